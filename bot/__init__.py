@@ -1,0 +1,1 @@
+"""Pantau's Telegram-facing side: configuration, the application factory, handlers, CLI."""

@@ -1,0 +1,141 @@
+"""The application factory: the CLI, the demo and the tests all build the bot here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Engine
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackContext,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.context import BotData, utc_now
+from bot.handlers import members, people, reports, start, status, trackers, workstreams
+from bot.handlers.errors import on_error
+from storage.db import make_engine
+
+log = logging.getLogger(__name__)
+
+# Token used with an offline transport when none is configured: it never leaves the process.
+OFFLINE_TOKEN = "123456789:offline-transport-token"
+
+COMMANDS = (
+    BotCommand("status", "Where things stand"),
+    BotCommand("update", "Report progress: /update <workstream> <percent> [note]"),
+    BotCommand("history", "Last reports of a workstream"),
+    BotCommand("undo", "Take back your last report"),
+    BotCommand("workstreams", "Workstreams and weights"),
+    BotCommand("deadline", "Deadline and days left"),
+    BotCommand("help", "What you can do here"),
+)
+
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """Build the bot with every handler registered.
+
+    ``request`` replaces the HTTP transport (the demo and the tests pass an offline one);
+    ``engine`` shares a database between several applications; ``clock`` drives time.
+    """
+    if request is None:
+        token = settings.require_token()
+    else:
+        token = (
+            settings.telegram_bot_token.get_secret_value()
+            if settings.telegram_bot_token
+            else OFFLINE_TOKEN
+        )
+    builder = (
+        Application.builder()
+        .token(token)
+        .context_types(ContextTypes(context=CallbackContext, bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data.configure(
+        settings, engine or make_engine(settings.database_url), clock or utc_now
+    )
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    """Every handler in one block. Order matters only where a comment says so."""
+    new = filters.UpdateType.MESSAGE  # edits are handled apart: they never change a record
+
+    # Group -1 sees every update first and never stops it: remember senders for /grant @name.
+    application.add_handler(TypeHandler(Update, people.remember_user), group=-1)
+
+    # Reading — anyone in a linked chat.
+    application.add_handler(CommandHandler(["start", "help"], start.show_help, filters=new))
+    application.add_handler(CommandHandler("status", status.show_status, filters=new))
+    application.add_handler(CommandHandler("history", status.show_history, filters=new))
+    application.add_handler(CommandHandler("workstreams", status.list_workstreams, filters=new))
+    application.add_handler(
+        CommandHandler("deadline", trackers.show_or_move_deadline, filters=new)
+    )
+
+    # Reporting — reporters and admins.
+    application.add_handler(CommandHandler("update", reports.update_progress, filters=new))
+    application.add_handler(CommandHandler("undo", reports.undo_report, filters=new))
+
+    # Administration — admins.
+    application.add_handler(CommandHandler("setup", trackers.setup_tracker, filters=new))
+    application.add_handler(
+        CommandHandler("workstream", workstreams.change_workstream, filters=new)
+    )
+    application.add_handler(CommandHandler("grant", members.grant_role, filters=new))
+    application.add_handler(CommandHandler("revoke", members.revoke_role, filters=new))
+
+    # An edited /update gets told how to correct a report.
+    application.add_handler(
+        CommandHandler("update", start.edited_update, filters=filters.UpdateType.EDITED_MESSAGE)
+    )
+    # Must stay after every CommandHandler of group 0: it catches what none of them took.
+    application.add_handler(
+        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & new, start.unknown_command)
+    )
+
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except TelegramError as exc:  # a menu is a nicety: never a reason not to start
+        log.warning("could not register the command menu: %s", exc)
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    application.bot_data.engine.dispose()

@@ -1,0 +1,156 @@
+"""The ``pantau`` command line: run, demo, db upgrade, import."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+
+from bot.config import MissingTokenError, Settings
+from bot.logs import configure_logging
+from domain.spec import SpecError, load_spec
+from storage.db import make_engine, session_scope
+from storage.importer import apply_spec
+from storage.migrate import current_revision, upgrade
+
+EXIT_USAGE = 2
+log = logging.getLogger("pantau")
+
+
+class CliError(Exception):
+    """Ends the command with one clear line on stderr and exit code 2."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        # Never print the input values: one of them may be the token.
+        lines = [
+            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        ]
+        raise CliError("invalid configuration: " + "; ".join(lines)) from None
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    from telegram import Update
+
+    from bot.app import build_application
+
+    settings = load_settings()
+    try:
+        token = settings.require_token()
+    except MissingTokenError as exc:
+        raise CliError(str(exc)) from None
+    configure_logging(settings.log_level, token)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    log.info("database ready at %s", safe_url(settings.database_url))
+    application = build_application(settings, engine=engine)
+    log.info("starting long polling")
+    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    print(f"{safe_url(settings.database_url)}: schema at revision {current_revision(engine)}")
+    engine.dispose()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        spec = load_spec(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    except SpecError as exc:
+        raise CliError(f"{path}: {exc}; nothing was changed") from None
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        result = apply_spec(session, spec=spec, now=datetime.now(UTC))
+        key = result.tracker.key
+    engine.dispose()
+    print(
+        f"{'created' if result.created else 'updated'} tracker {key}: "
+        f"{result.workstreams} workstreams, {result.members} members, {result.chats} chats, "
+        f"{result.reports_added} new reports"
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pantau",
+        description="Pantau: track progress towards a compliance deadline from Telegram.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot on Telegram (long polling; needs a token)")
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="chat with the bot in this terminal, no Telegram needed")
+    demo.add_argument(
+        "--db", default="data/demo.db", help="demo SQLite file (default: data/demo.db)"
+    )
+    demo.add_argument("--reset", action="store_true", help="start from a fresh demo database")
+    demo.add_argument(
+        "--today",
+        default="2024-02-23",
+        help="the demo's date, YYYY-MM-DD (default: 2024-02-23, the day of the news story)",
+    )
+    demo.add_argument(
+        "--seed",
+        default=None,
+        help="TOML file to seed from (default: examples/tiktok-tokopedia.toml)",
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_upgrade = db_sub.add_parser("upgrade", help="apply schema migrations up to the newest")
+    db_upgrade.set_defaults(func=cmd_db_upgrade)
+
+    imp = sub.add_parser(
+        "import", help="create or update a tracker from a TOML file (idempotent)"
+    )
+    imp.add_argument("file", help="e.g. examples/tiktok-tokopedia.toml")
+    imp.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CliError as exc:
+        print(f"pantau: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Configuration: one pydantic-settings class read from the environment and ``.env``."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/pantau.db"
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+
+
+class MissingTokenError(Exception):
+    """``pantau run`` needs a token; the message says where to get one."""
+
+
+class Settings(BaseSettings):
+    """Every setting Pantau reads. Documented line by line in ``.env.example``."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_api_base_url: str | None = None
+    pantau_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    pantau_timezone: str = "Asia/Jakarta"
+    log_level: str = "INFO"
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Never echo the value back: a validation error message could end up in a log.
+        if value is not None and not _TOKEN.match(value.get_secret_value().strip()):
+            raise ValueError(
+                "does not look like a bot token (digits, a colon, then letters); "
+                "copy it again from @BotFather"
+            )
+        return value
+
+    @field_validator("telegram_api_base_url", mode="before")
+    @classmethod
+    def _blank_url_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("pantau_admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, int):
+            return frozenset({value})
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            for part in parts:
+                if not part.isdigit():
+                    raise ValueError(f"{part!r} is not a numeric Telegram user id")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("pantau_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}, e.g. Asia/Jakarta") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    def require_token(self) -> str:
+        if self.telegram_bot_token is None:
+            raise MissingTokenError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put "
+                "TELEGRAM_BOT_TOKEN=... in .env (see .env.example), or try `pantau demo`."
+            )
+        return self.telegram_bot_token.get_secret_value().strip()
+
+    @property
+    def base_url(self) -> str | None:
+        """PTB's ``base_url`` (``…/bot``) for a self-hosted Bot API server or an emulator."""
+        if self.telegram_api_base_url is None:
+            return None
+        url = self.telegram_api_base_url.rstrip("/")
+        return url if url.endswith("/bot") else f"{url}/bot"
+
+
+# The field names above are the variable names; this keeps the documentation honest.
+ENV_VARS = tuple(name.upper() for name in Settings.model_fields)

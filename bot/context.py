@@ -1,0 +1,70 @@
+"""What every callback can reach: typed ``bot_data`` and the one way to use the database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.config import Settings
+from storage.db import session_scope
+
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class BotData:
+    """Application-wide state. PTB creates it empty; ``build_application`` fills it in.
+
+    Holds the engine (a connection factory), never a session: every update or job opens its
+    own short session through :func:`run_db`.
+    """
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._engine: Engine | None = None
+        self.clock: Callable[[], datetime] = utc_now
+        # Users whose seen_user row is known to be current: skips a write on the hot path.
+        self.seen_users: dict[int, tuple[str | None, str]] = {}
+
+    def configure(self, settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> None:
+        self._settings = settings
+        self._engine = engine
+        self.clock = clock
+
+    @property
+    def settings(self) -> Settings:
+        assert self._settings is not None, "build_application() configures bot_data"
+        return self._settings
+
+    @property
+    def engine(self) -> Engine:
+        assert self._engine is not None, "build_application() configures bot_data"
+        return self._engine
+
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+
+
+async def run_db(context: Context, work: Callable[[Session], T], *, readonly: bool = False) -> T:
+    """Run ``work`` in one short transaction, off the event loop.
+
+    Storage calls are synchronous; in a worker thread a writer that waits on SQLite's busy
+    timeout never freezes the other chats. An exception (a ``UserError`` included) rolls the
+    whole transaction back, so a refused command changes nothing.
+    """
+    engine = context.bot_data.engine
+
+    def in_session() -> T:
+        with session_scope(engine, readonly=readonly) as session:
+            return work(session)
+
+    return await asyncio.to_thread(in_session)

@@ -1,0 +1,1 @@
+"""One module per feature; ``bot.app`` registers them all in one block."""

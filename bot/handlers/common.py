@@ -1,0 +1,160 @@
+"""Helpers every feature module shares: who is asking, from where, and in which tracker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from html import escape
+
+from sqlmodel import Session
+from telegram import Chat, Message, Update
+
+from bot.config import Settings
+from bot.context import Context
+from domain.errors import UserError
+from domain.htmltext import split_html
+from domain.parsing import code, split_command
+from domain.progress import local_today
+from domain.views import Role
+from storage import queries
+from storage.models import Tracker
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The facts of one incoming command, copied out of PTB objects for use in a DB thread."""
+
+    user_id: int
+    name: str
+    username: str | None
+    chat_id: int
+    chat_title: str | None
+    private: bool
+    message_id: int
+    update_id: int
+    sent_at: datetime
+    command: str
+    rest: str  # the text after the command, spacing and line breaks kept
+    replied_user_id: int | None
+
+
+def caller_of(update: Update) -> Caller:
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    assert message is not None and user is not None and chat is not None
+    command, _bot, rest = split_command(message.text or "")
+    replied = message.reply_to_message
+    replied_user = replied.from_user if replied is not None else None
+    return Caller(
+        user_id=user.id,
+        name=user.full_name,
+        username=user.username,
+        chat_id=chat.id,
+        chat_title=chat.title,
+        private=chat.type == Chat.PRIVATE,
+        message_id=message.message_id,
+        update_id=update.update_id,
+        sent_at=message.date,
+        command=command,
+        rest=rest,
+        replied_user_id=(
+            replied_user.id if replied_user is not None and not replied_user.is_bot else None
+        ),
+    )
+
+
+def today_for(context: Context, tracker_timezone: str) -> date:
+    return local_today(context.bot_data.clock(), tracker_timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    tracker: Tracker
+    role: Role | None
+
+    @property
+    def tracker_id(self) -> int:
+        assert self.tracker.id is not None
+        return self.tracker.id
+
+
+def effective_role(
+    session: Session, settings: Settings, *, tracker_id: int, user_id: int
+) -> Role | None:
+    """A tracker role, or admin everywhere for the ids in ``PANTAU_ADMIN_IDS``."""
+    if user_id in settings.pantau_admin_ids:
+        return Role.ADMIN
+    return queries.role_of(session, tracker_id=tracker_id, user_id=user_id)
+
+
+NOT_LINKED = (
+    "This chat is not linked to a tracker yet. An admin links it with "
+    "<code>/setup &lt;tracker-key&gt;</code>."
+)
+
+
+def find_tracker(session: Session, caller: Caller) -> Tracker:
+    """The tracker of this chat; in a private chat, the one tracker the caller belongs to."""
+    tracker = queries.tracker_for_chat(session, chat_id=caller.chat_id)
+    if tracker is not None:
+        return tracker
+    if not caller.private:
+        raise UserError(NOT_LINKED)
+    mine = queries.trackers_of_user(session, user_id=caller.user_id)
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise UserError(
+            "You are not a member of any tracker yet. Use me in your team's group, or ask an "
+            "admin to <code>/grant</code> you a role."
+        )
+    keys = ", ".join(code(t.key) for t in mine)
+    raise UserError(
+        f"You belong to {len(mine)} trackers ({keys}): send this in the tracker's group chat."
+    )
+
+
+def admin_names(session: Session, tracker_id: int) -> str:
+    names = []
+    for user_id in queries.admin_ids(session, tracker_id=tracker_id):
+        seen = queries.get_seen_user(session, user_id=user_id)
+        if seen is None:
+            names.append(f"user {user_id}")
+        else:
+            handle = f" (@{seen.username})" if seen.username else ""
+            names.append(f"{seen.display_name}{handle}")
+    return ", ".join(escape(name) for name in names[:5]) or "the operator"
+
+
+def require(session: Session, scope: Scope, need: Role) -> None:
+    """Refuse unless the caller's role covers ``need`` (an admin may do what a reporter may)."""
+    if scope.role is Role.ADMIN or scope.role is need:
+        return
+    what = "reporters and admins" if need is Role.REPORTER else "admins"
+    raise UserError(
+        f"Only {what} of <b>{escape(scope.tracker.title)}</b> can do that. "
+        f"Ask {admin_names(session, scope.tracker_id)} to "
+        f"<code>/grant</code> you the {need.value} role."
+    )
+
+
+def resolve(
+    session: Session, settings: Settings, caller: Caller, need: Role | None = None
+) -> Scope:
+    """Tracker and role of the caller here, refusing when ``need`` is not met."""
+    tracker = find_tracker(session, caller)
+    assert tracker.id is not None
+    scope = Scope(
+        tracker, effective_role(session, settings, tracker_id=tracker.id, user_id=caller.user_id)
+    )
+    if need is not None:
+        require(session, scope, need)
+    return scope
+
+
+async def reply(update: Update, html: str) -> list[Message]:
+    """Send an HTML reply, split under Telegram's 4,096-character limit."""
+    message = update.effective_message
+    assert message is not None
+    return [await message.reply_text(chunk) for chunk in split_html(html)]

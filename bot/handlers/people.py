@@ -1,0 +1,29 @@
+"""Remembering who writes to the bot, so /grant @username can be resolved."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+from telegram import Update
+
+from bot.context import Context, run_db
+from storage import queries
+
+
+async def remember_user(update: Update, context: Context) -> None:
+    """Keep the seen_user row of every sender current (a write only when something changed)."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    known = context.bot_data.seen_users
+    facts = (user.username.lower() if user.username else None, user.full_name)
+    if known.get(user.id) == facts:
+        return
+    now = context.bot_data.clock()
+
+    def save(session: Session) -> None:
+        queries.upsert_seen_user(
+            session, user_id=user.id, username=user.username, display_name=user.full_name, now=now
+        )
+
+    await run_db(context, save)
+    known[user.id] = facts

@@ -1,0 +1,108 @@
+"""/update and /undo: the hot path, where staff record progress."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from sqlmodel import Session
+from telegram import Update
+
+from bot.context import Context, run_db
+from bot.handlers.common import caller_of, reply, resolve, today_for
+from domain.errors import UserError
+from domain.parsing import code, parse_no_args, parse_update, suggest
+from domain.progress import find_workstream, overall_percent, with_report
+from domain.render import ReportOutcome, UndoOutcome, render_undo, render_update
+from domain.views import Role
+from storage import queries
+
+log = logging.getLogger(__name__)
+
+
+async def update_progress(update: Update, context: Context) -> None:
+    """Record a report: /update <workstream> <percent>[%] [note…]."""
+    caller = caller_of(update)
+    args = parse_update(caller.rest)
+    settings = context.bot_data.settings
+
+    def record(session: Session) -> ReportOutcome | str:
+        scope = resolve(session, settings, caller, Role.REPORTER)
+        ws = queries.get_workstream(session, tracker_id=scope.tracker_id, key=args.workstream)
+        if ws is None or ws.archived:
+            keys = [w.key for w in queries.active_workstreams(session, tracker_id=scope.tracker_id)]
+            hint = suggest(args.workstream, keys)
+            raise UserError(
+                f"<b>{escape(scope.tracker.title)}</b> has no workstream "
+                f"{code(args.workstream)}. {hint}"
+            )
+        assert ws.id is not None
+        if queries.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
+            # The same message delivered again (a retry after a crash): one report, one answer.
+            return ws.title
+        before = queries.snapshot(session, tracker=scope.tracker)
+        report = queries.add_report(
+            session,
+            tracker_id=scope.tracker_id,
+            workstream_id=ws.id,
+            percent=args.percent,
+            note=args.note,
+            reporter_id=caller.user_id,
+            reporter_name=caller.name,
+            chat_id=caller.chat_id,
+            message_id=caller.message_id,
+            update_id=caller.update_id,
+            created_at=caller.sent_at,
+        )
+        after = with_report(before, queries.report_view(report, ws.key), ws.id)
+        return ReportOutcome(
+            snapshot=after,
+            workstream=find_workstream(after, ws.id),
+            previous_percent=find_workstream(before, ws.id).percent,
+            previous_overall=overall_percent(before.workstreams),
+            note=args.note,
+        )
+
+    outcome = await run_db(context, record)
+    if isinstance(outcome, str):
+        log.info("duplicate delivery of message %s in chat %s", caller.message_id, caller.chat_id)
+        await reply(update, f"✅ Already recorded: <b>{escape(outcome)}</b>.")
+        return
+    log.info(
+        "report: %s=%s%% by %s in tracker %s",
+        outcome.workstream.key,
+        outcome.workstream.percent,
+        caller.user_id,
+        outcome.snapshot.tracker.key,
+    )
+    await reply(update, render_update(outcome, today_for(context, outcome.snapshot.tracker.timezone)))
+
+
+async def undo_report(update: Update, context: Context) -> None:
+    """Retract the caller's most recent report in this tracker: /undo."""
+    caller = caller_of(update)
+    parse_no_args(caller.rest, "undo")
+    settings = context.bot_data.settings
+    now = context.bot_data.clock()
+
+    def retract(session: Session) -> UndoOutcome:
+        scope = resolve(session, settings, caller, Role.REPORTER)
+        report = queries.last_report_by(
+            session, tracker_id=scope.tracker_id, reporter_id=caller.user_id
+        )
+        if report is None:
+            raise UserError(
+                f"You have no report to undo in <b>{escape(scope.tracker.title)}</b>."
+            )
+        workstream = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
+        assert workstream is not None
+        queries.retract_report(session, report=report, now=now)
+        return UndoOutcome(
+            undone=queries.report_view(report, workstream.key),
+            workstream_title=workstream.title,
+            snapshot=queries.snapshot(session, tracker=scope.tracker),
+        )
+
+    outcome = await run_db(context, retract)
+    log.info("undo: report %s by %s", outcome.undone.id, caller.user_id)
+    await reply(update, render_undo(outcome, today_for(context, outcome.snapshot.tracker.timezone)))

@@ -1,0 +1,100 @@
+"""/setup and /deadline: creating, linking and re-dating trackers."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from sqlmodel import Session
+from telegram import Update
+
+from bot.context import Context, run_db
+from bot.handlers.common import caller_of, effective_role, reply, require, resolve, today_for
+from bot.handlers.common import Scope
+from domain.errors import UserError
+from domain.parsing import code, parse_deadline, parse_setup
+from domain.progress import local_today
+from domain.render import render_deadline, render_tracker_linked
+from domain.views import Role
+from storage import queries
+
+log = logging.getLogger(__name__)
+
+
+async def setup_tracker(update: Update, context: Context) -> None:
+    """Create a tracker or link this chat to one: /setup <key> [YYYY-MM-DD] [title…]."""
+    caller = caller_of(update)
+    args = parse_setup(caller.rest)
+    settings = context.bot_data.settings
+    now = context.bot_data.clock()
+
+    def apply(session: Session) -> str:
+        tracker = queries.get_tracker(session, key=args.key)
+        created = tracker is None
+        if tracker is None:
+            # With PANTAU_ADMIN_IDS set, only those people create trackers; without it, anyone
+            # may, and becomes the new tracker's admin (a single-team deployment).
+            if settings.pantau_admin_ids and caller.user_id not in settings.pantau_admin_ids:
+                raise UserError(
+                    "Only the bot's operators can create a tracker. Ask one of them, or link "
+                    "an existing tracker with <code>/setup &lt;tracker-key&gt;</code>."
+                )
+            if args.deadline is None:
+                raise UserError(
+                    f"A new tracker needs a deadline: "
+                    f"{code(f'/setup {args.key} YYYY-MM-DD [title]')}"
+                )
+            tracker = queries.create_tracker(
+                session,
+                key=args.key,
+                title=args.title or queries.default_title(args.key),
+                deadline=args.deadline,
+                timezone=settings.pantau_timezone,
+                created_by=caller.user_id,
+                now=now,
+            )
+            assert tracker.id is not None
+            queries.set_role(session, tracker_id=tracker.id, user_id=caller.user_id, role=Role.ADMIN)
+        else:
+            assert tracker.id is not None
+            role = effective_role(session, settings, tracker_id=tracker.id, user_id=caller.user_id)
+            require(session, Scope(tracker, role), Role.ADMIN)
+            if args.deadline is not None:
+                tracker.deadline = args.deadline
+            if args.title:
+                tracker.title = args.title
+            session.add(tracker)
+        assert tracker.id is not None
+        previous = queries.link_chat(
+            session, chat_id=caller.chat_id, tracker_id=tracker.id, title=caller.chat_title
+        )
+        view = queries.tracker_view(tracker)
+        html = render_tracker_linked(view, local_today(now, view.timezone), created=created)
+        if previous is not None and previous != tracker.id:
+            old = queries.get_tracker_by_id(session, tracker_id=previous)
+            if old is not None:
+                html += f"\n(This chat was linked to <b>{escape(old.title)}</b> before.)"
+        log.info("setup: chat %s → tracker %s (created=%s)", caller.chat_id, view.key, created)
+        return html
+
+    await reply(update, await run_db(context, apply))
+
+
+async def show_or_move_deadline(update: Update, context: Context) -> None:
+    """Show the deadline, or move it (admin): /deadline [YYYY-MM-DD]."""
+    caller = caller_of(update)
+    new_deadline = parse_deadline(caller.rest)
+    settings = context.bot_data.settings
+
+    def apply(session: Session) -> str:
+        scope = resolve(session, settings, caller, Role.ADMIN if new_deadline else None)
+        changed_from = None
+        if new_deadline is not None and new_deadline != scope.tracker.deadline:
+            changed_from = scope.tracker.deadline
+            scope.tracker.deadline = new_deadline
+            session.add(scope.tracker)
+            log.info("deadline of %s moved to %s", scope.tracker.key, new_deadline)
+        view = queries.tracker_view(scope.tracker)
+        return render_deadline(view, today_for(context, view.timezone), changed_from=changed_from)
+
+    await reply(update, await run_db(context, apply))

@@ -1,0 +1,257 @@
+"""An offline Bot API: the demo and the tests talk to this instead of Telegram.
+
+``OfflineBotAPI`` is a ``telegram.request.BaseRequest`` that answers the methods Pantau calls
+the way Telegram does, records every call, and refuses (and remembers) any method it does not
+know, so a test fails instead of silently passing. ``UpdateFactory`` builds the ``Update``
+objects a person would send.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ExtBot
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 123456789
+BOT_USERNAME = "PantauBot"
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def html_to_text(source: str) -> str:
+    """What a person sees of an HTML message, without the styling."""
+    return html.unescape(_TAGS.sub("", source))
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    chat_id: int
+    message_id: int
+    html: str
+    reply_to: int | None
+
+    @property
+    def text(self) -> str:
+        return html_to_text(self.html)
+
+
+@dataclass(slots=True)
+class Fault:
+    """An error answer for the next call of a method (HTTP status and Bot API payload)."""
+
+    status: int
+    description: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def body(self) -> bytes:
+        payload: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
+        if self.parameters:
+            payload["parameters"] = self.parameters
+        return json.dumps(payload).encode()
+
+
+class OfflineBotAPI(BaseRequest):
+    """Answers Bot API methods in-process; never opens a socket."""
+
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.calls: list[ApiCall] = []
+        self.sent: list[SentMessage] = []
+        self.unknown: list[str] = []
+        self.faults: dict[str, deque[Fault]] = {}
+        self._message_ids = itertools.count(1_000_000)
+
+    # BaseRequest's abstract interface -----------------------------------------------------
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,  # noqa: ARG002 (HTTP verb; every Bot API method is answered alike)
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,  # noqa: ARG002
+        write_timeout: Any = None,  # noqa: ARG002
+        connect_timeout: Any = None,  # noqa: ARG002
+        pool_timeout: Any = None,  # noqa: ARG002
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data is not None else {}
+        self.calls.append(ApiCall(api_method, params))
+        queued = self.faults.get(api_method)
+        if queued:
+            return queued[0].status, queued.popleft().body()
+        answer = getattr(self, f"_api_{api_method}", None)
+        if answer is None:
+            self.unknown.append(api_method)
+            return 400, Fault(400, f"Bad Request: offline API does not know {api_method}").body()
+        return 200, json.dumps({"ok": True, "result": answer(params)}).encode()
+
+    # Test controls ------------------------------------------------------------------------
+
+    def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``fault``."""
+        self.faults.setdefault(method, deque()).extend([fault] * times)
+
+    def texts(self, chat_id: int | None = None) -> list[str]:
+        return [m.text for m in self.sent if chat_id is None or m.chat_id == chat_id]
+
+    def take(self) -> list[SentMessage]:
+        """The messages sent since the last call."""
+        sent, self.sent = self.sent, []
+        return sent
+
+    # Bot API methods ----------------------------------------------------------------------
+
+    def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Pantau",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message_id = next(self._message_ids)
+        reply = params.get("reply_parameters")
+        reply_to = int(reply["message_id"]) if isinstance(reply, dict) else None
+        text = str(params["text"])
+        self.sent.append(SentMessage(chat_id, message_id, text, reply_to))
+        return {
+            "message_id": message_id,
+            "date": int(self.clock().timestamp()),
+            "chat": _chat(chat_id),
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
+            "text": html_to_text(text) if params.get("parse_mode") == "HTML" else text,
+        }
+
+    def _api_setMyCommands(self, _params: dict[str, Any]) -> bool:
+        return True
+
+    def _api_deleteMyCommands(self, _params: dict[str, Any]) -> bool:
+        return True
+
+    def _api_sendChatAction(self, _params: dict[str, Any]) -> bool:
+        return True
+
+    def _api_deleteWebhook(self, _params: dict[str, Any]) -> bool:
+        return True
+
+    def _api_getUpdates(self, _params: dict[str, Any]) -> list[Any]:
+        return []
+
+
+def _chat(chat_id: int, title: str | None = None) -> dict[str, Any]:
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": "User"}
+    return {"id": chat_id, "type": "supergroup", "title": title or f"Group {chat_id}"}
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.username:
+            data["username"] = self.username
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    id: int
+    title: str | None = None
+
+    def as_json(self, person: Person) -> dict[str, Any]:
+        if self.id > 0:
+            return {"id": self.id, "type": "private", "first_name": person.first_name}
+        return _chat(self.id, self.title)
+
+
+class UpdateFactory:
+    """Builds the updates a person would send, with increasing update and message ids."""
+
+    def __init__(self, bot: ExtBot[Any], clock: Callable[[], datetime] | None = None) -> None:
+        self.bot = bot
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    def message(
+        self,
+        text: str,
+        *,
+        sender: Person,
+        chat: ChatRef,
+        message_id: int | None = None,
+        update_id: int | None = None,
+        reply_to: tuple[Person, int] | None = None,
+        edited: bool = False,
+        when: datetime | None = None,
+    ) -> Update:
+        message: dict[str, Any] = {
+            "message_id": message_id if message_id is not None else next(self._message_ids),
+            "date": int((when or self.clock()).timestamp()),
+            "chat": chat.as_json(sender),
+            "from": sender.as_json(),
+            "text": text,
+        }
+        command = re.match(r"^/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
+        if command:
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
+        if reply_to is not None:
+            author, replied_id = reply_to
+            message["reply_to_message"] = {
+                "message_id": replied_id,
+                "date": message["date"],
+                "chat": chat.as_json(sender),
+                "from": author.as_json(),
+                "text": "…",
+            }
+        if edited:
+            message["edit_date"] = message["date"]
+        data = {
+            "update_id": update_id if update_id is not None else next(self._update_ids),
+            "edited_message" if edited else "message": message,
+        }
+        update = Update.de_json(data, self.bot)
+        assert update is not None
+        return update

@@ -1,0 +1,121 @@
+"""The TOML file read by ``pantau import``: validated completely before anything is written."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from domain.parsing import NOTE_MAX_CHARS
+from domain.views import Role
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TrackerSpec(_Strict):
+    key: Slug
+    title: str = Field(min_length=1, max_length=200)
+    regulation: str | None = Field(default=None, max_length=200)
+    deadline: date
+    timezone: str = "Asia/Jakarta"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}, e.g. 'Asia/Jakarta'") from None
+        return value
+
+
+class WorkstreamSpec(_Strict):
+    key: Slug
+    title: str | None = Field(default=None, max_length=200)
+    weight: float = Field(default=1.0, gt=0, le=1000)
+
+
+class MemberSpec(_Strict):
+    user_id: int = Field(gt=0, lt=2**63)
+    role: Role
+    username: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9_]{4,32}$")
+    name: str | None = Field(default=None, max_length=200)
+
+
+class ChatSpec(_Strict):
+    chat_id: int = Field(gt=-(2**63), lt=2**63)
+    title: str | None = Field(default=None, max_length=255)
+
+
+class ReportSpec(_Strict):
+    """A dated report from before Pantau (a spreadsheet's history)."""
+
+    at: datetime
+    workstream: Slug
+    percent: int = Field(ge=0, le=100)
+    reporter: int = Field(gt=0, lt=2**63)
+    note: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("give the time with its offset, e.g. 2024-02-20T14:05:00+07:00")
+        return value
+
+
+class ImportSpec(_Strict):
+    tracker: TrackerSpec
+    workstreams: list[WorkstreamSpec] = []
+    members: list[MemberSpec] = []
+    chats: list[ChatSpec] = []
+    reports: list[ReportSpec] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ImportSpec:
+        _unique("workstreams", [w.key for w in self.workstreams])
+        _unique("members", [m.user_id for m in self.members])
+        _unique("chats", [c.chat_id for c in self.chats])
+        keys = {w.key for w in self.workstreams}
+        for index, report in enumerate(self.reports):
+            if report.workstream not in keys:
+                raise ValueError(
+                    f"reports[{index}].workstream: {report.workstream!r} is not one of the "
+                    "workstreams in this file"
+                )
+        return self
+
+
+def _unique(section: str, values: list[object]) -> None:
+    seen: set[object] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise ValueError(f"{section}[{index}]: duplicate {value!r}")
+        seen.add(value)
+
+
+class SpecError(Exception):
+    """A malformed import file; the message names the field or line."""
+
+
+def load_spec(text: str) -> ImportSpec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"not valid TOML: {exc}") from None
+    try:
+        return ImportSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{where}: {message}" if where else message)
+        raise SpecError("; ".join(problems)) from None

@@ -1,0 +1,58 @@
+"""Plain, immutable views of stored data that rendering and maths work on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a person may do in a tracker."""
+
+    ADMIN = "admin"
+    REPORTER = "reporter"
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerView:
+    id: int
+    key: str
+    title: str
+    regulation: str | None
+    deadline: date
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    id: int
+    workstream_key: str
+    percent: int
+    note: str | None
+    reporter_id: int
+    reporter_name: str
+    created_at: datetime  # timezone-aware UTC
+    retracted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkstreamView:
+    id: int
+    key: str
+    title: str
+    weight: float
+    latest: ReportView | None  # latest report that still counts
+
+    @property
+    def percent(self) -> int:
+        """A workstream without reports counts as 0%."""
+        return self.latest.percent if self.latest else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Where a tracker stands: its active workstreams and their latest reports."""
+
+    tracker: TrackerView
+    workstreams: tuple[WorkstreamView, ...]

@@ -1,0 +1,98 @@
+"""SQLModel tables. The schema itself is created and evolved only by Alembic migrations.
+
+``table=True`` models skip validation, so user input is validated in ``domain`` before it
+reaches them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class Tracker(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=32, unique=True)
+    title: str = Field(max_length=200)
+    regulation: str | None = Field(default=None, max_length=200)
+    deadline: date
+    timezone: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Workstream(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("tracker_id", "key", name="uq_workstream_tracker_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracker_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tracker.id", ondelete="CASCADE"), nullable=False)
+    )
+    key: str = Field(max_length=32)
+    title: str = Field(max_length=200)
+    weight: float = Field(default=1.0)
+    archived: bool = Field(default=False)
+    position: int = Field(default=0)  # display order: the order workstreams were added
+
+
+class Report(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("chat_id", "message_id", name="uq_report_chat_message"),
+        # /status and /update read "the latest report that counts" per workstream.
+        Index("ix_report_latest", "workstream_id", "retracted_at", "created_at"),
+        # /undo reads the caller's most recent report in a tracker.
+        Index("ix_report_reporter", "tracker_id", "reporter_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracker_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tracker.id", ondelete="CASCADE"), nullable=False)
+    )
+    workstream_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workstream.id", ondelete="CASCADE"), nullable=False)
+    )
+    percent: int
+    note: str | None = Field(default=None, max_length=1000)
+    reporter_id: int = Field(sa_type=BigInteger)
+    reporter_name: str = Field(max_length=200)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+    update_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    retracted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("tracker_id", "user_id", name="uq_member_tracker_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracker_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tracker.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: int = Field(sa_type=BigInteger, index=True)
+    role: str = Field(max_length=16)  # domain.views.Role
+
+
+class ChatLink(SQLModel, table=True):
+    __tablename__ = "chat_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger, unique=True)
+    tracker_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tracker.id", ondelete="CASCADE"), nullable=False)
+    )
+    title: str | None = Field(default=None, max_length=255)
+    active: bool = Field(default=True)
+
+
+class SeenUser(SQLModel, table=True):
+    __tablename__ = "seen_user"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    username: str | None = Field(default=None, max_length=64, index=True)
+    display_name: str = Field(max_length=200)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

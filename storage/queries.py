@@ -1,0 +1,388 @@
+"""Every query Pantau runs. Functions take a ``session`` and keyword-only arguments.
+
+The caller owns the transaction (``storage.db.session_scope``): one short session per update
+or job. Rows are turned into ``domain.views`` objects here, so nothing above touches the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
+from storage.models import ChatLink, Member, Report, SeenUser, Tracker, Workstream
+
+# --- views ---------------------------------------------------------------------------------
+
+
+def tracker_view(tracker: Tracker) -> TrackerView:
+    assert tracker.id is not None
+    return TrackerView(
+        id=tracker.id,
+        key=tracker.key,
+        title=tracker.title,
+        regulation=tracker.regulation,
+        deadline=tracker.deadline,
+        timezone=tracker.timezone,
+    )
+
+
+def report_view(report: Report, workstream_key: str) -> ReportView:
+    assert report.id is not None
+    return ReportView(
+        id=report.id,
+        workstream_key=workstream_key,
+        percent=report.percent,
+        note=report.note,
+        reporter_id=report.reporter_id,
+        reporter_name=report.reporter_name,
+        created_at=report.created_at,
+        retracted_at=report.retracted_at,
+    )
+
+
+# --- trackers and chats --------------------------------------------------------------------
+
+
+def get_tracker(session: Session, *, key: str) -> Tracker | None:
+    return session.exec(select(Tracker).where(Tracker.key == key)).first()
+
+
+def get_tracker_by_id(session: Session, *, tracker_id: int) -> Tracker | None:
+    return session.get(Tracker, tracker_id)
+
+
+def tracker_for_chat(session: Session, *, chat_id: int) -> Tracker | None:
+    """The tracker an active chat link points to."""
+    statement = (
+        select(Tracker)
+        .join(ChatLink, col(ChatLink.tracker_id) == col(Tracker.id))
+        .where(ChatLink.chat_id == chat_id, col(ChatLink.active).is_(True))
+    )
+    return session.exec(statement).first()
+
+
+def trackers_of_user(session: Session, *, user_id: int) -> list[Tracker]:
+    statement = (
+        select(Tracker)
+        .join(Member, col(Member.tracker_id) == col(Tracker.id))
+        .where(Member.user_id == user_id)
+        .order_by(col(Tracker.key))
+    )
+    return list(session.exec(statement).all())
+
+
+def create_tracker(
+    session: Session,
+    *,
+    key: str,
+    title: str,
+    deadline: date,
+    timezone: str,
+    regulation: str | None = None,
+    created_by: int | None,
+    now: datetime,
+) -> Tracker:
+    tracker = Tracker(
+        key=key,
+        title=title,
+        regulation=regulation,
+        deadline=deadline,
+        timezone=timezone,
+        created_at=now,
+        created_by=created_by,
+    )
+    session.add(tracker)
+    session.flush()
+    return tracker
+
+
+def link_chat(
+    session: Session, *, chat_id: int, tracker_id: int, title: str | None
+) -> int | None:
+    """Link a chat to a tracker (a chat belongs to at most one); returns the previous tracker."""
+    link = session.exec(select(ChatLink).where(ChatLink.chat_id == chat_id)).first()
+    if link is None:
+        session.add(ChatLink(chat_id=chat_id, tracker_id=tracker_id, title=title, active=True))
+        session.flush()
+        return None
+    previous = link.tracker_id if link.active else None
+    link.tracker_id = tracker_id
+    link.active = True
+    if title:
+        link.title = title
+    session.add(link)
+    session.flush()
+    return previous
+
+
+def linked_chats(session: Session, *, tracker_id: int) -> list[ChatLink]:
+    statement = select(ChatLink).where(
+        ChatLink.tracker_id == tracker_id, col(ChatLink.active).is_(True)
+    )
+    return list(session.exec(statement).all())
+
+
+# --- roles and people ----------------------------------------------------------------------
+
+
+def role_of(session: Session, *, tracker_id: int, user_id: int) -> Role | None:
+    member = session.exec(
+        select(Member).where(Member.tracker_id == tracker_id, Member.user_id == user_id)
+    ).first()
+    return Role(member.role) if member else None
+
+
+def set_role(session: Session, *, tracker_id: int, user_id: int, role: Role) -> Role | None:
+    """Give a user a role in a tracker; returns the role they had before."""
+    member = session.exec(
+        select(Member).where(Member.tracker_id == tracker_id, Member.user_id == user_id)
+    ).first()
+    if member is None:
+        session.add(Member(tracker_id=tracker_id, user_id=user_id, role=role.value))
+        session.flush()
+        return None
+    previous = Role(member.role)
+    member.role = role.value
+    session.add(member)
+    session.flush()
+    return previous
+
+
+def remove_member(session: Session, *, tracker_id: int, user_id: int) -> Role | None:
+    member = session.exec(
+        select(Member).where(Member.tracker_id == tracker_id, Member.user_id == user_id)
+    ).first()
+    if member is None:
+        return None
+    session.delete(member)
+    session.flush()
+    return Role(member.role)
+
+
+def admin_ids(session: Session, *, tracker_id: int) -> list[int]:
+    statement = (
+        select(Member.user_id)
+        .where(Member.tracker_id == tracker_id, Member.role == Role.ADMIN.value)
+        .order_by(col(Member.id))
+    )
+    return list(session.exec(statement).all())
+
+
+def count_admins(session: Session, *, tracker_id: int) -> int:
+    statement = select(func.count()).where(
+        Member.tracker_id == tracker_id, Member.role == Role.ADMIN.value
+    )
+    return int(session.exec(statement).one())
+
+
+def upsert_seen_user(
+    session: Session, *, user_id: int, username: str | None, display_name: str, now: datetime
+) -> None:
+    """Remember who wrote to the bot, so ``/grant @username`` can be resolved."""
+    user = session.get(SeenUser, user_id)
+    lowered = username.lower() if username else None
+    if lowered:
+        # A username moves when its owner gives it up: only the newest holder keeps it.
+        for other in session.exec(
+            select(SeenUser).where(SeenUser.username == lowered, SeenUser.id != user_id)
+        ).all():
+            other.username = None
+            session.add(other)
+    if user is None:
+        user = SeenUser(id=user_id, username=lowered, display_name=display_name, updated_at=now)
+    else:
+        user.username = lowered
+        user.display_name = display_name
+        user.updated_at = now
+    session.add(user)
+    session.flush()
+
+
+def find_user_by_username(session: Session, *, username: str) -> SeenUser | None:
+    return session.exec(select(SeenUser).where(SeenUser.username == username.lower())).first()
+
+
+def get_seen_user(session: Session, *, user_id: int) -> SeenUser | None:
+    return session.get(SeenUser, user_id)
+
+
+# --- workstreams ---------------------------------------------------------------------------
+
+
+def get_workstream(session: Session, *, tracker_id: int, key: str) -> Workstream | None:
+    return session.exec(
+        select(Workstream).where(Workstream.tracker_id == tracker_id, Workstream.key == key)
+    ).first()
+
+
+def get_workstream_by_id(session: Session, *, workstream_id: int) -> Workstream | None:
+    return session.get(Workstream, workstream_id)
+
+
+def active_workstreams(session: Session, *, tracker_id: int) -> list[Workstream]:
+    statement = (
+        select(Workstream)
+        .where(Workstream.tracker_id == tracker_id, col(Workstream.archived).is_(False))
+        .order_by(col(Workstream.position), col(Workstream.id))
+    )
+    return list(session.exec(statement).all())
+
+
+def save_workstream(
+    session: Session, *, tracker_id: int, key: str, title: str | None, weight: float | None
+) -> tuple[Workstream, str]:
+    """Add a workstream, or bring back / update one with that key.
+
+    Returns the row and what happened: ``"added"``, ``"restored"`` or ``"updated"``.
+    """
+    ws = get_workstream(session, tracker_id=tracker_id, key=key)
+    if ws is None:
+        position = session.exec(
+            select(func.coalesce(func.max(Workstream.position), 0)).where(
+                Workstream.tracker_id == tracker_id
+            )
+        ).one()
+        ws = Workstream(
+            tracker_id=tracker_id,
+            key=key,
+            title=title or default_title(key),
+            weight=weight if weight is not None else 1.0,
+            position=int(position) + 1,
+        )
+        outcome = "added"
+    else:
+        outcome = "restored" if ws.archived else "updated"
+        ws.archived = False
+        if title:
+            ws.title = title
+        if weight is not None:
+            ws.weight = weight
+    session.add(ws)
+    session.flush()
+    return ws, outcome
+
+
+def default_title(key: str) -> str:
+    """``seller-backend`` → ``Seller backend``."""
+    words = key.replace("_", " ").replace("-", " ").split()
+    return " ".join(words).capitalize() if words else key
+
+
+def archive_workstream(session: Session, *, workstream: Workstream) -> None:
+    workstream.archived = True
+    session.add(workstream)
+    session.flush()
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def latest_report(session: Session, *, workstream_id: int) -> Report | None:
+    """The newest report of a workstream that still counts (served by ``ix_report_latest``)."""
+    statement = (
+        select(Report)
+        .where(Report.workstream_id == workstream_id, col(Report.retracted_at).is_(None))
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def snapshot(session: Session, *, tracker: Tracker) -> Snapshot:
+    """The tracker with every active workstream and its latest report.
+
+    One indexed look-up per workstream: the cost depends on the number of workstreams, not
+    on the length of the history.
+    """
+    views = []
+    for ws in active_workstreams(session, tracker_id=tracker_view(tracker).id):
+        assert ws.id is not None
+        latest = latest_report(session, workstream_id=ws.id)
+        views.append(
+            WorkstreamView(
+                id=ws.id,
+                key=ws.key,
+                title=ws.title,
+                weight=ws.weight,
+                latest=report_view(latest, ws.key) if latest else None,
+            )
+        )
+    return Snapshot(tracker=tracker_view(tracker), workstreams=tuple(views))
+
+
+def report_exists(session: Session, *, chat_id: int, message_id: int) -> bool:
+    statement = select(Report.id).where(Report.chat_id == chat_id, Report.message_id == message_id)
+    return session.exec(statement).first() is not None
+
+
+def add_report(
+    session: Session,
+    *,
+    tracker_id: int,
+    workstream_id: int,
+    percent: int,
+    note: str | None,
+    reporter_id: int,
+    reporter_name: str,
+    chat_id: int,
+    message_id: int,
+    update_id: int | None,
+    created_at: datetime,
+) -> Report:
+    report = Report(
+        tracker_id=tracker_id,
+        workstream_id=workstream_id,
+        percent=percent,
+        note=note,
+        reporter_id=reporter_id,
+        reporter_name=reporter_name,
+        chat_id=chat_id,
+        message_id=message_id,
+        update_id=update_id,
+        created_at=created_at,
+    )
+    session.add(report)
+    session.flush()
+    return report
+
+
+def recent_reports(
+    session: Session, *, workstream_id: int, limit: int, include_retracted: bool = True
+) -> Sequence[Report]:
+    statement = select(Report).where(Report.workstream_id == workstream_id)
+    if not include_retracted:
+        statement = statement.where(col(Report.retracted_at).is_(None))
+    statement = statement.order_by(col(Report.created_at).desc(), col(Report.id).desc())
+    return session.exec(statement.limit(limit)).all()
+
+
+def last_report_by(session: Session, *, tracker_id: int, reporter_id: int) -> Report | None:
+    """The caller's most recent report in a tracker that still counts."""
+    statement = (
+        select(Report)
+        .where(
+            Report.tracker_id == tracker_id,
+            Report.reporter_id == reporter_id,
+            col(Report.retracted_at).is_(None),
+        )
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def retract_report(session: Session, *, report: Report, now: datetime) -> None:
+    report.retracted_at = now
+    session.add(report)
+    session.flush()
+
+
+def count_reports(session: Session, *, tracker_id: int | None = None) -> int:
+    statement = select(func.count()).select_from(Report)
+    if tracker_id is not None:
+        statement = statement.where(Report.tracker_id == tracker_id)
+    return int(session.exec(statement).one())
