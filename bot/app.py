@@ -44,7 +44,6 @@ COMMANDS = (
 )
 
 
-
 def build_application(
     settings: Settings,
     *,

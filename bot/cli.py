@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -98,7 +97,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(args))
+    return run_demo(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,9 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_upgrade = db_sub.add_parser("upgrade", help="apply schema migrations up to the newest")
     db_upgrade.set_defaults(func=cmd_db_upgrade)
 
-    imp = sub.add_parser(
-        "import", help="create or update a tracker from a TOML file (idempotent)"
-    )
+    imp = sub.add_parser("import", help="create or update a tracker from a TOML file (idempotent)")
     imp.add_argument("file", help="e.g. examples/tiktok-tokopedia.toml")
     imp.set_defaults(func=cmd_import)
     return parser

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [part.strip() for part in value.split(",") if part.strip()]
             for part in parts:
-                if not part.isdigit():
+                if not re.fullmatch(r"[0-9]{1,19}", part):
                     raise ValueError(f"{part!r} is not a numeric Telegram user id")
             return frozenset(int(part) for part in parts)
         return value

@@ -19,6 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from telegram.ext import Application
+
 from bot.app import build_application
 from bot.cli import CliError, load_settings
 from bot.offline import ChatRef, OfflineBotAPI, Person, UpdateFactory
@@ -112,7 +114,8 @@ def _meta(line: str, state: DemoState) -> str | None:
     return HELP
 
 
-async def run_demo(args: argparse.Namespace) -> int:
+def run_demo(args: argparse.Namespace) -> int:
+    """Prepare the demo database (blocking, before the event loop starts), then chat."""
     try:
         today = date.fromisoformat(args.today)
     except ValueError:
@@ -144,6 +147,17 @@ async def run_demo(args: argparse.Namespace) -> int:
 
     api = OfflineBotAPI(clock)
     application = build_application(settings, request=api, engine=engine, clock=clock)
+    return asyncio.run(_chat(application, api, spec, today, db_path))
+
+
+async def _chat(
+    application: Application,  # type: ignore[type-arg]
+    api: OfflineBotAPI,
+    spec: ImportSpec,
+    today: date,
+    db_path: Path,
+) -> int:
+    clock = application.bot_data.clock
     people = _people(spec)
     groups = {
         name: ChatRef(chat.chat_id, chat.title)

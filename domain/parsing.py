@@ -22,9 +22,9 @@ HISTORY_MAX = 50
 TITLE_MAX_CHARS = 200
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_PERCENT = re.compile(r"^(\d{1,3})%?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_USER_ID = re.compile(r"^\d{1,19}$")
+_PERCENT = re.compile(r"^([0-9]{1,3})%?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_USER_ID = re.compile(r"^[0-9]{1,19}$")
 _USERNAME = re.compile(r"^@([A-Za-z0-9_]{4,32})$")
 _WEIGHT = re.compile(r"^weight=(.*)$", re.IGNORECASE)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s+|$)")
@@ -148,7 +148,7 @@ def parse_setup(rest: str) -> SetupArgs:
     tail = parts[1] if len(parts) == 2 else ""
     deadline: date | None = None
     first, _, remainder = tail.partition(" ")
-    if first and (first[:1].isdigit() and "-" in first):
+    if re.match(r"[0-9]", first) and "-" in first:
         deadline = parse_date(first)
         tail = remainder
     return SetupArgs(key, deadline, parse_title(tail))
@@ -255,8 +255,7 @@ def parse_revoke(rest: str, replied_user_id: int | None) -> Target:
         return Target(user_id=replied_user_id)
     if len(parts) != 1:
         raise UserError(
-            f"Type {code(REVOKE_USAGE)}\nor reply to the person's message with "
-            f"{code('/revoke')}."
+            f"Type {code(REVOKE_USAGE)}\nor reply to the person's message with {code('/revoke')}."
         )
     return parse_target(parts[0], REVOKE_USAGE)
 
@@ -271,7 +270,7 @@ def parse_history(rest: str) -> tuple[str, int]:
     key = parse_slug(parts[0], "workstream", HISTORY_USAGE)
     if len(parts) == 1:
         return key, HISTORY_DEFAULT
-    if not parts[1].isdigit() or not 1 <= int(parts[1]) <= HISTORY_MAX:
+    if not re.fullmatch(r"[0-9]{1,3}", parts[1]) or not 1 <= int(parts[1]) <= HISTORY_MAX:
         raise UserError(
             f"{code(parts[1])}: the number of reports must be a whole number from 1 to "
             f"{HISTORY_MAX}."

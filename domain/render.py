@@ -228,9 +228,7 @@ def render_deadline(tracker: TrackerView, today: date, *, changed_from: date | N
             f"{fmt_date(changed_from)} to {fmt_date(tracker.deadline)} · "
             f"{days_left_text(tracker.deadline, today)}"
         )
-    return (
-        f"📅 <b>{escape(tracker.title)}</b>: {deadline_line(tracker, today)}"
-    )
+    return f"📅 <b>{escape(tracker.title)}</b>: {deadline_line(tracker, today)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +243,9 @@ HELP: tuple[HelpEntry, ...] = (
     HelpEntry("/workstreams", "the workstreams and their weights", None),
     HelpEntry("/history &lt;workstream&gt; [n]", "the last reports with notes", None),
     HelpEntry("/deadline", "the deadline and days left", None),
-    HelpEntry("/update &lt;workstream&gt; &lt;percent&gt; [note]", "report progress", Role.REPORTER),
+    HelpEntry(
+        "/update &lt;workstream&gt; &lt;percent&gt; [note]", "report progress", Role.REPORTER
+    ),
     HelpEntry("/undo", "take back your last report", Role.REPORTER),
     HelpEntry("/setup &lt;key&gt; [YYYY-MM-DD] [title]", "create or link a tracker", Role.ADMIN),
     HelpEntry("/workstream add &lt;key&gt; [weight=N] [title]", "add a workstream", Role.ADMIN),
@@ -278,7 +278,9 @@ def render_help(
                 "add you with /grant."
             )
         return "\n".join(lines)
-    lines.append(f"Tracker: <b>{escape(tracker.title)}</b>" + (f" · you are {role}" if role else ""))
+    lines.append(
+        f"Tracker: <b>{escape(tracker.title)}</b>" + (f" · you are {role}" if role else "")
+    )
     allowed = {None, Role.REPORTER, Role.ADMIN} if role is Role.ADMIN else {None, role}
     for entry in HELP:
         if entry.role in allowed:

@@ -83,10 +83,8 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
             session.connection(execution_options={_READONLY: True})
         try:
             yield session
-            if readonly:
-                session.rollback()
-            else:
-                session.commit()
+            # A read-only transaction commits too: a rollback would expire the loaded rows.
+            session.commit()
         except BaseException:
             session.rollback()
             raise

@@ -87,9 +87,7 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
 
     added = 0
     for report in spec.reports:
-        message_id = _import_message_id(
-            tracker.key, report.workstream, report.at, report.reporter
-        )
+        message_id = _import_message_id(tracker.key, report.workstream, report.at, report.reporter)
         if queries.report_exists(session, chat_id=IMPORTED_CHAT_ID, message_id=message_id):
             continue
         queries.add_report(

@@ -100,9 +100,7 @@ def create_tracker(
     return tracker
 
 
-def link_chat(
-    session: Session, *, chat_id: int, tracker_id: int, title: str | None
-) -> int | None:
+def link_chat(session: Session, *, chat_id: int, tracker_id: int, title: str | None) -> int | None:
     """Link a chat to a tracker (a chat belongs to at most one); returns the previous tracker."""
     link = session.exec(select(ChatLink).where(ChatLink.chat_id == chat_id)).first()
     if link is None:

@@ -42,7 +42,9 @@ def caller_of(update: Update) -> Caller:
     message = update.effective_message
     user = update.effective_user
     chat = update.effective_chat
-    assert message is not None and user is not None and chat is not None
+    assert message is not None
+    assert user is not None
+    assert chat is not None
     command, _bot, rest = split_command(message.text or "")
     replied = message.reply_to_message
     replied_user = replied.from_user if replied is not None else None

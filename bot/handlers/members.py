@@ -43,7 +43,9 @@ async def grant_role(update: Update, context: Context) -> None:
     def apply(session: Session) -> str:
         scope = resolve(session, settings, caller, Role.ADMIN)
         user_id, name = _resolve_target(session, target)
-        previous = queries.set_role(session, tracker_id=scope.tracker_id, user_id=user_id, role=role)
+        previous = queries.set_role(
+            session, tracker_id=scope.tracker_id, user_id=user_id, role=role
+        )
         log.info("grant: %s is %s of %s (was %s)", user_id, role, scope.tracker.key, previous)
         tracker = escape(scope.tracker.title)
         if previous is role:

@@ -30,7 +30,9 @@ async def update_progress(update: Update, context: Context) -> None:
         scope = resolve(session, settings, caller, Role.REPORTER)
         ws = queries.get_workstream(session, tracker_id=scope.tracker_id, key=args.workstream)
         if ws is None or ws.archived:
-            keys = [w.key for w in queries.active_workstreams(session, tracker_id=scope.tracker_id)]
+            keys = [
+                w.key for w in queries.active_workstreams(session, tracker_id=scope.tracker_id)
+            ]
             hint = suggest(args.workstream, keys)
             raise UserError(
                 f"<b>{escape(scope.tracker.title)}</b> has no workstream "
@@ -75,7 +77,9 @@ async def update_progress(update: Update, context: Context) -> None:
         caller.user_id,
         outcome.snapshot.tracker.key,
     )
-    await reply(update, render_update(outcome, today_for(context, outcome.snapshot.tracker.timezone)))
+    await reply(
+        update, render_update(outcome, today_for(context, outcome.snapshot.tracker.timezone))
+    )
 
 
 async def undo_report(update: Update, context: Context) -> None:
@@ -91,9 +95,7 @@ async def undo_report(update: Update, context: Context) -> None:
             session, tracker_id=scope.tracker_id, reporter_id=caller.user_id
         )
         if report is None:
-            raise UserError(
-                f"You have no report to undo in <b>{escape(scope.tracker.title)}</b>."
-            )
+            raise UserError(f"You have no report to undo in <b>{escape(scope.tracker.title)}</b>.")
         workstream = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
         assert workstream is not None
         queries.retract_report(session, report=report, now=now)
@@ -105,4 +107,6 @@ async def undo_report(update: Update, context: Context) -> None:
 
     outcome = await run_db(context, retract)
     log.info("undo: report %s by %s", outcome.undone.id, caller.user_id)
-    await reply(update, render_undo(outcome, today_for(context, outcome.snapshot.tracker.timezone)))
+    await reply(
+        update, render_undo(outcome, today_for(context, outcome.snapshot.tracker.timezone))
+    )

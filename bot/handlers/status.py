@@ -30,9 +30,7 @@ def _workstream(session: Session, scope: Scope, key: str) -> WorkstreamView:
         if ws.key == key:
             return ws
     hint = suggest(key, [ws.key for ws in snapshot.workstreams])
-    raise UserError(
-        f"<b>{escape(scope.tracker.title)}</b> has no workstream {code(key)}. {hint}"
-    )
+    raise UserError(f"<b>{escape(scope.tracker.title)}</b> has no workstream {code(key)}. {hint}")
 
 
 async def show_status(update: Update, context: Context) -> None:

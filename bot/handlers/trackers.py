@@ -9,8 +9,15 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.context import Context, run_db
-from bot.handlers.common import caller_of, effective_role, reply, require, resolve, today_for
-from bot.handlers.common import Scope
+from bot.handlers.common import (
+    Scope,
+    caller_of,
+    effective_role,
+    reply,
+    require,
+    resolve,
+    today_for,
+)
 from domain.errors import UserError
 from domain.parsing import code, parse_deadline, parse_setup
 from domain.progress import local_today
@@ -54,7 +61,9 @@ async def setup_tracker(update: Update, context: Context) -> None:
                 now=now,
             )
             assert tracker.id is not None
-            queries.set_role(session, tracker_id=tracker.id, user_id=caller.user_id, role=Role.ADMIN)
+            queries.set_role(
+                session, tracker_id=tracker.id, user_id=caller.user_id, role=Role.ADMIN
+            )
         else:
             assert tracker.id is not None
             role = effective_role(session, settings, tracker_id=tracker.id, user_id=caller.user_id)

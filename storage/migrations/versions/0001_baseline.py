@@ -75,9 +75,7 @@ def upgrade() -> None:
         sa.Column("retracted_at", UTCDateTime(), nullable=True),
         sa.UniqueConstraint("chat_id", "message_id", name="uq_report_chat_message"),
     )
-    op.create_index(
-        "ix_report_latest", "report", ["workstream_id", "retracted_at", "created_at"]
-    )
+    op.create_index("ix_report_latest", "report", ["workstream_id", "retracted_at", "created_at"])
     op.create_index("ix_report_reporter", "report", ["tracker_id", "reporter_id", "created_at"])
     op.create_table(
         "member",

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import Engine
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.offline import OfflineBotAPI
+from storage.db import make_engine
+from storage.migrate import upgrade
+from tests.helpers import OPERATOR, Clock, Harness
+
+TEST_TOKEN = "123456789:AAH-test-token-which-must-never-be-logged"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'pantau.db'}"
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        telegram_bot_token=SecretStr(TEST_TOKEN),
+        database_url=db_url,
+        telegram_api_base_url=None,
+        pantau_admin_ids=frozenset({OPERATOR.id}),
+        pantau_timezone="Asia/Jakarta",
+        log_level="INFO",
+    )
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def harness(settings: Settings, engine: Engine, clock: Clock) -> AsyncIterator[Harness]:
+    api = OfflineBotAPI(clock)
+    app = build_application(settings, request=api, engine=engine, clock=clock)
+    async with app:
+        yield Harness(app, api, engine, clock)
+    # Any Bot API method the offline transport does not know is a test failure.
+    assert api.unknown == []

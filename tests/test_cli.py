@@ -1,0 +1,167 @@
+"""The command line and configuration, as an operator meets them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.app import build_application
+from bot.cli import main
+from bot.config import MissingTokenError, Settings
+from bot.logs import RedactingFormatter
+from bot.offline import ChatRef
+from tests.conftest import TEST_TOKEN
+from tests.helpers import BUDI, Harness, seed_tracker
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "tiktok-tokopedia.toml"
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "NO_COLOR": "1"})
+    env.update(extra)
+    return env
+
+
+def _pantau(
+    tmp_path: Path, *args: str, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # no .env there
+        env=_env(tmp_path, **env),
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("run", "demo", "db", "import"):
+        assert command in out
+
+
+def test_run_without_token_says_where_to_get_one_and_exits_2(tmp_path: Path) -> None:
+    result = _pantau(tmp_path, "run")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "TELEGRAM_BOT_TOKEN" in lines[0]
+    assert "@BotFather" in lines[0]
+
+
+def test_malformed_token_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    result = _pantau(tmp_path, "run", TELEGRAM_BOT_TOKEN="not a token secret-XYZ")
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "@BotFather" in result.stderr
+    assert "secret-XYZ" not in result.stderr + result.stdout
+
+
+def test_settings_parse_admin_ids_and_defaults() -> None:
+    settings = Settings(_env_file=None, pantau_admin_ids="1, 22 ,333")
+    assert settings.pantau_admin_ids == frozenset({1, 22, 333})
+    assert settings.database_url == "sqlite:///./data/pantau.db"
+    assert settings.pantau_timezone == "Asia/Jakarta"
+    assert settings.base_url is None
+    with pytest.raises(MissingTokenError, match="@BotFather"):
+        Settings(_env_file=None).require_token()
+
+
+def test_base_url_points_ptb_at_a_local_server() -> None:
+    settings = Settings(
+        _env_file=None,
+        telegram_api_base_url="http://127.0.0.1:8081/",
+        telegram_bot_token=SecretStr(TEST_TOKEN),
+    )
+    assert settings.base_url == "http://127.0.0.1:8081/bot"
+    app = build_application(settings)
+    assert app.bot.base_url == f"http://127.0.0.1:8081/bot{TEST_TOKEN}"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PANTAU_ADMIN_IDS", "12,abc"), ("PANTAU_TIMEZONE", "Mars/Base"), ("LOG_LEVEL", "LOUD")],
+)
+def test_bad_settings_give_one_clear_error(tmp_path: Path, name: str, value: str) -> None:
+    result = _pantau(tmp_path, "db", "upgrade", **{name: value})
+    assert result.returncode == 2
+    assert name in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade_and_import_are_idempotent(tmp_path: Path) -> None:
+    assert _pantau(tmp_path, "db", "upgrade").returncode == 0
+    first = _pantau(tmp_path, "import", str(EXAMPLE))
+    assert first.returncode == 0, first.stderr
+    assert "created tracker tiktok-tokopedia: 3 workstreams, 3 members, 2 chats, 11 new" in (
+        first.stdout
+    )
+    second = _pantau(tmp_path, "import", str(EXAMPLE))
+    assert "updated tracker tiktok-tokopedia" in second.stdout
+    assert "0 new reports" in second.stdout
+
+
+def test_import_of_malformed_file_names_the_field_and_changes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(EXAMPLE.read_text().replace("percent = 45", "percent = 450"))
+    result = _pantau(tmp_path, "import", str(bad))
+    assert result.returncode == 2
+    assert "reports.1.percent" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert not (tmp_path / "cli.db").exists()
+
+
+def test_demo_answers_status_from_a_pipe(tmp_path: Path) -> None:
+    result = _pantau(
+        tmp_path, "demo", "--seed", str(EXAMPLE), stdin="/status\n/update sellers 60 <b>ok</b>\n"
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "TikTok Shop → Tokopedia migration" in out
+    assert "70% overall · deadline 12 Apr 2024 · 49 days left" in out
+    assert "Seller (merchant) back-end: 60% (+10)" in out
+    assert "<b>ok</b>" in out  # the note as typed, not as markup
+    assert "\033[" not in out  # plain text when not on a terminal
+    assert (tmp_path / "data" / "demo.db").exists()
+
+
+async def test_token_never_appears_in_logs_even_at_debug(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        await seed_tracker(harness)
+        await harness.say("/update payments 50", sender=BUDI)
+        await harness.say("/status", sender=BUDI, chat=ChatRef(BUDI.id))
+        await harness.say("/update payments 500", sender=BUDI)
+    assert caplog.records  # something was logged
+    formatter = RedactingFormatter(TEST_TOKEN)
+    for record in caplog.records:
+        assert TEST_TOKEN not in formatter.format(record)
+    assert TEST_TOKEN.split(":")[1] not in caplog.text
+
+
+def test_redacting_formatter_blanks_token_in_messages_and_tracebacks() -> None:
+    formatter = RedactingFormatter(TEST_TOKEN)
+    try:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{TEST_TOKEN}/getMe failed")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "url %s", (TEST_TOKEN,), sys.exc_info()
+        )
+    text = formatter.format(record)
+    assert TEST_TOKEN not in text
+    assert text.count("<token>") == 2
