@@ -11,6 +11,7 @@ from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     CallbackContext,
     CommandHandler,
@@ -22,9 +23,19 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import jobs
 from bot.config import Settings
-from bot.context import BotData, utc_now
-from bot.handlers import members, people, reports, start, status, trackers, workstreams
+from bot.context import BotData, PantauApp, utc_now
+from bot.handlers import (
+    digests,
+    members,
+    people,
+    reports,
+    start,
+    status,
+    trackers,
+    workstreams,
+)
 from bot.handlers.errors import on_error
 from storage.db import make_engine
 
@@ -40,6 +51,7 @@ COMMANDS = (
     BotCommand("undo", "Take back your last report"),
     BotCommand("workstreams", "Workstreams and weights"),
     BotCommand("deadline", "Deadline and days left"),
+    BotCommand("digest", "Post the digest now"),
     BotCommand("help", "What you can do here"),
 )
 
@@ -50,7 +62,7 @@ def build_application(
     request: BaseRequest | None = None,
     engine: Engine | None = None,
     clock: Callable[[], datetime] | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> PantauApp:
     """Build the bot with every handler registered.
 
     ``request`` replaces the HTTP transport (the demo and the tests pass an offline one);
@@ -74,6 +86,17 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        # Telegram's limits (about 30 messages a second, 20 a minute per group); on a 429 the
+        # limiter waits retry_after and tries again (its own default is not to retry).
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.pantau_rate_per_second,
+                overall_time_period=1,
+                group_max_rate=settings.pantau_rate_per_group_minute,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -89,7 +112,7 @@ def build_application(
     return application
 
 
-def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(application: PantauApp) -> None:
     """Every handler in one block. Order matters only where a comment says so."""
     new = filters.UpdateType.MESSAGE  # edits are handled apart: they never change a record
 
@@ -104,6 +127,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(
         CommandHandler("deadline", trackers.show_or_move_deadline, filters=new)
     )
+    application.add_handler(CommandHandler("digest", digests.post_digest, filters=new))
 
     # Reporting — reporters and admins.
     application.add_handler(CommandHandler("update", reports.update_progress, filters=new))
@@ -116,6 +140,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     )
     application.add_handler(CommandHandler("grant", members.grant_role, filters=new))
     application.add_handler(CommandHandler("revoke", members.revoke_role, filters=new))
+    application.add_handler(CommandHandler("schedule", digests.set_schedule, filters=new))
+    application.add_handler(CommandHandler("quiet", digests.set_quiet, filters=new))
 
     # An edited /update gets told how to correct a report.
     application.add_handler(
@@ -129,12 +155,15 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_error_handler(on_error)
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: PantauApp) -> None:
+    """After initialize(), before polling: jobs from the database, then a catch-up run."""
+    await jobs.register_all(application)
+    jobs.schedule_catch_up(application)
     try:
         await application.bot.set_my_commands(COMMANDS)
     except TelegramError as exc:  # a menu is a nicety: never a reason not to start
         log.warning("could not register the command menu: %s", exc)
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(application: PantauApp) -> None:
     application.bot_data.engine.dispose()

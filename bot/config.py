@@ -6,7 +6,7 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/pantau.db"
@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     pantau_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     pantau_timezone: str = "Asia/Jakarta"
     log_level: str = "INFO"
+    pantau_catchup_hours: float = Field(default=6.0, ge=0, le=24 * 14)
+    pantau_rate_per_second: float = Field(default=30.0, ge=0)
+    pantau_rate_per_group_minute: float = Field(default=20.0, ge=0)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from storage.db import session_scope
@@ -52,6 +52,21 @@ class BotData:
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+# PTB's builder infers loose type parameters; only bot_data's type matters to Pantau's code.
+PantauApp = Application[Any, Any, Any, Any, BotData, Any]
+
+
+async def run_db_app(
+    application: PantauApp, work: Callable[[Session], T], *, readonly: bool = False
+) -> T:
+    """:func:`run_db` for code that holds the application rather than a context."""
+    engine = application.bot_data.engine
+
+    def in_session() -> T:
+        with session_scope(engine, readonly=readonly) as session:
+            return work(session)
+
+    return await asyncio.to_thread(in_session)
 
 
 async def run_db(context: Context, work: Callable[[Session], T], *, readonly: bool = False) -> T:
@@ -61,10 +76,4 @@ async def run_db(context: Context, work: Callable[[Session], T], *, readonly: bo
     timeout never freezes the other chats. An exception (a ``UserError`` included) rolls the
     whole transaction back, so a refused command changes nothing.
     """
-    engine = context.bot_data.engine
-
-    def in_session() -> T:
-        with session_scope(engine, readonly=readonly) as session:
-            return work(session)
-
-    return await asyncio.to_thread(in_session)
+    return await run_db_app(context.application, work, readonly=readonly)

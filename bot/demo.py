@@ -19,10 +19,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from telegram.ext import Application
-
 from bot.app import build_application
 from bot.cli import CliError, load_settings
+from bot.context import PantauApp
 from bot.offline import ChatRef, OfflineBotAPI, Person, UpdateFactory
 from domain.spec import ImportSpec, SpecError, load_spec
 from storage.db import make_engine, session_scope
@@ -151,7 +150,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 async def _chat(
-    application: Application,  # type: ignore[type-arg]
+    application: PantauApp,
     api: OfflineBotAPI,
     spec: ImportSpec,
     today: date,

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Update
+from telegram.error import TimedOut
 from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
 
@@ -58,6 +59,27 @@ class Fault:
     status: int
     description: str
     parameters: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def timeout(cls) -> Fault:
+        """No answer in time: the transport raises ``TimedOut`` as httpx would."""
+        return cls(0, "timed out")
+
+    @classmethod
+    def retry_after(cls, seconds: int) -> Fault:
+        return cls(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+
+    @classmethod
+    def forbidden(cls) -> Fault:
+        return cls(403, "Forbidden: bot was kicked from the supergroup chat")
+
+    @classmethod
+    def migrated(cls, new_chat_id: int) -> Fault:
+        return cls(
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            {"migrate_to_chat_id": new_chat_id},
+        )
 
     def body(self) -> bytes:
         payload: dict[str, Any] = {
@@ -108,7 +130,10 @@ class OfflineBotAPI(BaseRequest):
         self.calls.append(ApiCall(api_method, params))
         queued = self.faults.get(api_method)
         if queued:
-            return queued[0].status, queued.popleft().body()
+            fault = queued.popleft()
+            if fault.status == 0:
+                raise TimedOut("offline API: simulated read timeout")
+            return fault.status, fault.body()
         answer = getattr(self, f"_api_{api_method}", None)
         if answer is None:
             self.unknown.append(api_method)

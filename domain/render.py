@@ -243,6 +243,8 @@ HELP: tuple[HelpEntry, ...] = (
     HelpEntry("/workstreams", "the workstreams and their weights", None),
     HelpEntry("/history &lt;workstream&gt; [n]", "the last reports with notes", None),
     HelpEntry("/deadline", "the deadline and days left", None),
+    HelpEntry("/digest", "post the digest now", None),
+    HelpEntry("/schedule", "when digests come here", None),
     HelpEntry(
         "/update &lt;workstream&gt; &lt;percent&gt; [note]", "report progress", Role.REPORTER
     ),
@@ -253,6 +255,8 @@ HELP: tuple[HelpEntry, ...] = (
     HelpEntry("/grant &lt;@user|id&gt; &lt;reporter|admin&gt;", "give a role", Role.ADMIN),
     HelpEntry("/revoke &lt;@user|id&gt;", "take a role away", Role.ADMIN),
     HelpEntry("/deadline YYYY-MM-DD", "move the deadline", Role.ADMIN),
+    HelpEntry("/schedule daily|weekdays|mon…sun HH:MM | off", "digests for this chat", Role.ADMIN),
+    HelpEntry("/quiet &lt;days&gt;", "days of silence before a nudge", Role.ADMIN),
 )
 
 _INTRO = (
@@ -271,7 +275,8 @@ def render_help(
         elif not private:
             lines.append("This chat is not linked to a tracker yet.")
         if can_create:
-            lines.append(f"• {HELP[6].command} — {HELP[6].text}")
+            setup = next(entry for entry in HELP if entry.command.startswith("/setup"))
+            lines.append(f"• {setup.command} — {setup.text}")
         else:
             lines.append(
                 "An admin links it with <code>/setup &lt;tracker-key&gt;</code>; ask them to "

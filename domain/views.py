@@ -22,6 +22,7 @@ class TrackerView:
     regulation: str | None
     deadline: date
     timezone: str
+    quiet_days: int = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class WorkstreamView:
     title: str
     weight: float
     latest: ReportView | None  # latest report that still counts
+    created_at: datetime | None = None
 
     @property
     def percent(self) -> int:

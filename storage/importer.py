@@ -65,6 +65,7 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
             key=ws_spec.key,
             title=ws_spec.title,
             weight=ws_spec.weight,
+            now=now,
         )
         assert ws.id is not None
         ws_ids[ws.key] = ws.id

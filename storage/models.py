@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -23,6 +23,8 @@ class Tracker(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, sa_type=BigInteger)
+    # Days without a report after which a workstream below 100% is nudged.
+    quiet_days: int = Field(default=7, sa_column_kwargs={"server_default": "7"})
 
 
 class Workstream(SQLModel, table=True):
@@ -37,6 +39,8 @@ class Workstream(SQLModel, table=True):
     weight: float = Field(default=1.0)
     archived: bool = Field(default=False)
     position: int = Field(default=0)  # display order: the order workstreams were added
+    # When it was added: a workstream never reported on is "quiet" counted from here.
+    created_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Report(SQLModel, table=True):
@@ -87,6 +91,11 @@ class ChatLink(SQLModel, table=True):
     )
     title: str | None = Field(default=None, max_length=255)
     active: bool = Field(default=True)
+    # Digest schedule: "daily", "weekdays" or a day name ("mon"), at "HH:MM" tracker time.
+    digest_days: str | None = Field(default=None, max_length=8)
+    digest_time: str | None = Field(default=None, max_length=5)
+    # The id this chat had before Telegram turned the group into a supergroup.
+    migrated_from: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class SeenUser(SQLModel, table=True):
@@ -96,3 +105,30 @@ class SeenUser(SQLModel, table=True):
     username: str | None = Field(default=None, max_length=64, index=True)
     display_name: str = Field(max_length=200)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Notice(SQLModel, table=True):
+    """One scheduled message to one chat: claimed before it is sent, so it is sent once."""
+
+    __table_args__ = (
+        UniqueConstraint("chat_id", "slot_key", name="uq_notice_chat_slot"),
+        # "The previous digest sent to this chat", for the changes a digest shows.
+        Index("ix_notice_chat_kind", "chat_id", "kind", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    tracker_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tracker.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(max_length=16)  # digest | deadline | overdue | quiet
+    slot_key: str = Field(max_length=120)
+    status: str = Field(max_length=16)  # pending | sent | failed
+    attempts: int = Field(default=0)
+    error: str | None = Field(default=None, max_length=500)
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+    late: bool = Field(default=False)
+    # What the digest showed: overall and per-workstream percent, for the next one's changes.
+    figures: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

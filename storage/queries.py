@@ -7,13 +7,15 @@ or job. Rows are turned into ``domain.views`` objects here, so nothing above tou
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
-from storage.models import ChatLink, Member, Report, SeenUser, Tracker, Workstream
+from storage.models import ChatLink, Member, Notice, Report, SeenUser, Tracker, Workstream
 
 # --- views ---------------------------------------------------------------------------------
 
@@ -27,6 +29,7 @@ def tracker_view(tracker: Tracker) -> TrackerView:
         regulation=tracker.regulation,
         deadline=tracker.deadline,
         timezone=tracker.timezone,
+        quiet_days=tracker.quiet_days,
     )
 
 
@@ -231,7 +234,13 @@ def active_workstreams(session: Session, *, tracker_id: int) -> list[Workstream]
 
 
 def save_workstream(
-    session: Session, *, tracker_id: int, key: str, title: str | None, weight: float | None
+    session: Session,
+    *,
+    tracker_id: int,
+    key: str,
+    title: str | None,
+    weight: float | None,
+    now: datetime,
 ) -> tuple[Workstream, str]:
     """Add a workstream, or bring back / update one with that key.
 
@@ -250,10 +259,13 @@ def save_workstream(
             title=title or default_title(key),
             weight=weight if weight is not None else 1.0,
             position=int(position) + 1,
+            created_at=now,
         )
         outcome = "added"
     else:
         outcome = "restored" if ws.archived else "updated"
+        if ws.archived:
+            ws.created_at = now  # its silence counts from its return
         ws.archived = False
         if title:
             ws.title = title
@@ -307,6 +319,7 @@ def snapshot(session: Session, *, tracker: Tracker) -> Snapshot:
                 title=ws.title,
                 weight=ws.weight,
                 latest=report_view(latest, ws.key) if latest else None,
+                created_at=ws.created_at,
             )
         )
     return Snapshot(tracker=tracker_view(tracker), workstreams=tuple(views))
@@ -384,3 +397,215 @@ def count_reports(session: Session, *, tracker_id: int | None = None) -> int:
     if tracker_id is not None:
         statement = statement.where(Report.tracker_id == tracker_id)
     return int(session.exec(statement).one())
+
+
+# --- schedules and notices -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChatPlan:
+    """What the scheduler needs to know about one linked chat."""
+
+    chat_id: int
+    tracker_id: int
+    timezone: str
+    digest_days: str | None
+    digest_time: str | None
+
+
+def chat_plans(session: Session, *, chat_id: int | None = None) -> list[ChatPlan]:
+    """Every active linked chat (or one) with its tracker's timezone and digest schedule."""
+    statement = (
+        select(ChatLink, Tracker)
+        .join(Tracker, col(Tracker.id) == col(ChatLink.tracker_id))
+        .where(col(ChatLink.active).is_(True))
+        .order_by(col(ChatLink.id))
+    )
+    if chat_id is not None:
+        statement = statement.where(ChatLink.chat_id == chat_id)
+    return [
+        ChatPlan(
+            link.chat_id, link.tracker_id, tracker.timezone, link.digest_days, link.digest_time
+        )
+        for link, tracker in session.exec(statement).all()
+    ]
+
+
+def all_trackers(session: Session) -> list[Tracker]:
+    return list(session.exec(select(Tracker).order_by(col(Tracker.id))).all())
+
+
+def get_link(session: Session, *, chat_id: int) -> ChatLink | None:
+    return session.exec(select(ChatLink).where(ChatLink.chat_id == chat_id)).first()
+
+
+def set_schedule(session: Session, *, chat_id: int, days: str | None, at: str | None) -> ChatLink:
+    link = get_link(session, chat_id=chat_id)
+    assert link is not None
+    link.digest_days = days
+    link.digest_time = at
+    session.add(link)
+    session.flush()
+    return link
+
+
+def set_quiet_days(session: Session, *, tracker: Tracker, days: int) -> None:
+    tracker.quiet_days = days
+    session.add(tracker)
+    session.flush()
+
+
+def deactivate_link(session: Session, *, chat_id: int) -> bool:
+    """Stop serving a chat (the bot was removed or blocked). True if it was active."""
+    link = get_link(session, chat_id=chat_id)
+    if link is None or not link.active:
+        return False
+    link.active = False
+    session.add(link)
+    session.flush()
+    return True
+
+
+def migrate_chat(session: Session, *, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: its link and notices follow the new id.
+
+    Reports keep the chat id they were sent from (message ids are per chat, so the pair
+    stays the message's true identity); ``migrated_from`` keeps them attributed.
+    """
+    link = get_link(session, chat_id=old_chat_id)
+    if link is not None and get_link(session, chat_id=new_chat_id) is None:
+        link.chat_id = new_chat_id
+        link.migrated_from = old_chat_id
+        session.add(link)
+    for notice in session.exec(select(Notice).where(Notice.chat_id == old_chat_id)).all():
+        if not session.exec(
+            select(Notice.id).where(
+                Notice.chat_id == new_chat_id, Notice.slot_key == notice.slot_key
+            )
+        ).first():
+            notice.chat_id = new_chat_id
+            session.add(notice)
+    session.flush()
+
+
+def report_chats(session: Session, *, tracker_id: int) -> list[int]:
+    """The chats a tracker's reports come from, as they are reachable now.
+
+    Migrated groups map to their new id; chats whose link was deactivated are left out.
+    """
+    statement = (
+        select(Report.chat_id)
+        .where(Report.tracker_id == tracker_id, Report.chat_id != 0)
+        .distinct()
+    )
+    chats: list[int] = []
+    for chat_id in session.exec(statement).all():
+        link = get_link(session, chat_id=chat_id)
+        if link is None:
+            link = session.exec(select(ChatLink).where(ChatLink.migrated_from == chat_id)).first()
+        if link is not None:
+            if not link.active:
+                continue
+            chat_id = link.chat_id
+        if chat_id not in chats:
+            chats.append(chat_id)
+    return sorted(chats)
+
+
+def claim_notice(
+    session: Session,
+    *,
+    chat_id: int,
+    tracker_id: int,
+    kind: str,
+    slot_key: str,
+    late: bool,
+    now: datetime,
+) -> int | None:
+    """Claim a slot before sending: the notice id, or None when the slot is already taken.
+
+    The unique (chat, slot key) constraint is the arbiter: whichever transaction inserts
+    first owns the slot, across job runs, restarts and processes.
+    """
+    taken = session.exec(
+        select(Notice.id).where(Notice.chat_id == chat_id, Notice.slot_key == slot_key)
+    ).first()
+    if taken is not None:
+        return None
+    notice = Notice(
+        chat_id=chat_id,
+        tracker_id=tracker_id,
+        kind=kind,
+        slot_key=slot_key,
+        status="pending",
+        attempts=0,
+        late=late,
+        created_at=now,
+    )
+    session.add(notice)
+    try:
+        session.flush()
+    except IntegrityError:  # another process inserted it between our check and insert
+        session.rollback()
+        return None
+    assert notice.id is not None
+    return notice.id
+
+
+def finish_notice(
+    session: Session,
+    *,
+    notice_id: int,
+    status: str,
+    attempts: int,
+    now: datetime,
+    message_id: int | None = None,
+    error: str | None = None,
+    figures: str | None = None,
+    chat_id: int | None = None,
+) -> None:
+    notice = session.get(Notice, notice_id)
+    assert notice is not None
+    notice.status = status
+    notice.attempts = attempts
+    notice.message_id = message_id
+    notice.error = error[:500] if error else None
+    notice.figures = figures
+    if chat_id is not None:
+        notice.chat_id = chat_id
+    if status == "sent":
+        notice.sent_at = now
+    session.add(notice)
+    session.flush()
+
+
+def previous_digest(session: Session, *, chat_id: int) -> Notice | None:
+    statement = (
+        select(Notice)
+        .where(Notice.chat_id == chat_id, Notice.kind == "digest", Notice.status == "sent")
+        .order_by(col(Notice.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def notices(session: Session, *, chat_id: int | None = None) -> list[Notice]:
+    statement = select(Notice).order_by(col(Notice.id))
+    if chat_id is not None:
+        statement = statement.where(Notice.chat_id == chat_id)
+    return list(session.exec(statement).all())
+
+
+def abandon_pending(session: Session) -> int:
+    """Mark notices left pending by a process that died mid-send as failed; returns how many.
+
+    They are not sent again: Telegram may have delivered them, and a duplicate is the one
+    thing a notice must never be.
+    """
+    stale = session.exec(select(Notice).where(Notice.status == "pending")).all()
+    for notice in stale:
+        notice.status = "failed"
+        notice.error = "interrupted while sending (process stopped); not re-sent"
+        session.add(notice)
+    session.flush()
+    return len(stale)

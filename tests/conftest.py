@@ -32,6 +32,9 @@ def settings(db_url: str) -> Settings:
         pantau_admin_ids=frozenset({OPERATOR.id}),
         pantau_timezone="Asia/Jakarta",
         log_level="INFO",
+        # No throttling in tests (Telegram's limits are the limiter's business, tested apart).
+        pantau_rate_per_second=0,
+        pantau_rate_per_group_minute=0,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import select
-from telegram.ext import Application
+from telegram.ext import Application, JobQueue
 
 from bot.offline import ChatRef, OfflineBotAPI, Person, SentMessage, UpdateFactory
 from storage.db import session_scope
@@ -48,6 +48,11 @@ class Harness:
 
     def __post_init__(self) -> None:
         self.factory = UpdateFactory(self.app.bot, self.clock)
+
+    @property
+    def jobs(self) -> JobQueue[Any]:
+        assert self.app.job_queue is not None
+        return self.app.job_queue
 
     async def send_update(
         self, text: str, *, sender: Person, chat: ChatRef, **kwargs: Any

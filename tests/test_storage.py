@@ -37,7 +37,7 @@ def _tracker_with_workstream(engine: Engine) -> tuple[int, int]:
         )
         assert tracker.id is not None
         ws, _ = queries.save_workstream(
-            session, tracker_id=tracker.id, key="w", title=None, weight=None
+            session, tracker_id=tracker.id, key="w", title=None, weight=None, now=NOW
         )
         assert ws.id is not None
         return tracker.id, ws.id
@@ -218,3 +218,30 @@ def test_import_failing_midway_rolls_back_everything(
         apply_spec(session, spec=spec, now=NOW)
     with session_scope(engine) as session:
         assert session.exec(select(Tracker)).all() == []
+
+
+def test_upgrade_from_baseline_keeps_data_and_backfills_workstream_created_at(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO tracker (id, key, title, deadline, timezone, created_at) "
+                "VALUES (1, 't', 'T', '2024-04-12', 'Asia/Jakarta', '2023-12-12 02:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO workstream (id, tracker_id, key, title, weight, archived, position) "
+                "VALUES (1, 1, 'w', 'W', 1.0, 0, 1)"
+            )
+        )
+    upgrade(engine)
+    with session_scope(engine) as session:
+        tracker = queries.get_tracker(session, key="t")
+        assert tracker is not None and tracker.quiet_days == 7
+        (ws,) = queries.active_workstreams(session, tracker_id=1)
+        assert ws.created_at == datetime(2023, 12, 12, 2, 0, tzinfo=UTC)
+    engine.dispose()

@@ -8,6 +8,7 @@ from html import escape
 from sqlmodel import Session
 from telegram import Update
 
+from bot import jobs
 from bot.context import Context, run_db
 from bot.handlers.common import (
     Scope,
@@ -35,7 +36,7 @@ async def setup_tracker(update: Update, context: Context) -> None:
     settings = context.bot_data.settings
     now = context.bot_data.clock()
 
-    def apply(session: Session) -> str:
+    def apply(session: Session) -> tuple[str, list[queries.ChatPlan], tuple[int, str]]:
         tracker = queries.get_tracker(session, key=args.key)
         created = tracker is None
         if tracker is None:
@@ -84,9 +85,14 @@ async def setup_tracker(update: Update, context: Context) -> None:
             if old is not None:
                 html += f"\n(This chat was linked to <b>{escape(old.title)}</b> before.)"
         log.info("setup: chat %s → tracker %s (created=%s)", caller.chat_id, view.key, created)
-        return html
+        plans = queries.chat_plans(session, chat_id=caller.chat_id)
+        return html, plans, (view.id, view.timezone)
 
-    await reply(update, await run_db(context, apply))
+    html, plans, (tracker_id, tz_name) = await run_db(context, apply)
+    for plan in plans:  # the newly linked chat gets its reminder (and digest) jobs
+        jobs.register_chat(context.application, plan)
+    jobs.register_tracker(context.application, tracker_id, tz_name)
+    await reply(update, html)
 
 
 async def show_or_move_deadline(update: Update, context: Context) -> None:

@@ -50,6 +50,7 @@ async def change_workstream(update: Update, context: Context) -> None:
             key=args.key,
             title=args.title,
             weight=args.weight,
+            now=context.bot_data.clock(),
         )
         log.info("workstream %s/%s %s", scope.tracker.key, args.key, outcome)
         verb = {"added": "➕ Added", "restored": "♻️ Restored", "updated": "✏️ Updated"}[outcome]

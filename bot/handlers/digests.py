@@ -1,0 +1,105 @@
+"""/digest, /schedule and /quiet: what managers hear without asking."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from sqlmodel import Session
+from telegram import Update
+
+from bot import jobs
+from bot.context import Context, run_db
+from bot.handlers.common import NOT_LINKED, caller_of, reply, resolve
+from domain.errors import UserError
+from domain.parsing import parse_no_args
+from domain.schedule import Schedule, parse_quiet, parse_schedule
+from domain.views import Role
+from storage import queries
+from storage.queries import ChatPlan
+
+log = logging.getLogger(__name__)
+
+
+async def post_digest(update: Update, context: Context) -> None:
+    """Post this chat's digest now: /digest."""
+    caller = caller_of(update)
+    parse_no_args(caller.rest, "digest")
+    settings = context.bot_data.settings
+    await run_db(context, lambda s: resolve(s, settings, caller), readonly=True)
+    status = await jobs.send_digest(
+        context.application,
+        caller.chat_id,
+        slot_key=f"digest-now:{caller.message_id}",
+    )
+    if status == "unlinked":  # a member asking in a private chat that has no link
+        await reply(update, NOT_LINKED)
+
+
+def _linked_plan(session: Session, chat_id: int) -> ChatPlan:
+    plans = queries.chat_plans(session, chat_id=chat_id)
+    if not plans:
+        raise UserError(
+            "Schedules belong to a linked chat. Link this one with "
+            "<code>/setup &lt;tracker-key&gt;</code> first."
+        )
+    return plans[0]
+
+
+async def set_schedule(update: Update, context: Context) -> None:
+    """Subscribe this chat to digests: /schedule daily|weekdays|mon…sun HH:MM, or off."""
+    caller = caller_of(update)
+    wanted = parse_schedule(caller.rest)
+    settings = context.bot_data.settings
+
+    def apply(session: Session) -> tuple[ChatPlan, str]:
+        scope = resolve(session, settings, caller, Role.ADMIN if wanted is not None else None)
+        plan = _linked_plan(session, caller.chat_id)
+        tz_note = f" ({escape(scope.tracker.timezone)} time)"
+        if wanted is None:
+            current = jobs.schedule_of(plan)
+            if current is None:
+                return plan, (
+                    "No scheduled digest in this chat. An admin sets one with "
+                    "<code>/schedule weekdays 09:00</code>."
+                )
+            return plan, f"🗓 Digest here {current.describe()}{tz_note}."
+        if wanted == "off":
+            queries.set_schedule(session, chat_id=caller.chat_id, days=None, at=None)
+            text = "🗓 No more scheduled digests here. Deadline reminders go on at 09:00."
+        else:
+            assert isinstance(wanted, Schedule)
+            queries.set_schedule(
+                session, chat_id=caller.chat_id, days=wanted.days, at=f"{wanted.at:%H:%M}"
+            )
+            text = (
+                f"🗓 Digest here {wanted.describe()}{tz_note}, replacing any earlier "
+                "schedule. Deadline reminders come at the same time."
+            )
+        log.info("schedule of chat %s: %s", caller.chat_id, wanted)
+        return _linked_plan(session, caller.chat_id), text
+
+    plan, text = await run_db(context, apply)
+    if wanted is not None:
+        jobs.register_chat(context.application, plan)
+    await reply(update, text)
+
+
+async def set_quiet(update: Update, context: Context) -> None:
+    """Show or set (admin) the days of silence before a workstream is nudged: /quiet [days]."""
+    caller = caller_of(update)
+    days = parse_quiet(caller.rest)
+    settings = context.bot_data.settings
+
+    def apply(session: Session) -> str:
+        scope = resolve(session, settings, caller, Role.ADMIN if days is not None else None)
+        title = escape(scope.tracker.title)
+        if days is None:
+            return (
+                f"😴 <b>{title}</b>: a workstream below 100% is nudged after "
+                f"{scope.tracker.quiet_days} days without a report."
+            )
+        queries.set_quiet_days(session, tracker=scope.tracker, days=days)
+        return f"😴 <b>{title}</b>: workstreams are now nudged after {days} days without a report."
+
+    await reply(update, await run_db(context, apply))

@@ -1,0 +1,350 @@
+"""Scheduled work: digests, deadline reminders, quiet nudges, and catch-up after downtime.
+
+Jobs are derived from the database at start (nothing is lost with the process) and live in
+PTB's JobQueue (APScheduler 3) with timezone-aware cron triggers and deterministic names:
+``digest:<chat>``, ``reminders:<chat>``, ``quiet:<tracker>``. Registering again (a restart, a
+changed schedule) replaces a job, never doubles it. Whatever a job sends goes through
+``bot.notices.deliver``, which claims the slot first.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlmodel import Session
+from telegram.ext import JobQueue
+
+from bot.context import Context, PantauApp, run_db_app
+from bot.notices import Outgoing, deliver
+from domain.digest import (
+    Figures,
+    quiet_workstreams,
+    render_deadline_notice,
+    render_digest,
+    render_quiet_nudge,
+)
+from domain.progress import local_today, overall_percent
+from domain.schedule import (
+    DEFAULT_NOTICE_TIME,
+    Schedule,
+    deadline_slot,
+    digest_slot,
+    occurrences,
+    parse_time,
+    quiet_slot,
+)
+from storage import queries
+from storage.queries import ChatPlan
+
+log = logging.getLogger(__name__)
+
+# APScheduler's default misfire grace time is one second: a job whose loop was busy for two
+# seconds would be silently skipped. An hour still runs it, once (coalesce).
+MISFIRE_GRACE = timedelta(hours=1)
+LATE_AFTER = timedelta(minutes=1)  # sent later than this after its slot: marked late
+QUIET_CHECK_TIME = DEFAULT_NOTICE_TIME
+ALL_DAYS = tuple(range(7))
+
+
+def notice_time(plan: ChatPlan) -> time:
+    """Reminders come at the chat's digest time, or 09:00 when it has none."""
+    return parse_time(plan.digest_time) if plan.digest_time else DEFAULT_NOTICE_TIME
+
+
+def schedule_of(plan: ChatPlan) -> Schedule | None:
+    if plan.digest_days is None or plan.digest_time is None:
+        return None
+    return Schedule(plan.digest_days, parse_time(plan.digest_time))
+
+
+# --- registration ----------------------------------------------------------------------------
+
+
+def _job_queue(application: PantauApp) -> JobQueue:  # type: ignore[type-arg]
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
+    return job_queue
+
+
+def _remove(application: PantauApp, name: str) -> None:
+    for job in _job_queue(application).get_jobs_by_name(name):
+        job.schedule_removal()
+
+
+def _cron(
+    application: PantauApp,
+    callback: object,
+    name: str,
+    *,
+    day_of_week: str,
+    at: time,
+    tz_name: str,
+    data: int,
+) -> None:
+    _remove(application, name)
+    trigger = CronTrigger(
+        day_of_week=day_of_week, hour=at.hour, minute=at.minute, timezone=ZoneInfo(tz_name)
+    )
+    _job_queue(application).run_custom(
+        callback,  # type: ignore[arg-type]
+        job_kwargs={
+            "trigger": trigger,
+            "id": name,
+            "replace_existing": True,
+            "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
+            "coalesce": True,
+        },
+        name=name,
+        data=data,
+    )
+
+
+def register_chat(application: PantauApp, plan: ChatPlan) -> None:
+    """(Re)create the digest and reminder jobs of one linked chat."""
+    schedule = schedule_of(plan)
+    if schedule is None:
+        _remove(application, f"digest:{plan.chat_id}")
+    else:
+        _cron(
+            application,
+            digest_job,
+            f"digest:{plan.chat_id}",
+            day_of_week=schedule.cron_day_of_week,
+            at=schedule.at,
+            tz_name=plan.timezone,
+            data=plan.chat_id,
+        )
+    _cron(
+        application,
+        reminders_job,
+        f"reminders:{plan.chat_id}",
+        day_of_week="mon-sun",
+        at=notice_time(plan),
+        tz_name=plan.timezone,
+        data=plan.chat_id,
+    )
+
+
+def unregister_chat(application: PantauApp, chat_id: int) -> None:
+    _remove(application, f"digest:{chat_id}")
+    _remove(application, f"reminders:{chat_id}")
+
+
+def register_tracker(application: PantauApp, tracker_id: int, tz_name: str) -> None:
+    _cron(
+        application,
+        quiet_job,
+        f"quiet:{tracker_id}",
+        day_of_week="mon-sun",
+        at=QUIET_CHECK_TIME,
+        tz_name=tz_name,
+        data=tracker_id,
+    )
+
+
+async def register_all(application: PantauApp) -> None:
+    """At start: every job the database implies, and stale claims reported."""
+
+    def load(session: Session) -> tuple[list[ChatPlan], list[tuple[int, str]], int]:
+        trackers = [(t.id or 0, t.timezone) for t in queries.all_trackers(session)]
+        return queries.chat_plans(session), trackers, queries.abandon_pending(session)
+
+    plans, trackers, abandoned = await run_db_app(application, load)
+    if abandoned:
+        log.warning("%s notice(s) were interrupted mid-send last time; not re-sent", abandoned)
+    for plan in plans:
+        register_chat(application, plan)
+    for tracker_id, tz_name in trackers:
+        register_tracker(application, tracker_id, tz_name)
+    log.info("scheduled jobs for %s chats and %s trackers", len(plans), len(trackers))
+
+
+# --- what the jobs send ----------------------------------------------------------------------
+
+
+async def send_digest(
+    application: PantauApp, chat_id: int, *, slot_key: str, late_for: datetime | None = None
+) -> str:
+    """Build this chat's digest now and deliver it under ``slot_key``."""
+    now = application.bot_data.clock()
+
+    def build(session: Session) -> Outgoing | None:
+        tracker = queries.tracker_for_chat(session, chat_id=chat_id)
+        if tracker is None or tracker.id is None:
+            return None
+        snap = queries.snapshot(session, tracker=tracker)
+        previous = queries.previous_digest(session, chat_id=chat_id)
+        html = render_digest(
+            snap,
+            Figures.loads(previous.figures if previous else None),
+            today=local_today(now, tracker.timezone),
+            now=now,
+            fallback=tracker.created_at,
+            late_for=late_for,
+        )
+        return Outgoing(
+            chat_id,
+            tracker.id,
+            "digest",
+            slot_key,
+            html,
+            late=late_for is not None,
+            figures=Figures.of(snap).dumps(),
+        )
+
+    outgoing = await run_db_app(application, build, readonly=True)
+    return "unlinked" if outgoing is None else await deliver(application, outgoing)
+
+
+async def send_reminder(application: PantauApp, chat_id: int, *, due: datetime, late: bool) -> str:
+    """The deadline reminder or overdue notice that belongs to ``due``'s local date, if any."""
+
+    def build(session: Session) -> Outgoing | None:
+        tracker = queries.tracker_for_chat(session, chat_id=chat_id)
+        if tracker is None or tracker.id is None:
+            return None
+        snap = queries.snapshot(session, tracker=tracker)
+        today = local_today(due, tracker.timezone)
+        done = overall_percent(snap.workstreams) >= 100
+        planned = deadline_slot(tracker.deadline, today, done)
+        if planned is None:
+            return None
+        kind, slot_key = planned
+        html = render_deadline_notice(snap, today=today, late=late)
+        return Outgoing(chat_id, tracker.id, kind, slot_key, html, late=late)
+
+    outgoing = await run_db_app(application, build, readonly=True)
+    return "nothing due" if outgoing is None else await deliver(application, outgoing)
+
+
+async def send_quiet_nudges(application: PantauApp, tracker_id: int) -> list[str]:
+    """One nudge per silent period per workstream, to the chats its tracker's reports come from."""
+    now = application.bot_data.clock()
+
+    def build(session: Session) -> list[Outgoing]:
+        tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
+        if tracker is None:
+            return []
+        snap = queries.snapshot(session, tracker=tracker)
+        chats = queries.report_chats(session, tracker_id=tracker_id) or [
+            link.chat_id for link in queries.linked_chats(session, tracker_id=tracker_id)
+        ]
+        outgoing: list[Outgoing] = []
+        for ws, since in quiet_workstreams(snap, now, tracker.created_at):
+            slot_key = quiet_slot(ws.key, since, tracker.quiet_days, now)
+            if slot_key is None:
+                continue
+            html = render_quiet_nudge(ws, since, tz_name=tracker.timezone, now=now)
+            outgoing.extend(Outgoing(c, tracker_id, "quiet", slot_key, html) for c in chats)
+        return outgoing
+
+    return [await deliver(application, o) for o in await run_db_app(application, build)]
+
+
+# --- job callbacks ---------------------------------------------------------------------------
+
+
+async def _plan(application: PantauApp, chat_id: int) -> ChatPlan | None:
+    plans = await run_db_app(
+        application, lambda s: queries.chat_plans(s, chat_id=chat_id), readonly=True
+    )
+    return plans[0] if plans else None
+
+
+def _latest(days: tuple[int, ...], at: time, tz_name: str, now: datetime) -> datetime | None:
+    # A second of slack: the trigger may fire a hair before the wall clock says so.
+    found = occurrences(days, at, tz_name, now - MISFIRE_GRACE, now + timedelta(seconds=1))
+    return found[-1] if found else None
+
+
+async def digest_job(context: Context) -> None:
+    """Cron: this chat's scheduled digest."""
+    assert context.job is not None
+    assert isinstance(context.job.data, int)
+    application = context.application
+    plan = await _plan(application, context.job.data)
+    schedule = schedule_of(plan) if plan else None
+    if plan is None or schedule is None:
+        return
+    now = application.bot_data.clock()
+    slot = _latest(schedule.weekdays, schedule.at, plan.timezone, now)
+    if slot is None:
+        log.warning("digest job for chat %s ran with no slot due at %s", plan.chat_id, now)
+        return
+    late_for = slot if now - slot > LATE_AFTER else None
+    await send_digest(
+        application, plan.chat_id, slot_key=digest_slot(slot, plan.timezone), late_for=late_for
+    )
+
+
+async def reminders_job(context: Context) -> None:
+    """Cron, daily: a deadline reminder or overdue notice, when one is due today."""
+    assert context.job is not None
+    assert isinstance(context.job.data, int)
+    application = context.application
+    plan = await _plan(application, context.job.data)
+    if plan is None:
+        return
+    now = application.bot_data.clock()
+    slot = _latest(ALL_DAYS, notice_time(plan), plan.timezone, now)
+    if slot is not None:
+        await send_reminder(application, plan.chat_id, due=slot, late=now - slot > LATE_AFTER)
+
+
+async def quiet_job(context: Context) -> None:
+    """Cron, daily: nudges for workstreams that went quiet."""
+    assert context.job is not None
+    assert isinstance(context.job.data, int)
+    await send_quiet_nudges(context.application, context.job.data)
+
+
+async def catch_up(application: PantauApp) -> None:
+    """At start: send, once and marked late, what fell due while the bot was down.
+
+    Only slots within the catch-up window count; of several missed slots of one kind only the
+    newest is sent — never a burst of stale messages.
+    """
+    now = application.bot_data.clock()
+    window = timedelta(hours=application.bot_data.settings.pantau_catchup_hours)
+
+    def load(session: Session) -> tuple[list[ChatPlan], list[tuple[int, str]]]:
+        trackers = [(t.id or 0, t.timezone) for t in queries.all_trackers(session)]
+        return queries.chat_plans(session), trackers
+
+    plans, trackers = await run_db_app(application, load, readonly=True)
+    for plan in plans:
+        schedule = schedule_of(plan)
+        if schedule is not None:
+            missed = occurrences(schedule.weekdays, schedule.at, plan.timezone, now - window, now)
+            if missed:
+                slot = missed[-1]
+                late_for = slot if now - slot > LATE_AFTER else None
+                if len(missed) > 1:
+                    log.info("chat %s: %s missed digests coalesced", plan.chat_id, len(missed))
+                await send_digest(
+                    application,
+                    plan.chat_id,
+                    slot_key=digest_slot(slot, plan.timezone),
+                    late_for=late_for,
+                )
+        due = occurrences(ALL_DAYS, notice_time(plan), plan.timezone, now - window, now)
+        if due:
+            late = now - due[-1] > LATE_AFTER
+            await send_reminder(application, plan.chat_id, due=due[-1], late=late)
+    for tracker_id, tz_name in trackers:
+        if occurrences(ALL_DAYS, QUIET_CHECK_TIME, tz_name, now - window, now):
+            await send_quiet_nudges(application, tracker_id)
+
+
+def schedule_catch_up(application: PantauApp) -> None:
+    """Queue one catch-up run for when the scheduler starts (replacing any queued one)."""
+    _remove(application, "catch-up")
+    _job_queue(application).run_once(catch_up_job, when=0, name="catch-up")
+
+
+async def catch_up_job(context: Context) -> None:
+    """Runs once, as soon as the scheduler starts."""
+    await catch_up(context.application)

@@ -1,0 +1,158 @@
+"""Sending scheduled notices exactly once, and surviving what Telegram answers.
+
+A notice's slot is claimed in the database (unique chat + slot key) before anything is sent:
+a second job run, a restart or another process finds the claim and sends nothing. Then:
+
+* ``RetryAfter`` (429) — PTB's ``AIORateLimiter`` waits and retries (``max_retries``);
+* ``Forbidden`` (bot removed or blocked) — the chat link is deactivated, logged once;
+* ``ChatMigrated`` (group became a supergroup) — ids follow the chat, sent to the new id;
+* timeouts and network errors — retried with backoff; a notice that finally fails stays in
+  the table as failed, with its error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import Session
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
+
+from bot.context import BotData, PantauApp, run_db_app
+from domain.htmltext import split_html
+from storage import queries
+
+log = logging.getLogger(__name__)
+
+# Seconds to wait before each retry after a timeout or network error (tests shorten it).
+NETWORK_RETRY_DELAYS: tuple[float, ...] = (2.0, 8.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    chat_id: int
+    tracker_id: int
+    kind: str  # digest | deadline | overdue | quiet
+    slot_key: str
+    html: str
+    late: bool = False
+    figures: str | None = None  # digests: what they showed, for the next one's changes
+
+
+async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
+    """Claim, send, record. Returns ``sent``, ``taken`` (someone else has it) or ``failed``."""
+    data: BotData = application.bot_data
+    now = data.clock()
+
+    def claim(session: Session) -> int | None:
+        return queries.claim_notice(
+            session,
+            chat_id=outgoing.chat_id,
+            tracker_id=outgoing.tracker_id,
+            kind=outgoing.kind,
+            slot_key=outgoing.slot_key,
+            late=outgoing.late,
+            now=now,
+        )
+
+    notice_id = await run_db_app(application, claim)
+    if notice_id is None:
+        log.info("notice %s for chat %s already claimed", outgoing.slot_key, outgoing.chat_id)
+        return "taken"
+
+    chat_id = outgoing.chat_id
+    attempts = 0
+    error: str | None = None
+    while True:
+        attempts += 1
+        try:
+            message_id = None
+            for chunk in split_html(outgoing.html):
+                message = await application.bot.send_message(chat_id, chunk)
+                message_id = message_id or message.message_id
+        except Forbidden as exc:
+            error = f"forbidden: {exc.message}"
+            await _deactivate(application, chat_id, exc.message)
+            break
+        except ChatMigrated as exc:
+            new_id = exc.new_chat_id
+            log.warning("chat %s migrated to %s: moving its link and notices", chat_id, new_id)
+            await _migrate(application, chat_id, new_id)
+            chat_id = new_id
+            if attempts > 3:
+                error = "chat migrated repeatedly"
+                break
+            continue
+        except BadRequest as exc:  # a NetworkError subclass in PTB, but never worth a retry
+            error = f"bad request: {exc.message}"
+            log.error("notice %s to chat %s refused: %s", outgoing.slot_key, chat_id, exc)
+            break
+        except NetworkError as exc:  # includes TimedOut
+            error = f"network: {exc.message}"
+            if attempts > len(NETWORK_RETRY_DELAYS):
+                log.error("notice %s to chat %s failed: %s", outgoing.slot_key, chat_id, exc)
+                break
+            delay = NETWORK_RETRY_DELAYS[attempts - 1]
+            log.warning("notice %s: %s; retrying in %ss", outgoing.slot_key, exc, delay)
+            await asyncio.sleep(delay)
+            continue
+        except TelegramError as exc:  # RetryAfter beyond the limiter's retries, and the rest
+            error = f"{type(exc).__name__}: {exc.message}"
+            log.error("notice %s to chat %s failed: %s", outgoing.slot_key, chat_id, exc)
+            break
+        else:
+            await _finish(
+                application, notice_id, "sent", attempts, message_id, None, outgoing, chat_id
+            )
+            log.info("sent %s to chat %s", outgoing.slot_key, chat_id)
+            return "sent"
+    await _finish(application, notice_id, "failed", attempts, None, error, outgoing, chat_id)
+    return "failed"
+
+
+async def _migrate(application: PantauApp, old_chat_id: int, new_chat_id: int) -> None:
+    def move(session: Session) -> None:
+        queries.migrate_chat(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
+
+    await run_db_app(application, move)
+
+
+async def _finish(
+    application: PantauApp,
+    notice_id: int,
+    status: str,
+    attempts: int,
+    message_id: int | None,
+    error: str | None,
+    outgoing: Outgoing,
+    chat_id: int,
+) -> None:
+    now = application.bot_data.clock()
+
+    def record(session: Session) -> None:
+        queries.finish_notice(
+            session,
+            notice_id=notice_id,
+            status=status,
+            attempts=attempts,
+            now=now,
+            message_id=message_id,
+            error=error,
+            figures=outgoing.figures if status == "sent" else None,
+            chat_id=chat_id,
+        )
+
+    await run_db_app(application, record)
+
+
+async def _deactivate(application: PantauApp, chat_id: int, reason: str) -> None:
+    """Stop serving a chat that refuses the bot; log it once, not at every notice."""
+    changed = await run_db_app(application, lambda s: queries.deactivate_link(s, chat_id=chat_id))
+    if changed:
+        log.warning(
+            "chat %s refuses the bot (%s): link deactivated, no more notices", chat_id, reason
+        )
+        from bot.jobs import unregister_chat  # here to avoid an import cycle
+
+        unregister_chat(application, chat_id)
