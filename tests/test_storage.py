@@ -241,7 +241,8 @@ def test_upgrade_from_baseline_keeps_data_and_backfills_workstream_created_at(
     upgrade(engine)
     with session_scope(engine) as session:
         tracker = queries.get_tracker(session, key="t")
-        assert tracker is not None and tracker.quiet_days == 7
+        assert tracker is not None
+        assert tracker.quiet_days == 7
         (ws,) = queries.active_workstreams(session, tracker_id=1)
         assert ws.created_at == datetime(2023, 12, 12, 2, 0, tzinfo=UTC)
     engine.dispose()
