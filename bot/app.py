@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import jobs
+from bot import inbox, jobs
 from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
 from bot.handlers import (
@@ -37,12 +37,15 @@ from bot.handlers import (
     workstreams,
 )
 from bot.handlers.errors import on_error
+from bot.inbox import InboxQueue
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
 
 # Token used with an offline transport when none is configured: it never leaves the process.
 OFFLINE_TOKEN = "123456789:offline-transport-token"
+
+LAST_GROUP = 1_000
 
 COMMANDS = (
     BotCommand("status", "Where things stand"),
@@ -97,6 +100,7 @@ def build_application(
                 max_retries=3,
             )
         )
+        .update_queue(InboxQueue())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -108,6 +112,8 @@ def build_application(
     application.bot_data.configure(
         settings, engine or make_engine(settings.database_url), clock or utc_now
     )
+    if isinstance(application.update_queue, InboxQueue):
+        application.update_queue.application = application
     register_handlers(application)
     return application
 
@@ -152,11 +158,16 @@ def register_handlers(application: PantauApp) -> None:
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & new, start.unknown_command)
     )
 
+    # The very last group: the update is handled; the inbox need not replay it after a crash.
+    application.add_handler(TypeHandler(Update, inbox.mark_done), group=LAST_GROUP)
+
     application.add_error_handler(on_error)
 
 
 async def _post_init(application: PantauApp) -> None:
     """After initialize(), before polling: jobs from the database, then a catch-up run."""
+    if isinstance(application.update_queue, InboxQueue):
+        await application.update_queue.replay(application)
     await jobs.register_all(application)
     jobs.schedule_catch_up(application)
     try:

@@ -68,6 +68,9 @@ class Report(SQLModel, table=True):
     update_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(sa_type=UTCDateTime)
     retracted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The /undo message that retracted it: the same /undo delivered twice undoes once.
+    retracted_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    retracted_message_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Member(SQLModel, table=True):
@@ -132,3 +135,16 @@ class Notice(SQLModel, table=True):
     figures: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InboxUpdate(SQLModel, table=True):
+    """Every update received, kept until handled: a crash between receiving an update (which
+    confirms it to Telegram) and handling it loses nothing, and a redelivered update is
+    recognised by its id."""
+
+    __tablename__ = "inbox"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    payload: str = Field(sa_type=Text)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)

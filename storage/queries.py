@@ -15,7 +15,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
-from storage.models import ChatLink, Member, Notice, Report, SeenUser, Tracker, Workstream
+from storage.models import (
+    ChatLink,
+    InboxUpdate,
+    Member,
+    Notice,
+    Report,
+    SeenUser,
+    Tracker,
+    Workstream,
+)
 
 # --- views ---------------------------------------------------------------------------------
 
@@ -386,10 +395,22 @@ def last_report_by(session: Session, *, tracker_id: int, reporter_id: int) -> Re
     return session.exec(statement).first()
 
 
-def retract_report(session: Session, *, report: Report, now: datetime) -> None:
+def retract_report(
+    session: Session, *, report: Report, now: datetime, chat_id: int, message_id: int
+) -> None:
     report.retracted_at = now
+    report.retracted_chat_id = chat_id
+    report.retracted_message_id = message_id
     session.add(report)
     session.flush()
+
+
+def retracted_by(session: Session, *, chat_id: int, message_id: int) -> Report | None:
+    """The report an /undo message already retracted (a redelivered /undo)."""
+    statement = select(Report).where(
+        Report.retracted_chat_id == chat_id, Report.retracted_message_id == message_id
+    )
+    return session.exec(statement).first()
 
 
 def count_reports(session: Session, *, tracker_id: int | None = None) -> int:
@@ -609,3 +630,49 @@ def abandon_pending(session: Session) -> int:
         session.add(notice)
     session.flush()
     return len(stale)
+
+
+# --- inbox of received updates -------------------------------------------------------------
+
+
+def inbox_add(session: Session, *, update_id: int, payload: str, now: datetime) -> bool:
+    """Keep a received update; False when it is already there (delivered twice)."""
+    if session.get(InboxUpdate, update_id) is not None:
+        return False
+    session.add(InboxUpdate(update_id=update_id, payload=payload, received_at=now))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def inbox_done(session: Session, *, update_id: int, now: datetime) -> None:
+    row = session.get(InboxUpdate, update_id)
+    if row is not None:
+        row.done_at = now
+        session.add(row)
+        session.flush()
+
+
+def inbox_pending(session: Session) -> list[tuple[int, str]]:
+    statement = (
+        select(InboxUpdate)
+        .where(col(InboxUpdate.done_at).is_(None))
+        .order_by(col(InboxUpdate.update_id))
+    )
+    return [(row.update_id, row.payload) for row in session.exec(statement).all()]
+
+
+def inbox_prune(session: Session, *, before: datetime) -> int:
+    """Forget handled updates older than ``before`` (Telegram redelivers for 24 hours at most)."""
+    rows = session.exec(
+        select(InboxUpdate).where(
+            col(InboxUpdate.done_at).is_not(None), col(InboxUpdate.received_at) < before
+        )
+    ).all()
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)

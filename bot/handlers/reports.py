@@ -89,8 +89,10 @@ async def undo_report(update: Update, context: Context) -> None:
     settings = context.bot_data.settings
     now = context.bot_data.clock()
 
-    def retract(session: Session) -> UndoOutcome:
+    def retract(session: Session) -> UndoOutcome | str:
         scope = resolve(session, settings, caller, Role.REPORTER)
+        if queries.retracted_by(session, chat_id=caller.chat_id, message_id=caller.message_id):
+            return "↩️ Already undone."  # the same /undo delivered again
         report = queries.last_report_by(
             session, tracker_id=scope.tracker_id, reporter_id=caller.user_id
         )
@@ -98,7 +100,13 @@ async def undo_report(update: Update, context: Context) -> None:
             raise UserError(f"You have no report to undo in <b>{escape(scope.tracker.title)}</b>.")
         workstream = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
         assert workstream is not None
-        queries.retract_report(session, report=report, now=now)
+        queries.retract_report(
+            session,
+            report=report,
+            now=now,
+            chat_id=caller.chat_id,
+            message_id=caller.message_id,
+        )
         return UndoOutcome(
             undone=queries.report_view(report, workstream.key),
             workstream_title=workstream.title,
@@ -106,6 +114,9 @@ async def undo_report(update: Update, context: Context) -> None:
         )
 
     outcome = await run_db(context, retract)
+    if isinstance(outcome, str):
+        await reply(update, outcome)
+        return
     log.info("undo: report %s by %s", outcome.undone.id, caller.user_id)
     await reply(
         update, render_undo(outcome, today_for(context, outcome.snapshot.tracker.timezone))
