@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import secrets
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -42,7 +44,7 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def cmd_run(_args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     from telegram import Update
 
     from bot.app import build_application
@@ -52,13 +54,39 @@ def cmd_run(_args: argparse.Namespace) -> int:
         token = settings.require_token()
     except MissingTokenError as exc:
         raise CliError(str(exc)) from None
-    configure_logging(settings.log_level, token)
+    secret = None
+    if args.webhook:
+        webhook = urlsplit(args.webhook)
+        if webhook.scheme not in ("https", "http") or not webhook.netloc:
+            raise CliError(
+                f"--webhook {args.webhook!r}: give the public URL, e.g. https://bot.example.org/pantau"
+            )
+        if settings.telegram_webhook_secret is not None:
+            secret = settings.telegram_webhook_secret.get_secret_value()
+        else:
+            secret = secrets.token_urlsafe(32)
+    configure_logging(settings.log_level, token, secret)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     log.info("database ready at %s", safe_url(settings.database_url))
     application = build_application(settings, engine=engine)
-    log.info("starting long polling")
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    if not args.webhook:
+        log.info("starting long polling")
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        return 0
+    if settings.telegram_webhook_secret is None:
+        log.info("webhook secret generated (set TELEGRAM_WEBHOOK_SECRET to choose one)")
+    url_path = urlsplit(args.webhook).path.strip("/")
+    log.info("webhook: listening on %s:%s/%s", args.listen, args.port, url_path)
+    application.run_webhook(
+        listen=args.listen,
+        port=args.port,
+        url_path=url_path,
+        webhook_url=args.webhook,
+        secret_token=secret,
+        allowed_updates=Update.ALL_TYPES,
+        drop_pending_updates=False,
+    )
     return 0
 
 
@@ -108,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the bot on Telegram (long polling; needs a token)")
+    run.add_argument(
+        "--webhook",
+        metavar="PUBLIC_URL",
+        help="receive updates by webhook at this public HTTPS URL instead of long polling",
+    )
+    run.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
+    run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
     run.set_defaults(func=cmd_run)
 
     demo = sub.add_parser("demo", help="chat with the bot in this terminal, no Telegram needed")

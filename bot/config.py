@@ -10,7 +10,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/pantau.db"
-_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_TOKEN = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class MissingTokenError(Exception):
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     pantau_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     pantau_timezone: str = "Asia/Jakarta"
     log_level: str = "INFO"
+    telegram_webhook_secret: SecretStr | None = None
     pantau_catchup_hours: float = Field(default=6.0, ge=0, le=24 * 14)
     pantau_rate_per_second: float = Field(default=30.0, ge=0)
     pantau_rate_per_group_minute: float = Field(default=20.0, ge=0)
@@ -48,6 +50,18 @@ class Settings(BaseSettings):
                 "does not look like a bot token (digits, a colon, then letters); "
                 "copy it again from @BotFather"
             )
+        return value
+
+    @field_validator("telegram_webhook_secret", mode="before")
+    @classmethod
+    def _blank_secret_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET.match(value.get_secret_value()):
+            raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
         return value
 
     @field_validator("telegram_api_base_url", mode="before")

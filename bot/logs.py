@@ -8,20 +8,23 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then blanks the token out of the whole line, tracebacks included."""
+    """Formats as usual, then blanks secrets out of the whole line, tracebacks included."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, *secrets: str | None) -> None:
         super().__init__(FORMAT)
-        self.token = token
+        self.secrets = [secret for secret in secrets if secret]
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        return text.replace(self.token, "<token>") if self.token else text
+        for secret in self.secrets:
+            text = text.replace(secret, "<secret>")
+        return text
 
 
-def configure_logging(level: str, token: str | None) -> None:
+def configure_logging(level: str, *secrets: str | None) -> None:
+    """Log to stderr with the bot token (and any other secret) never written out."""
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter(token))
+    handler.setFormatter(RedactingFormatter(*secrets))
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -12,21 +12,19 @@ a second job run, a restart or another process finds the claim and sends nothing
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from sqlmodel import Session
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 
 from bot.context import BotData, PantauApp, run_db_app
+from bot.retry import Attempts, with_network_retries
 from domain.htmltext import split_html
 from storage import queries
 
 log = logging.getLogger(__name__)
-
-# Seconds to wait before each retry after a timeout or network error (tests shorten it).
-NETWORK_RETRY_DELAYS: tuple[float, ...] = (2.0, 8.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,53 +60,50 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
         return "taken"
 
     chat_id = outgoing.chat_id
-    attempts = 0
+    attempts = Attempts()
     error: str | None = None
-    while True:
-        attempts += 1
+    for _ in range(3):  # a chat can migrate once; more is a loop to stop
         try:
-            message_id = None
-            for chunk in split_html(outgoing.html):
-                message = await application.bot.send_message(chat_id, chunk)
-                message_id = message_id or message.message_id
+            message_id = await with_network_retries(
+                partial(_send, application, chat_id, outgoing.html),
+                what=f"notice {outgoing.slot_key}",
+                attempts=attempts,
+            )
         except Forbidden as exc:
             error = f"forbidden: {exc.message}"
             await _deactivate(application, chat_id, exc.message)
-            break
         except ChatMigrated as exc:
-            new_id = exc.new_chat_id
-            log.warning("chat %s migrated to %s: moving its link and notices", chat_id, new_id)
-            await _migrate(application, chat_id, new_id)
-            chat_id = new_id
-            if attempts > 3:
-                error = "chat migrated repeatedly"
-                break
+            log.warning("chat %s migrated to %s: moving its notices", chat_id, exc.new_chat_id)
+            await _migrate(application, chat_id, exc.new_chat_id)
+            chat_id = exc.new_chat_id
+            error = "chat migrated repeatedly"
             continue
-        except BadRequest as exc:  # a NetworkError subclass in PTB, but never worth a retry
+        except BadRequest as exc:
             error = f"bad request: {exc.message}"
-            log.error("notice %s to chat %s refused: %s", outgoing.slot_key, chat_id, exc)
-            break
-        except NetworkError as exc:  # includes TimedOut
+        except NetworkError as exc:  # timeouts and server errors, after the retries
             error = f"network: {exc.message}"
-            if attempts > len(NETWORK_RETRY_DELAYS):
-                log.error("notice %s to chat %s failed: %s", outgoing.slot_key, chat_id, exc)
-                break
-            delay = NETWORK_RETRY_DELAYS[attempts - 1]
-            log.warning("notice %s: %s; retrying in %ss", outgoing.slot_key, exc, delay)
-            await asyncio.sleep(delay)
-            continue
         except TelegramError as exc:  # RetryAfter beyond the limiter's retries, and the rest
             error = f"{type(exc).__name__}: {exc.message}"
-            log.error("notice %s to chat %s failed: %s", outgoing.slot_key, chat_id, exc)
-            break
         else:
             await _finish(
-                application, notice_id, "sent", attempts, message_id, None, outgoing, chat_id
+                application, notice_id, "sent", attempts.count, message_id, None, outgoing, chat_id
             )
             log.info("sent %s to chat %s", outgoing.slot_key, chat_id)
             return "sent"
-    await _finish(application, notice_id, "failed", attempts, None, error, outgoing, chat_id)
+        break
+    log.error("notice %s to chat %s failed: %s", outgoing.slot_key, chat_id, error)
+    await _finish(application, notice_id, "failed", attempts.count, None, error, outgoing, chat_id)
     return "failed"
+
+
+async def _send(application: PantauApp, chat_id: int, html: str) -> int:
+    """Send a notice (split under Telegram's limit); the id of its first message."""
+    first: int | None = None
+    for chunk in split_html(html):
+        message = await application.bot.send_message(chat_id, chunk)
+        first = first or message.message_id
+    assert first is not None
+    return first
 
 
 async def _migrate(application: PantauApp, old_chat_id: int, new_chat_id: int) -> None:

@@ -164,4 +164,4 @@ def test_redacting_formatter_blanks_token_in_messages_and_tracebacks() -> None:
         )
     text = formatter.format(record)
     assert TEST_TOKEN not in text
-    assert text.count("<token>") == 2
+    assert text.count("<secret>") == 2

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from telegram.ext import JobQueue
 
-from bot import jobs, notices
+from bot import jobs, retry
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import PantauApp
@@ -476,7 +476,7 @@ async def test_retry_after_waits_and_the_message_still_arrives(harness: Harness)
 async def test_server_errors_and_timeouts_are_retried_with_backoff(
     harness: Harness, monkeypatch: pytest.MonkeyPatch, fault: Fault
 ) -> None:
-    monkeypatch.setattr(notices, "NETWORK_RETRY_DELAYS", (0.01, 0.01))
+    monkeypatch.setattr(retry, "NETWORK_RETRY_DELAYS", (0.01, 0.01))
     await _tracked(harness)
     harness.api.take()
     harness.api.fail_next("sendMessage", fault)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from html import escape
 
 from sqlmodel import Session
@@ -11,6 +12,7 @@ from telegram import Chat, Message, Update
 
 from bot.config import Settings
 from bot.context import Context
+from bot.retry import with_network_retries
 from domain.errors import UserError
 from domain.htmltext import split_html
 from domain.parsing import code, split_command
@@ -156,7 +158,19 @@ def resolve(
 
 
 async def reply(update: Update, html: str) -> list[Message]:
-    """Send an HTML reply, split under Telegram's 4,096-character limit."""
+    """Send an HTML reply, split under Telegram's 4,096-character limit.
+
+    Timeouts and server errors are retried: a reply may then, rarely, arrive twice (Telegram
+    may have delivered the first try), which beats a report the user never hears back about.
+    """
     message = update.effective_message
     assert message is not None
-    return [await message.reply_text(chunk) for chunk in split_html(html)]
+    sent = []
+    for chunk in split_html(html):
+        sent.append(
+            await with_network_retries(
+                partial(message.reply_text, chunk),
+                what=f"reply in chat {message.chat_id}",
+            )
+        )
+    return sent

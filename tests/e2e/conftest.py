@@ -1,0 +1,166 @@
+"""The real bot process (``python -m bot run``) against the emulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from storage.db import make_engine, session_scope
+from storage.models import Report
+from tests.e2e.emulator import BotAPIEmulator, Chat, User
+
+TOKEN = "777000111:E2E-token-that-must-not-leak"
+ROOT = Path(__file__).resolve().parents[2]
+
+OPERATOR = User(9001, "Oscar", "oscar_ops")
+REPORTERS = [
+    User(2001, "Budi", "budi_s"),
+    User(2002, "Sari", "sari_w"),
+    User(2003, "Rina", "rina_p"),
+    User(2004, "Tono", "tono_k"),
+]
+STRANGER = User(2999, "Dewi", "dewi_a")
+STAFF = Chat(-1002001, "Tim Pemantau")
+MANAGERS = Chat(-1002002, "Pimpinan")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class BotProcess:
+    """``pantau run`` as a subprocess; its log goes to a file the test can read."""
+
+    emulator: BotAPIEmulator
+    url: str
+    workdir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def db_path(self) -> Path:
+        return self.workdir / "pantau.db"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "bot.log"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
+        env.update(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": self.url,
+                "DATABASE_URL": f"sqlite:///{self.db_path}",
+                "PANTAU_ADMIN_IDS": str(OPERATOR.id),
+                "PANTAU_TIMEZONE": "Asia/Jakarta",
+                # Bursts of hundreds of replies to one group: Telegram's per-group limit
+                # would stretch a test to minutes. The limiter's retry on 429 stays on.
+                "PANTAU_RATE_PER_SECOND": "0",
+                "PANTAU_RATE_PER_GROUP_MINUTE": "0",
+                "LOG_LEVEL": "INFO",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start(self, *args: str, wait_for: str | None = "getUpdates") -> None:
+        calls_before = sum(1 for m, _ in self.emulator.calls if m == wait_for)
+        with self.log_path.open("ab") as log:  # the child keeps its own descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", *args],
+                cwd=self.workdir,
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.starts += 1
+        if wait_for is not None:
+            try:
+                self.emulator.wait_for_call(wait_for, calls_before + 1, timeout=30)
+            except TimeoutError:
+                raise AssertionError(f"bot did not start:\n{self.log()}") from None
+
+    def stop(self) -> int:
+        """SIGTERM, as systemd does; returns the exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=30)
+        self.process = None
+        return code
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()  # SIGKILL: no cleanup of any kind
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def engine(self) -> Engine:
+        return make_engine(f"sqlite:///{self.db_path}")
+
+    def reports(self) -> list[Report]:
+        engine = self.engine()
+        with session_scope(engine, readonly=True) as session:
+            rows = list(session.exec(select(Report).order_by(Report.id)).all())  # type: ignore[arg-type]
+        engine.dispose()
+        return rows
+
+
+@pytest.fixture
+def emulator() -> Iterator[BotAPIEmulator]:
+    emu = BotAPIEmulator(TOKEN)
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def bot(emulator: BotAPIEmulator, tmp_path: Path) -> Iterator[BotProcess]:
+    proc = BotProcess(emulator, emulator.url, tmp_path)
+    yield proc
+    if proc.process is not None:
+        proc.stop()
+    assert TOKEN not in proc.log(), "the token leaked into the log"
+    assert TOKEN.split(":")[1] not in proc.log()
+
+
+class Conversation:
+    """A person typing into a chat and reading the bot's answer."""
+
+    def __init__(self, emulator: BotAPIEmulator) -> None:
+        self.emulator = emulator
+
+    def say(self, text: str, *, user: User, chat: Chat, timeout: float = 15.0, **kw: Any) -> str:
+        mark = self.emulator.mark()
+        update = self.emulator.send(text, user=user, chat=chat, **kw)
+        message_id = update["message"]["message_id"]
+        return self.emulator.replies_to(chat.id, message_id, since=mark, timeout=timeout)
+
+
+@pytest.fixture
+def chat(emulator: BotAPIEmulator) -> Conversation:
+    return Conversation(emulator)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)

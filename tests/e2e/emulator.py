@@ -1,0 +1,472 @@
+"""A small Bot API server for end-to-end tests, following the Bot API documentation.
+
+It serves ``/bot<token>/<method>`` over HTTP on 127.0.0.1 the way Telegram does for the
+methods Pantau uses: ``getUpdates`` with offset confirmation and long polling (an update is
+delivered again until a later offset confirms it — what makes crash tests meaningful),
+``sendMessage`` checked like Telegram checks it (length, HTML entities), and the small
+methods a bot calls at start. Unknown methods get Telegram's 404. Tests drive it in-process:
+they post user messages, wait for the bot's replies, and inject faults (429 with
+``retry_after``, 403, 500, a read timeout, 400 with ``migrate_to_chat_id``).
+
+Why not the npm ``telegram-test-api``: see the README's "End-to-end tests" section.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import re
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+BOT_ID = 777000111
+BOT_USERNAME = "PantauE2EBot"
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "code",
+    "pre",
+    "a",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+}
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>")
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
+
+
+def html_error(text: str) -> str | None:
+    """Why Telegram would refuse ``text`` as HTML, or None. Also returns the visible length."""
+    stack: list[str] = []
+    position = 0
+    for match in _TAG.finditer(text):
+        chunk = text[position : match.start()]
+        if "<" in chunk or ">" in chunk:
+            return "Bad Request: can't parse entities: unexpected < or >"
+        position = match.end()
+        closing, name = match.group(1), match.group(2).lower()
+        if name not in ALLOWED_TAGS:
+            return f'Bad Request: can\'t parse entities: unsupported start tag "{name}"'
+        if closing:
+            if not stack or stack.pop() != name:
+                return f'Bad Request: can\'t parse entities: unexpected end tag "{name}"'
+        else:
+            stack.append(name)
+    if "<" in text[position:] or ">" in text[position:]:
+        return "Bad Request: can't parse entities: unexpected < or >"
+    if stack:
+        return f"Bad Request: can't parse entities: can't find end tag for \"{stack[-1]}\""
+    for amp in re.finditer("&", text):
+        if not _ENTITY.match(text, amp.start()):
+            return "Bad Request: can't parse entities: unescaped &"
+    return None
+
+
+def visible_text(text: str) -> str:
+    plain = _TAG.sub("", text)
+    return (
+        plain.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&amp;", "&")
+    )
+
+
+@dataclass
+class Fault:
+    status: int
+    description: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering: more than the client's timeout = a timeout
+    chat_id: int | None = None  # only for calls to this chat
+
+    @classmethod
+    def retry_after(cls, seconds: int) -> Fault:
+        return cls(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+
+    @classmethod
+    def forbidden(cls, chat_id: int | None = None) -> Fault:
+        return cls(403, "Forbidden: bot was kicked from the supergroup chat", chat_id=chat_id)
+
+    @classmethod
+    def server_error(cls) -> Fault:
+        return cls(500, "Internal Server Error")
+
+    @classmethod
+    def timeout(cls, seconds: float) -> Fault:
+        """Answer nothing for ``seconds``, then fail: the message is not delivered."""
+        return cls(504, "Gateway Timeout", delay=seconds)
+
+    @classmethod
+    def migrated(cls, new_chat_id: int, chat_id: int | None = None) -> Fault:
+        return cls(
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            {"migrate_to_chat_id": new_chat_id},
+            chat_id=chat_id,
+        )
+
+
+@dataclass(frozen=True)
+class Sent:
+    chat_id: int
+    message_id: int
+    text: str  # as the person sees it
+    html: str
+    reply_to: int | None
+    at: float
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    first_name: str
+    username: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.username:
+            data["username"] = self.username
+        return data
+
+
+@dataclass(frozen=True)
+class Chat:
+    id: int
+    title: str | None = None  # None: a private chat
+
+    def as_json(self, user: User | None = None) -> dict[str, Any]:
+        if self.title is None:
+            return {
+                "id": self.id,
+                "type": "private",
+                "first_name": user.first_name if user else "U",
+            }
+        return {"id": self.id, "type": "supergroup", "title": self.title}
+
+
+class BotAPIEmulator:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self._cv = threading.Condition()
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._user_message_ids = itertools.count(1)
+        self._bot_message_ids = itertools.count(100_000)
+        self.sent: list[Sent] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.delivered: set[int] = set()  # update ids handed to the bot at least once
+        self.confirmed_below = 0  # every update id below this was confirmed by an offset
+        self.faults: dict[str, deque[Fault]] = {}
+        self.chats: dict[int, Chat] = {}
+        self.webhook: dict[str, Any] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self.url = ""
+
+    # --- life ----------------------------------------------------------------------------------
+
+    def start(self) -> str:
+        emulator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                emulator._handle(self)
+
+            do_GET = do_POST  # noqa: N815
+
+            def log_message(self, *_args: Any) -> None:
+                return  # quiet: the tests assert on what was sent, not on access logs
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    # --- what a person does ----------------------------------------------------------------
+
+    def send(
+        self,
+        text: str,
+        *,
+        user: User,
+        chat: Chat,
+        message_id: int | None = None,
+        reply_to: tuple[User, int] | None = None,
+    ) -> dict[str, Any]:
+        """A person sends a message; returns the update the bot will receive."""
+        self.chats[chat.id] = chat
+        message: dict[str, Any] = {
+            "message_id": message_id or next(self._user_message_ids),
+            "date": int(time.time()),
+            "chat": chat.as_json(user),
+            "from": user.as_json(),
+            "text": text,
+        }
+        command = re.match(r"^/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
+        if command:
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
+        if reply_to is not None:
+            author, replied = reply_to
+            message["reply_to_message"] = {
+                "message_id": replied,
+                "date": message["date"],
+                "chat": chat.as_json(author),
+                "from": author.as_json(),
+                "text": "…",
+            }
+        with self._cv:
+            update = {"update_id": next(self._update_ids), "message": message}
+            self._updates.append(update)
+            self._cv.notify_all()
+        return update
+
+    def wait_sent(self, predicate: Any, *, count: int = 1, timeout: float = 15.0) -> list[Sent]:
+        """Wait until ``count`` sent messages satisfy ``predicate``; returns them."""
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            while True:
+                found = [m for m in self.sent if predicate(m)]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    texts = [m.text[:60] for m in self.sent[-5:]]
+                    raise TimeoutError(f"only {len(found)}/{count} messages; last: {texts}")
+                self._cv.wait(left)
+
+    def mark(self) -> int:
+        """A point in the stream of sent messages (for :meth:`replies_to`)."""
+        with self._cv:
+            return len(self.sent)
+
+    def replies_to(
+        self, chat_id: int, message_id: int, *, since: int = 0, timeout: float = 15.0
+    ) -> str:
+        """The text of the bot's answer to one message (waiting for it).
+
+        In groups the bot quotes the message it answers; in a private chat it does not, so
+        there the answer is the first message to that chat after ``since``.
+        """
+
+        def answers(m: Sent) -> bool:
+            if m.chat_id != chat_id:
+                return False
+            return m.reply_to == message_id or (chat_id > 0 and self.sent.index(m) >= since)
+
+        return self.wait_sent(answers, timeout=timeout)[0].text
+
+    def wait_for_call(self, method: str, count: int = 1, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            while sum(1 for m, _ in self.calls if m == method) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no {method} call within {timeout}s")
+                self._cv.wait(left)
+
+    def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
+        with self._cv:
+            self.faults.setdefault(method, deque()).extend([fault] * times)
+
+    def pending_updates(self) -> int:
+        with self._cv:
+            return len(self._updates)
+
+    # --- the Bot API -------------------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        path = urlparse(request.path)
+        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", path.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        if match is None:
+            return self._reply(
+                request, 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            )
+        if match.group(1) != self.token:
+            return self._reply(
+                request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            )
+        method = match.group(2)
+        params = self._params(request, body, path.query)
+        with self._cv:
+            self.calls.append((method, params))
+            self._cv.notify_all()
+            fault = self._take_fault(method, params)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            payload: dict[str, Any] = {
+                "ok": False,
+                "error_code": fault.status,
+                "description": fault.description,
+            }
+            if fault.parameters:
+                payload["parameters"] = fault.parameters
+            return self._reply(request, fault.status, payload)
+        answer = getattr(self, f"_api_{method}", None)
+        if answer is None:
+            return self._reply(
+                request, 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            )
+        try:
+            result = answer(params)
+        except _ApiError as exc:
+            return self._reply(
+                request, 400, {"ok": False, "error_code": 400, "description": str(exc)}
+            )
+        return self._reply(request, 200, {"ok": True, "result": result})
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        queued = self.faults.get(method)
+        if not queued:
+            return None
+        fault = queued[0]
+        if fault.chat_id is not None and _int(params.get("chat_id")) != fault.chat_id:
+            return None
+        return queued.popleft()
+
+    @staticmethod
+    def _params(request: BaseHTTPRequestHandler, body: bytes, query: str) -> dict[str, Any]:
+        params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query).items()}
+        content_type = request.headers.get("Content-Type", "")
+        if body and "application/json" in content_type:
+            params.update(json.loads(body))
+        elif body and "x-www-form-urlencoded" in content_type:
+            params.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
+        for key, value in list(params.items()):  # nested objects arrive JSON-encoded
+            if isinstance(value, str) and value[:1] in "[{":
+                with contextlib.suppress(ValueError):
+                    params[key] = json.loads(value)
+        return params
+
+    @staticmethod
+    def _reply(request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout)
+            pass
+
+    def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Pantau",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
+        offset = _int(params.get("offset")) or 0
+        limit = min(_int(params.get("limit")) or 100, 100)
+        timeout = float(params.get("timeout") or 0)
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            if offset > 0:  # confirms every update below it: Telegram forgets them
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                self.confirmed_below = max(self.confirmed_below, offset)
+            while not self._updates and time.monotonic() < deadline:
+                self._cv.wait(deadline - time.monotonic())
+            batch = self._updates[:limit]
+            self.delivered.update(u["update_id"] for u in batch)
+            return batch
+
+    def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        chat_id = _int(params.get("chat_id"))
+        text = str(params.get("text") or "")
+        if chat_id is None:
+            raise _ApiError("Bad Request: chat not found")
+        if not text.strip():
+            raise _ApiError("Bad Request: message text is empty")
+        if params.get("parse_mode") == "HTML":
+            error = html_error(text)
+            if error:
+                raise _ApiError(error)
+            visible = visible_text(text)
+        else:
+            visible = text
+        if len(visible) > 4096:
+            raise _ApiError("Bad Request: message is too long")
+        reply = params.get("reply_parameters") or {}
+        reply_to = _int(reply.get("message_id")) if isinstance(reply, dict) else None
+        if reply_to is None:
+            reply_to = _int(params.get("reply_to_message_id"))
+        with self._cv:
+            message_id = next(self._bot_message_ids)
+            self.sent.append(Sent(chat_id, message_id, visible, text, reply_to, time.time()))
+            self._cv.notify_all()
+        chat = self.chats.get(chat_id, Chat(chat_id, None if chat_id > 0 else "Group"))
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat.as_json(),
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
+            "text": visible,
+        }
+
+    def _api_setMyCommands(self, _params: dict[str, Any]) -> bool:  # noqa: N802
+        return True
+
+    def _api_deleteMyCommands(self, _params: dict[str, Any]) -> bool:  # noqa: N802
+        return True
+
+    def _api_sendChatAction(self, _params: dict[str, Any]) -> bool:  # noqa: N802
+        return True
+
+    def _api_deleteWebhook(self, _params: dict[str, Any]) -> bool:  # noqa: N802
+        self.webhook = {}
+        return True
+
+    def _api_setWebhook(self, params: dict[str, Any]) -> bool:  # noqa: N802
+        self.webhook = dict(params)
+        return True
+
+    def _api_getWebhookInfo(self, _params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    def _api_close(self, _params: dict[str, Any]) -> bool:
+        return True
+
+
+class _ApiError(Exception):
+    pass
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
