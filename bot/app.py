@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
 from bot.handlers import (
     digests,
+    language,
     members,
     people,
     reports,
@@ -148,6 +149,7 @@ def register_handlers(application: PantauApp) -> None:
     application.add_handler(CommandHandler("revoke", members.revoke_role, filters=new))
     application.add_handler(CommandHandler("schedule", digests.set_schedule, filters=new))
     application.add_handler(CommandHandler("quiet", digests.set_quiet, filters=new))
+    application.add_handler(CommandHandler("lang", language.set_language, filters=new))
 
     # An edited /update gets told how to correct a report.
     application.add_handler(

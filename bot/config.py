@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str | None = None
     pantau_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     pantau_timezone: str = "Asia/Jakarta"
+    pantau_language: str = "en"
     log_level: str = "INFO"
     telegram_webhook_secret: SecretStr | None = None
     pantau_catchup_hours: float = Field(default=6.0, ge=0, le=24 * 14)
@@ -90,6 +91,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown timezone {value!r}, e.g. Asia/Jakarta") from None
         return value
+
+    @field_validator("pantau_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value.lower() not in ("en", "id"):
+            raise ValueError("use en (English) or id (Bahasa Indonesia)")
+        return value.lower()
 
     @field_validator("log_level")
     @classmethod

@@ -34,6 +34,8 @@ class BotData:
         self.clock: Callable[[], datetime] = utc_now
         # Users whose seen_user row is known to be current: skips a write on the hot path.
         self.seen_users: dict[int, tuple[str | None, str]] = {}
+        # Each chat's /lang setting (None: none), read once per chat and kept current by /lang.
+        self.languages: dict[int, str | None] = {}
 
     def configure(self, settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._settings = settings

@@ -26,6 +26,7 @@ from domain.digest import (
     render_digest,
     render_quiet_nudge,
 )
+from domain.forecast import build_insight
 from domain.progress import local_today, overall_percent
 from domain.schedule import (
     DEFAULT_NOTICE_TIME,
@@ -165,6 +166,12 @@ async def register_all(application: PantauApp) -> None:
 # --- what the jobs send ----------------------------------------------------------------------
 
 
+def _lang(application: PantauApp, session: Session, chat_id: int) -> str:
+    """A chat's language for a notice (no person to ask: the setting, else the default)."""
+    chosen = queries.chat_language(session, chat_id=chat_id)
+    return chosen or application.bot_data.settings.pantau_language
+
+
 async def send_digest(
     application: PantauApp, chat_id: int, *, slot_key: str, late_for: datetime | None = None
 ) -> str:
@@ -177,12 +184,15 @@ async def send_digest(
             return None
         snap = queries.snapshot(session, tracker=tracker)
         previous = queries.previous_digest(session, chat_id=chat_id)
+        histories = queries.histories(session, snapshot=snap, now=now)
         html = render_digest(
             snap,
             Figures.loads(previous.figures if previous else None),
             today=local_today(now, tracker.timezone),
             now=now,
             fallback=tracker.created_at,
+            lang=_lang(application, session, chat_id),
+            insight=build_insight(snap, histories, now=now),
             late_for=late_for,
         )
         return Outgoing(
@@ -213,7 +223,8 @@ async def send_reminder(application: PantauApp, chat_id: int, *, due: datetime, 
         if planned is None:
             return None
         kind, slot_key = planned
-        html = render_deadline_notice(snap, today=today, late=late)
+        lang = _lang(application, session, chat_id)
+        html = render_deadline_notice(snap, today=today, lang=lang, late=late)
         return Outgoing(chat_id, tracker.id, kind, slot_key, html, late=late)
 
     outgoing = await run_db_app(application, build, readonly=True)
@@ -237,8 +248,15 @@ async def send_quiet_nudges(application: PantauApp, tracker_id: int) -> list[str
             slot_key = quiet_slot(ws.key, since, tracker.quiet_days, now)
             if slot_key is None:
                 continue
-            html = render_quiet_nudge(ws, since, tz_name=tracker.timezone, now=now)
-            outgoing.extend(Outgoing(c, tracker_id, "quiet", slot_key, html) for c in chats)
+            for chat_id in chats:
+                html = render_quiet_nudge(
+                    ws,
+                    since,
+                    tz_name=tracker.timezone,
+                    now=now,
+                    lang=_lang(application, session, chat_id),
+                )
+                outgoing.append(Outgoing(chat_id, tracker_id, "quiet", slot_key, html))
         return outgoing
 
     return [await deliver(application, o) for o in await run_db_app(application, build)]

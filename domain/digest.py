@@ -6,10 +6,12 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
-from zoneinfo import ZoneInfo
 
+from domain.forecast import Insight
+from domain.i18n import Html, t
+from domain.locale import days_left_text, fmt_date, fmt_day, fmt_delta, fmt_time
 from domain.progress import overall_percent, round_percent
-from domain.render import days_left_text, fmt_date, fmt_delta
+from domain.render import state_text, whole_line
 from domain.views import Snapshot, WorkstreamView
 
 
@@ -58,11 +60,6 @@ def quiet_workstreams(
     return quiet
 
 
-def _local_day(moment: datetime, tz_name: str) -> str:
-    local = moment.astimezone(ZoneInfo(tz_name))
-    return f"{local.day} {local:%b}"
-
-
 def render_digest(
     snapshot: Snapshot,
     previous: Figures | None,
@@ -70,78 +67,119 @@ def render_digest(
     today: date,
     now: datetime,
     fallback: datetime,
+    lang: str,
+    insight: Insight | None = None,
     late_for: datetime | None = None,
 ) -> str:
     tracker = snapshot.tracker
+    insight = insight or Insight()
     overall = overall_percent(snapshot.workstreams)
-    lines = [f"🗞 <b>Digest · {escape(tracker.title)}</b>"]
+    lines = [t(lang, "digest_title", title=tracker.title)]
     if late_for is not None:
-        local = late_for.astimezone(ZoneInfo(tracker.timezone))
-        lines.append(f"<i>Late: due {local.day} {local:%b %H:%M}, sent when the bot was back.</i>")
-    change = (
-        f" ({fmt_delta(overall - previous.overall)} since the last digest)" if previous else ""
+        when = fmt_time(late_for, tracker.timezone, lang)
+        lines.append(t(lang, "digest_late", when=Html(when)))
+    since = (
+        t(lang, "digest_since", change=fmt_delta(overall - previous.overall)) if previous else ""
     )
     lines.append(
-        f"<b>{round_percent(overall)}%</b> overall{change} · "
-        f"{days_left_text(tracker.deadline, today)} ({fmt_date(tracker.deadline)})"
+        t(
+            lang,
+            "digest_overall",
+            overall=round_percent(overall),
+            since=Html(since),
+            left=days_left_text(tracker.deadline, today, lang),
+            deadline=fmt_date(tracker.deadline, lang),
+        )
     )
+    if insight.whole is not None and snapshot.workstreams:
+        lines.append(whole_line(insight.whole, lang))
     lines.append("")
     for ws in snapshot.workstreams:
         delta = ""
         if previous is not None:
             before = previous.percents.get(ws.key)
-            delta = f" ({fmt_delta(ws.percent - before)})" if before is not None else " (new)"
+            delta = (
+                f" ({fmt_delta(ws.percent - before)})"
+                if before is not None
+                else t(lang, "digest_new")
+            )
         who = (
-            f" — {escape(ws.latest.reporter_name)}, "
-            f"{_local_day(ws.latest.created_at, tracker.timezone)}"
+            t(
+                lang,
+                "digest_who",
+                name=ws.latest.reporter_name,
+                day=fmt_day(ws.latest.created_at, tracker.timezone, lang),
+            )
             if ws.latest
-            else " — no report yet"
+            else t(lang, "digest_nobody")
         )
-        lines.append(f"• {escape(ws.title)} <b>{ws.percent}%</b>{delta}{who}")
+        forecast = insight.per_workstream.get(ws.id)
+        state = f" · {state_text(forecast.state, lang)}" if forecast and ws.latest else ""
+        lines.append(
+            t(
+                lang,
+                "digest_line",
+                title=ws.title,
+                percent=ws.percent,
+                delta=Html(delta),
+                who=Html(who + state),
+            )
+        )
     if not snapshot.workstreams:
-        lines.append("No workstreams yet.")
+        lines.append(t(lang, "digest_empty"))
+    extra = []
+    titles = {ws.id: ws.title for ws in snapshot.workstreams}
+    if insight.regressions:
+        items = ", ".join(
+            f"{escape(titles.get(ws_id, '?'))} ({before}% → {after}%)"
+            for ws_id, before, after in insight.regressions
+        )
+        extra.append(t(lang, "digest_down", items=Html(items)))
     quiet = quiet_workstreams(snapshot, now, fallback)
     if quiet:
+        names = ", ".join(ws.title for ws, _ in quiet)
+        extra.append(t(lang, "digest_quiet", days=tracker.quiet_days, names=names))
+    if extra:
         lines.append("")
-        names = ", ".join(escape(ws.title) for ws, _ in quiet)
-        lines.append(f"😴 No report for {tracker.quiet_days}+ days: {names}")
+        lines.extend(extra)
     return "\n".join(lines)
 
 
-def render_deadline_notice(snapshot: Snapshot, *, today: date, late: bool = False) -> str:
+def render_deadline_notice(
+    snapshot: Snapshot, *, today: date, lang: str, late: bool = False
+) -> str:
     tracker = snapshot.tracker
     left = (tracker.deadline - today).days
     overall = round_percent(overall_percent(snapshot.workstreams))
-    title = escape(tracker.title)
-    if left > 0:
-        left_text = days_left_text(tracker.deadline, today)
-        head = f"⏳ <b>{left_text}</b> until the deadline of <b>{title}</b>"
-    elif left == 0:
-        head = f"🚩 <b>Deadline day</b> for <b>{title}</b>"
-    else:
-        head = f"⚠️ <b>{title}</b> is <b>{days_left_text(tracker.deadline, today)}</b>"
-    lines = [f"{head} ({fmt_date(tracker.deadline)})."]
+    params = {
+        "title": tracker.title,
+        "left": days_left_text(tracker.deadline, today, lang),
+        "deadline": fmt_date(tracker.deadline, lang),
+    }
+    key = "reminder_ahead" if left > 0 else "reminder_today" if left == 0 else "reminder_overdue"
+    lines = [t(lang, key, **params)]
     if late:
-        lines.append("<i>Late: sent when the bot was back.</i>")
+        lines.append(t(lang, "reminder_late"))
     behind = [ws for ws in snapshot.workstreams if ws.percent < 100]
     if not behind:
-        lines.append(f"Overall <b>{overall}%</b>: every workstream is done. 🎉")
+        lines.append(t(lang, "reminder_all_done", overall=overall))
         return "\n".join(lines)
-    lines.append(f"Overall <b>{overall}%</b>. Still below 100%:")
+    lines.append(t(lang, "reminder_below", overall=overall))
     lines.extend(f"• {escape(ws.title)} {ws.percent}%" for ws in behind)
     return "\n".join(lines)
 
 
-def render_quiet_nudge(ws: WorkstreamView, since: datetime, *, tz_name: str, now: datetime) -> str:
-    days = (now - since).days
+def render_quiet_nudge(
+    ws: WorkstreamView, since: datetime, *, tz_name: str, now: datetime, lang: str
+) -> str:
     if ws.latest is not None:
-        last = (
-            f"last: {ws.latest.percent}% by {escape(ws.latest.reporter_name)} on "
-            f"{_local_day(ws.latest.created_at, tz_name)}"
+        last = t(
+            lang,
+            "nudge_last",
+            percent=ws.latest.percent,
+            name=ws.latest.reporter_name,
+            day=fmt_day(ws.latest.created_at, tz_name, lang),
         )
     else:
-        last = "never reported"
-    return (
-        f"😴 <b>{escape(ws.title)}</b> has had no report for {days} days ({last}).\n"
-        f"News? Send <code>/update {escape(ws.key)} &lt;percent&gt; [note]</code>"
-    )
+        last = t(lang, "nudge_never")
+    return t(lang, "nudge", title=ws.title, days=(now - since).days, last=Html(last), key=ws.key)

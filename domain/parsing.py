@@ -1,8 +1,8 @@
 """Parsers for the chat command contract.
 
 Each parser takes the raw text after the command (so a note keeps its line breaks) and either
-returns plain data or raises :class:`UserError` with a one- or two-line reply that says what to
-type instead. The replies are HTML: every piece of user text in them is escaped.
+returns plain data or raises :class:`UserError` naming a catalogue entry: a one- or two-line
+reply that says what to type instead, in the chat's language, with user text escaped.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 
 from domain.errors import UserError
+from domain.i18n import Html, Msg, code, msg
 from domain.views import Role
 
 NOTE_MAX_CHARS = 1000
@@ -30,11 +30,6 @@ _WEIGHT = re.compile(r"^weight=(.*)$", re.IGNORECASE)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s+|$)")
 
 
-def code(text: str) -> str:
-    """User or example text shown as monospace, escaped."""
-    return f"<code>{escape(text)}</code>"
-
-
 def split_command(text: str) -> tuple[str, str | None, str]:
     """``'/update@PantauBot payments 70'`` → ``('update', 'PantauBot', 'payments 70')``."""
     match = _COMMAND.match(text)
@@ -43,14 +38,11 @@ def split_command(text: str) -> tuple[str, str | None, str]:
     return match.group(1).lower(), match.group(2), text[match.end() :].strip()
 
 
-def parse_slug(token: str, what: str, usage: str) -> str:
+def parse_slug(token: str, usage: str) -> str:
     """A key such as ``payments`` or ``tiktok-tokopedia``: lower-case letters, digits, - and _."""
     key = token.lower()
     if not _SLUG.match(key):
-        raise UserError(
-            f"{escape(what).capitalize()} {code(token)} is not a valid key: use up to 32 "
-            f"lower-case letters, digits, - or _.\nType {code(usage)}"
-        )
+        raise UserError("bad_key", token=code(token), usage=code(usage))
     return key
 
 
@@ -58,49 +50,41 @@ def parse_percent(token: str) -> int:
     """A whole number from 0 to 100, optionally followed by ``%``."""
     match = _PERCENT.match(token.strip())
     if match is None or int(match.group(1)) > 100:
-        raise UserError(
-            f"{code(token)} is not a percentage: use a whole number from 0 to 100, "
-            f"e.g. {code('70')} or {code('70%')}."
-        )
+        raise UserError("bad_percent", token=code(token), a=code("70"), b=code("70%"))
     return int(match.group(1))
 
 
 def parse_date(token: str) -> date:
     """An ISO date ``YYYY-MM-DD`` that exists on the calendar."""
     if not _DATE.match(token):
-        raise UserError(f"{code(token)} is not a date: write it as YYYY-MM-DD, e.g. 2024-04-12.")
+        raise UserError("bad_date_format", token=code(token))
     try:
         return date.fromisoformat(token)
     except ValueError:
-        raise UserError(f"{code(token)} is not a real date: check the month and day.") from None
+        raise UserError("bad_date_real", token=code(token)) from None
 
 
 def parse_note(text: str) -> str | None:
     note = text.strip()
     if len(note) > NOTE_MAX_CHARS:
-        raise UserError(
-            f"Your note has {len(note)} characters; the limit is {NOTE_MAX_CHARS}. "
-            "Shorten it and send the command again."
-        )
+        raise UserError("note_too_long", length=len(note), limit=NOTE_MAX_CHARS)
     return note or None
 
 
 def parse_title(text: str) -> str | None:
     title = " ".join(text.split())
     if len(title) > TITLE_MAX_CHARS:
-        raise UserError(f"The title is too long: at most {TITLE_MAX_CHARS} characters.")
+        raise UserError("title_too_long", limit=TITLE_MAX_CHARS)
     return title or None
 
 
-def suggest(key: str, choices: list[str]) -> str:
+def suggest(key: str, choices: list[str]) -> Msg:
     """One line naming the closest existing keys, or all of them when none is close."""
     if not choices:
-        return "This tracker has no workstreams yet: an admin adds one with /workstream add."
+        return msg("suggest_none")
     close = difflib.get_close_matches(key, choices, n=3, cutoff=0.5)
-    shown = close or sorted(choices)[:10]
-    prefix = "Did you mean" if close else "Workstreams:"
-    end = "?" if close else ""
-    return f"{prefix} {', '.join(code(c) for c in shown)}{end}"
+    shown = Html(", ".join(code(c) for c in (close or sorted(choices)[:10])))
+    return msg("suggest_close" if close else "suggest_all", keys=shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +102,9 @@ def parse_update(rest: str) -> UpdateArgs:
     parts = rest.split(maxsplit=2)
     if len(parts) < 2:
         raise UserError(
-            f"Tell me the workstream and the percentage: {code(UPDATE_USAGE)}\n"
-            f"e.g. {code('/update payments 100')}"
+            "update_usage", usage=code(UPDATE_USAGE), example=code("/update payments 100")
         )
-    key = parse_slug(parts[0], "workstream", UPDATE_USAGE)
+    key = parse_slug(parts[0], UPDATE_USAGE)
     percent = parse_percent(parts[1])
     note = parse_note(parts[2]) if len(parts) == 3 else None
     return UpdateArgs(key, percent, note)
@@ -141,10 +124,11 @@ def parse_setup(rest: str) -> SetupArgs:
     parts = rest.split(maxsplit=1)
     if not parts:
         raise UserError(
-            f"Name the tracker: {code(SETUP_USAGE)}\n"
-            f"e.g. {code('/setup tiktok-tokopedia 2024-04-12 TikTok Shop migration')}"
+            "setup_usage",
+            usage=code(SETUP_USAGE),
+            example=code("/setup tiktok-tokopedia 2024-04-12 TikTok Shop migration"),
         )
-    key = parse_slug(parts[0], "tracker", SETUP_USAGE)
+    key = parse_slug(parts[0], SETUP_USAGE)
     tail = parts[1] if len(parts) == 2 else ""
     deadline: date | None = None
     first, _, remainder = tail.partition(" ")
@@ -172,10 +156,7 @@ def parse_weight(token: str) -> float:
     except ValueError:
         weight = -1.0
     if not (0 < weight <= 1000) or weight != weight:  # also rejects NaN
-        raise UserError(
-            f"{code(token)}: the weight must be a number above 0 (up to 1000), e.g. "
-            f"{code('weight=2')}."
-        )
+        raise UserError("bad_weight", token=code(token), example=code("weight=2"))
     return weight
 
 
@@ -184,14 +165,16 @@ def parse_workstream(rest: str) -> WorkstreamArgs:
     action = parts[0].lower() if parts else ""
     if action not in ("add", "remove") or len(parts) < 2:
         raise UserError(
-            f"Type {code(WORKSTREAM_USAGE)} or {code('/workstream remove <key>')}\n"
-            f"e.g. {code('/workstream add sellers weight=2 Seller back-end')}"
+            "workstream_usage",
+            usage=code(WORKSTREAM_USAGE),
+            remove=code("/workstream remove <key>"),
+            example=code("/workstream add sellers weight=2 Seller back-end"),
         )
-    key = parse_slug(parts[1], "workstream", WORKSTREAM_USAGE)
+    key = parse_slug(parts[1], WORKSTREAM_USAGE)
     tail = parts[2] if len(parts) == 3 else ""
     if action == "remove":
         if tail:
-            raise UserError(f"Too many words: type {code('/workstream remove ' + key)}")
+            raise UserError("too_many_words", usage=code("/workstream remove " + key))
         return WorkstreamArgs("remove", key, None, None)
     weight: float | None = None
     first, _, remainder = tail.partition(" ")
@@ -217,14 +200,11 @@ def parse_target(token: str, usage: str) -> Target:
     if _USER_ID.match(token):
         user_id = int(token)
         if user_id >= 2**63:
-            raise UserError(f"{code(token)} is not a Telegram user id.")
+            raise UserError("bad_user_id", token=code(token))
         return Target(user_id=user_id)
     match = _USERNAME.match(token)
     if match is None:
-        raise UserError(
-            f"{code(token)} is not a @username or a numeric user id.\nType {code(usage)}, "
-            "or reply to the person's message."
-        )
+        raise UserError("bad_target", token=code(token), usage=code(usage))
     return Target(username=match.group(1))
 
 
@@ -233,7 +213,7 @@ def parse_role(token: str) -> Role:
         return Role(token.lower())
     except ValueError:
         raise UserError(
-            f"{code(token)} is not a role: use {code('reporter')} or {code('admin')}."
+            "bad_role", token=code(token), reporter=code("reporter"), admin=code("admin")
         ) from None
 
 
@@ -242,10 +222,7 @@ def parse_grant(rest: str, replied_user_id: int | None) -> tuple[Target, Role]:
     if replied_user_id is not None and len(parts) == 1:
         return Target(user_id=replied_user_id), parse_role(parts[0])
     if len(parts) != 2:
-        raise UserError(
-            f"Type {code(GRANT_USAGE)}\nor reply to the person's message with "
-            f"{code('/grant reporter')}."
-        )
+        raise UserError("grant_usage", usage=code(GRANT_USAGE), example=code("/grant reporter"))
     return parse_target(parts[0], GRANT_USAGE), parse_role(parts[1])
 
 
@@ -254,9 +231,7 @@ def parse_revoke(rest: str, replied_user_id: int | None) -> Target:
     if replied_user_id is not None and not parts:
         return Target(user_id=replied_user_id)
     if len(parts) != 1:
-        raise UserError(
-            f"Type {code(REVOKE_USAGE)}\nor reply to the person's message with {code('/revoke')}."
-        )
+        raise UserError("revoke_usage", usage=code(REVOKE_USAGE), example=code("/revoke"))
     return parse_target(parts[0], REVOKE_USAGE)
 
 
@@ -265,33 +240,52 @@ HISTORY_USAGE = "/history <workstream> [n]"
 
 def parse_history(rest: str) -> tuple[str, int]:
     parts = rest.split()
-    if not parts or len(parts) > 2:
-        raise UserError(f"Type {code(HISTORY_USAGE)}, e.g. {code('/history sellers 5')}")
-    key = parse_slug(parts[0], "workstream", HISTORY_USAGE)
+    if not parts:
+        raise UserError("history_name", usage=code(HISTORY_USAGE))
+    if len(parts) > 2:
+        raise UserError(
+            "history_usage", usage=code(HISTORY_USAGE), example=code("/history sellers 5")
+        )
+    key = parse_slug(parts[0], HISTORY_USAGE)
     if len(parts) == 1:
         return key, HISTORY_DEFAULT
     if not re.fullmatch(r"[0-9]{1,3}", parts[1]) or not 1 <= int(parts[1]) <= HISTORY_MAX:
-        raise UserError(
-            f"{code(parts[1])}: the number of reports must be a whole number from 1 to "
-            f"{HISTORY_MAX}."
-        )
+        raise UserError("bad_count", token=code(parts[1]), limit=HISTORY_MAX)
     return key, int(parts[1])
 
 
 def parse_status(rest: str) -> str | None:
     parts = rest.split()
     if len(parts) > 1:
-        raise UserError(f"Type {code('/status')} or {code('/status <workstream>')}")
-    return parse_slug(parts[0], "workstream", "/status <workstream>") if parts else None
+        raise UserError("status_usage", a=code("/status"), b=code("/status <workstream>"))
+    return parse_slug(parts[0], "/status <workstream>") if parts else None
 
 
 def parse_deadline(rest: str) -> date | None:
     parts = rest.split()
     if len(parts) > 1:
-        raise UserError(f"Type {code('/deadline')} or {code('/deadline YYYY-MM-DD')}")
+        raise UserError("deadline_usage", a=code("/deadline"), b=code("/deadline YYYY-MM-DD"))
     return parse_date(parts[0]) if parts else None
 
 
 def parse_no_args(rest: str, command: str) -> None:
     if rest.strip():
-        raise UserError(f"{code('/' + command)} takes no arguments: type {code('/' + command)}")
+        raise UserError("no_args", command=code("/" + command))
+
+
+def parse_lang(rest: str) -> str | None:
+    parts = rest.lower().split()
+    if not parts:
+        return None
+    if len(parts) != 1 or parts[0] not in ("en", "id"):
+        raise UserError("lang_usage", en=code("/lang en"), id=code("/lang id"))
+    return parts[0]
+
+
+def parse_export(rest: str) -> str:
+    parts = rest.lower().split()
+    if not parts:
+        return "csv"
+    if len(parts) != 1 or parts[0] not in ("csv", "xlsx"):
+        raise UserError("export_usage", csv=code("/export"), xlsx=code("/export xlsx"))
+    return parts[0]

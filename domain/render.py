@@ -1,102 +1,134 @@
-"""Replies as Telegram HTML. Every piece of user-supplied text goes through ``escape``."""
+"""Replies as Telegram HTML, in the chat's language. User text is escaped by ``t``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from html import escape
-from zoneinfo import ZoneInfo
 
-from domain.progress import days_left, overall_percent, progress_bar, round_percent
+from domain.forecast import Forecast, Insight, State
+from domain.i18n import Html, code, t
+from domain.locale import days_left_text, fmt_date, fmt_delta, fmt_number, fmt_time
+from domain.progress import overall_percent, progress_bar, round_percent
 from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
 
 
-def fmt_date(day: date) -> str:
-    """``12 Apr 2024``: unambiguous for Indonesian and English readers alike."""
-    return f"{day.day} {day:%b %Y}"
-
-
-def fmt_time(moment: datetime, tz_name: str, today: date | None = None) -> str:
-    """``20 Feb 14:05`` in the tracker's timezone; the year only when it is not this year."""
-    local = moment.astimezone(ZoneInfo(tz_name))
-    if today is not None and local.year != today.year:
-        return f"{local.day} {local:%b %Y %H:%M}"
-    return f"{local.day} {local:%b %H:%M}"
-
-
-def fmt_delta(delta: float) -> str:
-    points = round(delta)
-    if points == 0:
-        return "±0"
-    return f"{points:+d}"
-
-
-def days_left_text(deadline: date, today: date) -> str:
-    left = days_left(deadline, today)
-    if left > 1:
-        return f"{left} days left"
-    if left == 1:
-        return "1 day left"
-    if left == 0:
-        return "due today"
-    if left == -1:
-        return "1 day overdue"
-    return f"{-left} days overdue"
-
-
-def deadline_line(tracker: TrackerView, today: date) -> str:
-    return f"deadline {fmt_date(tracker.deadline)} · {days_left_text(tracker.deadline, today)}"
-
-
-def _sentence(text: str) -> str:
+def sentence(text: str) -> str:
     """Upper-case the first letter only (str.capitalize would lower-case month names)."""
     return text[:1].upper() + text[1:]
 
 
-def _header(tracker: TrackerView) -> list[str]:
+def deadline_line(tracker: TrackerView, today: date, lang: str) -> str:
+    return t(
+        lang,
+        "deadline_line",
+        date=fmt_date(tracker.deadline, lang),
+        left=days_left_text(tracker.deadline, today, lang),
+    )
+
+
+def header(tracker: TrackerView) -> list[str]:
     lines = [f"📊 <b>{escape(tracker.title)}</b>"]
     if tracker.regulation:
         lines.append(f"<i>{escape(tracker.regulation)}</i>")
     return lines
 
 
-def _workstream_line(ws: WorkstreamView, tz_name: str, today: date) -> list[str]:
-    bar = progress_bar(ws.percent)
-    lines = [f"<code>{bar} {ws.percent:>3}%</code> {escape(ws.title)}"]
+def state_text(state: State, lang: str) -> str:
+    return t(lang, f"state_{state.value}")
+
+
+def _trend(forecast: Forecast | None, lang: str) -> str:
+    if forecast is None:
+        return ""
+    state = state_text(forecast.state, lang)
+    if forecast.pace is None or forecast.state is State.DONE:
+        return f" · {state}"
+    pace = Html(fmt_number(forecast.pace, lang, signed=True))
+    return " · " + t(lang, "ws_trend", state=Html(state), pace=pace)
+
+
+def whole_line(forecast: Forecast, lang: str) -> str:
+    state = Html(state_text(forecast.state, lang))
+    if forecast.pace is None:
+        return t(lang, "whole_no_data", state=state)
+    finish = fmt_date(forecast.finish, lang) if forecast.finish else t(lang, "finish_never")
+    needed = (
+        fmt_number(forecast.needed, lang, signed=True)
+        if forecast.needed is not None
+        else t(lang, "needed_none")
+    )
+    return t(
+        lang,
+        "whole_line",
+        pace=Html(fmt_number(forecast.pace, lang, signed=True)),
+        needed=Html(needed),
+        finish=Html(finish),
+        state=state,
+    )
+
+
+def _workstream_lines(
+    ws: WorkstreamView, tz_name: str, today: date, lang: str, forecast: Forecast | None
+) -> list[str]:
+    lines = [f"<code>{progress_bar(ws.percent)} {ws.percent:>3}%</code> {escape(ws.title)}"]
     if ws.latest is None:
-        lines.append("   └ no report yet")
+        who = t(lang, "no_report_yet")
     else:
-        when = fmt_time(ws.latest.created_at, tz_name, today)
-        lines.append(f"   └ {escape(ws.latest.reporter_name)}, {when}")
+        when = fmt_time(ws.latest.created_at, tz_name, lang, today)
+        who = f"{escape(ws.latest.reporter_name)}, {when}"
+    lines.append(f"   └ {who}{_trend(forecast, lang)}")
     return lines
 
 
-def render_status(snapshot: Snapshot, today: date) -> str:
+def render_status(
+    snapshot: Snapshot, today: date, lang: str, insight: Insight | None = None
+) -> str:
     tracker = snapshot.tracker
+    insight = insight or Insight()
     overall = overall_percent(snapshot.workstreams)
-    lines = _header(tracker)
-    lines.append(f"<b>{round_percent(overall)}%</b> overall · {deadline_line(tracker, today)}")
+    lines = header(tracker)
+    lines.append(
+        t(
+            lang,
+            "overall_line",
+            overall=round_percent(overall),
+            deadline=Html(deadline_line(tracker, today, lang)),
+        )
+    )
+    if insight.whole is not None and snapshot.workstreams:
+        lines.append(whole_line(insight.whole, lang))
     if not snapshot.workstreams:
         lines.append("")
-        lines.append("No workstreams yet: an admin adds one with /workstream add &lt;key&gt;.")
+        lines.append(t(lang, "status_no_workstreams"))
         return "\n".join(lines)
     lines.append("")
     for ws in snapshot.workstreams:
-        lines.extend(_workstream_line(ws, tracker.timezone, today))
+        forecast = insight.per_workstream.get(ws.id)
+        lines.extend(_workstream_lines(ws, tracker.timezone, today, lang, forecast))
     missing = [ws for ws in snapshot.workstreams if ws.latest is None]
-    if missing:
-        names = ", ".join(escape(ws.title) for ws in missing)
+    risky = [
+        ws
+        for ws in snapshot.workstreams
+        if ws.latest is not None
+        and ws.id in insight.per_workstream
+        and insight.per_workstream[ws.id].at_risk
+    ]
+    if missing or risky:
         lines.append("")
-        lines.append(f"⚠️ Never reported: {names}")
+    if risky:
+        lines.append(t(lang, "at_risk_line", names=", ".join(ws.title for ws in risky)))
+    if missing:
+        lines.append(t(lang, "never_reported", names=", ".join(ws.title for ws in missing)))
     return "\n".join(lines)
 
 
-def _report_line(report: ReportView, tz_name: str, today: date) -> list[str]:
-    when = fmt_time(report.created_at, tz_name, today)
+def _report_lines(report: ReportView, tz_name: str, today: date, lang: str) -> list[str]:
+    when = fmt_time(report.created_at, tz_name, lang, today)
     head = f"{when} · <b>{report.percent}%</b> · {escape(report.reporter_name)}"
     if report.retracted_at is not None:
-        head = f"<s>{head}</s> (undone)"
+        head = f"<s>{head}</s> {t(lang, 'undone_mark')}"
     lines = [head]
     if report.note:
         lines.append(f"   <i>{escape(report.note)}</i>")
@@ -104,60 +136,85 @@ def _report_line(report: ReportView, tz_name: str, today: date) -> list[str]:
 
 
 def render_workstream_status(
-    tracker: TrackerView, ws: WorkstreamView, reports: Sequence[ReportView], today: date
+    tracker: TrackerView,
+    ws: WorkstreamView,
+    reports: Sequence[ReportView],
+    today: date,
+    lang: str,
+    forecast: Forecast | None = None,
 ) -> str:
-    lines = _header(tracker)
-    lines.append(_sentence(deadline_line(tracker, today)))
+    lines = header(tracker)
+    lines.append(sentence(deadline_line(tracker, today, lang)))
     lines.append("")
-    lines.extend(_workstream_line(ws, tracker.timezone, today))
+    lines.extend(_workstream_lines(ws, tracker.timezone, today, lang, forecast))
     lines.append("")
-    lines.append(f"Last {len(reports)} report{'s' if len(reports) != 1 else ''}:")
+    lines.append(t(lang, "last_reports", count=len(reports)))
     if not reports:
-        lines.append("none yet")
+        lines.append(t(lang, "none_yet"))
     for report in reports:
-        lines.extend(_report_line(report, tracker.timezone, today))
+        lines.extend(_report_lines(report, tracker.timezone, today, lang))
     return "\n".join(lines)
 
 
 def render_history(
-    tracker: TrackerView, ws: WorkstreamView, reports: Sequence[ReportView], today: date
+    tracker: TrackerView,
+    ws: WorkstreamView,
+    reports: Sequence[ReportView],
+    today: date,
+    lang: str,
 ) -> str:
-    count = len(reports)
-    lines = [f"🗂 <b>{escape(ws.title)}</b> — last {count} report{'s' if count != 1 else ''}"]
+    lines = [t(lang, "history_title", title=ws.title, count=len(reports))]
     if not reports:
-        lines.append(f"No reports yet. Send {_example_update(ws.key)}")
+        lines.append(t(lang, "history_empty", example=code(f"/update {ws.key} 50")))
     for report in reports:
-        lines.extend(_report_line(report, tracker.timezone, today))
+        lines.extend(_report_lines(report, tracker.timezone, today, lang))
     return "\n".join(lines)
-
-
-def _example_update(key: str) -> str:
-    return f"<code>/update {escape(key)} 50</code>"
 
 
 @dataclass(frozen=True, slots=True)
 class ReportOutcome:
-    """What /update or /undo changed, for the reply."""
+    """What /update changed, for the reply."""
 
     snapshot: Snapshot  # after the change
     workstream: WorkstreamView  # after the change
     previous_percent: int  # the workstream's value before
     previous_overall: float
     note: str | None = None
+    lower_than_before: bool = False
 
 
-def render_update(outcome: ReportOutcome, today: date) -> str:
+def render_update(outcome: ReportOutcome, today: date, lang: str) -> str:
     ws = outcome.workstream
     overall = overall_percent(outcome.snapshot.workstreams)
-    change = fmt_delta(ws.percent - outcome.previous_percent)
-    overall_change = fmt_delta(overall - outcome.previous_overall)
     lines = [
-        f"✅ <b>{escape(ws.title)}</b>: {ws.percent}% ({change})",
-        f"Overall <b>{round_percent(overall)}%</b> ({overall_change}) · "
-        f"{days_left_text(outcome.snapshot.tracker.deadline, today)}",
+        t(
+            lang,
+            "update_done",
+            title=ws.title,
+            percent=ws.percent,
+            change=fmt_delta(ws.percent - outcome.previous_percent),
+        ),
+        t(
+            lang,
+            "update_overall",
+            overall=round_percent(overall),
+            change=fmt_delta(overall - outcome.previous_overall),
+            left=days_left_text(outcome.snapshot.tracker.deadline, today, lang),
+        ),
     ]
     if outcome.note:
         lines.append(f"📝 <i>{escape(outcome.note)}</i>")
+    if outcome.lower_than_before and not outcome.note:
+        example = code(f"/update {ws.key} {ws.percent} <why>")
+        lines.append(
+            t(
+                lang,
+                "update_lower",
+                before=outcome.previous_percent,
+                after=ws.percent,
+                example=example,
+            )
+        )
     return "\n".join(lines)
 
 
@@ -168,128 +225,145 @@ class UndoOutcome:
     snapshot: Snapshot  # after the undo
 
 
-def render_undo(outcome: UndoOutcome, today: date) -> str:
+def render_undo(outcome: UndoOutcome, today: date, lang: str) -> str:
     tracker = outcome.snapshot.tracker
     overall = overall_percent(outcome.snapshot.workstreams)
-    title = escape(outcome.workstream_title)
+    when = fmt_time(outcome.undone.created_at, tracker.timezone, lang, today)
     lines = [
-        f"↩️ Undone: <b>{title}</b> {outcome.undone.percent}% "
-        f"from {fmt_time(outcome.undone.created_at, tracker.timezone, today)}."
+        t(
+            lang,
+            "undone",
+            title=outcome.workstream_title,
+            percent=outcome.undone.percent,
+            when=Html(when),
+        )
     ]
     current = next(
         (ws for ws in outcome.snapshot.workstreams if ws.key == outcome.undone.workstream_key),
         None,
     )
-    now_part = f"{title} is now {current.percent}% · " if current is not None else ""
+    now_part = (
+        t(lang, "undone_now", title=outcome.workstream_title, percent=current.percent)
+        if current is not None
+        else ""
+    )
     lines.append(
-        f"{now_part}overall <b>{round_percent(overall)}%</b> · "
-        f"{days_left_text(tracker.deadline, today)}"
+        t(
+            lang,
+            "undone_overall",
+            now=Html(now_part),
+            overall=round_percent(overall),
+            left=days_left_text(tracker.deadline, today, lang),
+        )
     )
     return "\n".join(lines)
 
 
-def render_workstreams(snapshot: Snapshot) -> str:
+def render_workstreams(snapshot: Snapshot, lang: str) -> str:
     tracker = snapshot.tracker
-    lines = [f"🧩 <b>{escape(tracker.title)}</b> — workstreams"]
+    lines = [t(lang, "workstreams_title", tracker=tracker.title)]
     if not snapshot.workstreams:
-        lines.append("None yet: an admin adds one with /workstream add &lt;key&gt; [title].")
+        lines.append(t(lang, "workstreams_none"))
     total = sum(ws.weight for ws in snapshot.workstreams) or 1.0
     for ws in snapshot.workstreams:
-        share = round(ws.weight / total * 100)
         lines.append(
-            f"<code>{escape(ws.key)}</code> {escape(ws.title)} · weight {fmt_weight(ws.weight)} "
-            f"({share}%)"
+            t(
+                lang,
+                "workstreams_line",
+                key=code(ws.key),
+                title=ws.title,
+                weight=fmt_number(ws.weight, lang),
+                share=round(ws.weight / total * 100),
+            )
         )
     return "\n".join(lines)
 
 
-def fmt_weight(weight: float) -> str:
-    return f"{weight:g}"
-
-
-def render_tracker_linked(tracker: TrackerView, today: date, *, created: bool) -> str:
-    verb = "Created" if created else "Linked this chat to"
+def render_tracker_linked(tracker: TrackerView, today: date, lang: str, *, created: bool) -> str:
     lines = [
-        f"🔗 {verb} <b>{escape(tracker.title)}</b> (<code>{escape(tracker.key)}</code>).",
-        _sentence(deadline_line(tracker, today)),
+        t(
+            lang,
+            "tracker_created" if created else "tracker_linked",
+            title=tracker.title,
+            key=code(tracker.key),
+        ),
+        sentence(deadline_line(tracker, today, lang)),
     ]
     if created:
-        lines.append(
-            "Next: <code>/workstream add payments Payments</code>, then "
-            "<code>/grant @username reporter</code>."
-        )
+        lines.append(t(lang, "tracker_next_steps"))
     return "\n".join(lines)
 
 
-def render_deadline(tracker: TrackerView, today: date, *, changed_from: date | None) -> str:
+def render_deadline(
+    tracker: TrackerView, today: date, lang: str, *, changed_from: date | None
+) -> str:
     if changed_from is not None:
-        return (
-            f"📅 Deadline of <b>{escape(tracker.title)}</b> moved from "
-            f"{fmt_date(changed_from)} to {fmt_date(tracker.deadline)} · "
-            f"{days_left_text(tracker.deadline, today)}"
+        return t(
+            lang,
+            "deadline_moved",
+            title=tracker.title,
+            old=fmt_date(changed_from, lang),
+            new=fmt_date(tracker.deadline, lang),
+            left=days_left_text(tracker.deadline, today, lang),
         )
-    return f"📅 <b>{escape(tracker.title)}</b>: {deadline_line(tracker, today)}"
+    return t(
+        lang, "deadline_show", title=tracker.title, line=Html(deadline_line(tracker, today, lang))
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class HelpEntry:
     command: str
-    text: str
+    key: str  # catalogue entry of its description
     role: Role | None  # None: anyone in a linked chat
 
 
 HELP: tuple[HelpEntry, ...] = (
-    HelpEntry("/status [workstream]", "where things stand", None),
-    HelpEntry("/workstreams", "the workstreams and their weights", None),
-    HelpEntry("/history &lt;workstream&gt; [n]", "the last reports with notes", None),
-    HelpEntry("/deadline", "the deadline and days left", None),
-    HelpEntry("/digest", "post the digest now", None),
-    HelpEntry("/schedule", "when digests come here", None),
-    HelpEntry(
-        "/update &lt;workstream&gt; &lt;percent&gt; [note]", "report progress", Role.REPORTER
-    ),
-    HelpEntry("/undo", "take back your last report", Role.REPORTER),
-    HelpEntry("/setup &lt;key&gt; [YYYY-MM-DD] [title]", "create or link a tracker", Role.ADMIN),
-    HelpEntry("/workstream add &lt;key&gt; [weight=N] [title]", "add a workstream", Role.ADMIN),
-    HelpEntry("/workstream remove &lt;key&gt;", "archive a workstream", Role.ADMIN),
-    HelpEntry("/grant &lt;@user|id&gt; &lt;reporter|admin&gt;", "give a role", Role.ADMIN),
-    HelpEntry("/revoke &lt;@user|id&gt;", "take a role away", Role.ADMIN),
-    HelpEntry("/deadline YYYY-MM-DD", "move the deadline", Role.ADMIN),
-    HelpEntry("/schedule daily|weekdays|mon…sun HH:MM | off", "digests for this chat", Role.ADMIN),
-    HelpEntry("/quiet &lt;days&gt;", "days of silence before a nudge", Role.ADMIN),
+    HelpEntry("/status [workstream]", "help_status", None),
+    HelpEntry("/workstreams", "help_workstreams", None),
+    HelpEntry("/history &lt;workstream&gt; [n]", "help_history", None),
+    HelpEntry("/deadline", "help_deadline", None),
+    HelpEntry("/digest", "help_digest", None),
+    HelpEntry("/chart", "help_chart", None),
+    HelpEntry("/schedule", "help_schedule", None),
+    HelpEntry("/update &lt;workstream&gt; &lt;percent&gt; [note]", "help_update", Role.REPORTER),
+    HelpEntry("/undo", "help_undo", Role.REPORTER),
+    HelpEntry("/setup &lt;key&gt; [YYYY-MM-DD] [title]", "help_setup", Role.ADMIN),
+    HelpEntry("/workstream add &lt;key&gt; [weight=N] [title]", "help_workstream_add", Role.ADMIN),
+    HelpEntry("/workstream remove &lt;key&gt;", "help_workstream_remove", Role.ADMIN),
+    HelpEntry("/grant &lt;@user|id&gt; &lt;reporter|admin&gt;", "help_grant", Role.ADMIN),
+    HelpEntry("/revoke &lt;@user|id&gt;", "help_revoke", Role.ADMIN),
+    HelpEntry("/deadline YYYY-MM-DD", "help_deadline_move", Role.ADMIN),
+    HelpEntry("/schedule daily|weekdays|mon…sun HH:MM | off", "help_schedule_set", Role.ADMIN),
+    HelpEntry("/quiet &lt;days&gt;", "help_quiet", Role.ADMIN),
+    HelpEntry("/export [csv|xlsx]", "help_export", Role.ADMIN),
+    HelpEntry("/lang en|id", "help_lang", Role.ADMIN),
 )
 
-_INTRO = (
-    "👋 <b>Pantau</b> tracks progress towards a compliance deadline.\n"
-    "Staff report with <code>/update payments 100</code>; anyone here asks /status."
-)
+
+def _help_line(entry: HelpEntry, lang: str) -> str:
+    return f"• {entry.command} — {t(lang, entry.key)}"
 
 
 def render_help(
-    tracker: TrackerView | None, role: Role | None, *, can_create: bool, private: bool
+    tracker: TrackerView | None, role: Role | None, lang: str, *, can_create: bool, private: bool
 ) -> str:
-    lines = [_INTRO, ""]
+    lines = [t(lang, "intro"), ""]
     if tracker is None:
         if private and role is None:
-            lines.append("You are not a member of any tracker yet.")
+            lines.append(t(lang, "help_no_tracker_private"))
         elif not private:
-            lines.append("This chat is not linked to a tracker yet.")
+            lines.append(t(lang, "help_no_tracker_group"))
         if can_create:
             setup = next(entry for entry in HELP if entry.command.startswith("/setup"))
-            lines.append(f"• {setup.command} — {setup.text}")
+            lines.append(_help_line(setup, lang))
         else:
-            lines.append(
-                "An admin links it with <code>/setup &lt;tracker-key&gt;</code>; ask them to "
-                "add you with /grant."
-            )
+            lines.append(t(lang, "help_ask_admin"))
         return "\n".join(lines)
-    lines.append(
-        f"Tracker: <b>{escape(tracker.title)}</b>" + (f" · you are {role}" if role else "")
-    )
+    you = t(lang, "help_you_are", role=t(lang, f"role_{role.value}")) if role else ""
+    lines.append(t(lang, "help_tracker", title=tracker.title) + you)
     allowed = {None, Role.REPORTER, Role.ADMIN} if role is Role.ADMIN else {None, role}
-    for entry in HELP:
-        if entry.role in allowed:
-            lines.append(f"• {entry.command} — {entry.text}")
+    lines.extend(_help_line(entry, lang) for entry in HELP if entry.role in allowed)
     if role is None:
-        lines.append("To report progress, ask an admin to /grant you the reporter role.")
+        lines.append(t(lang, "help_ask_reporter"))
     return "\n".join(lines)

@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.errors import UserError
-from domain.parsing import code
+from domain.i18n import code, t
+from domain.locale import fmt_weekday
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REMINDER_DAYS = (30, 14, 7, 3, 1, 0)
@@ -44,20 +45,20 @@ class Schedule:
         """APScheduler's ``day_of_week`` field (mon…sun names, so no off-by-one doubt)."""
         return ",".join(DAY_NAMES[d] for d in self.weekdays)
 
-    def describe(self) -> str:
-        when = f"{self.at:%H:%M}"
+    def describe(self, lang: str) -> str:
+        when = f"{self.at:%H:%M}" if lang == "en" else f"{self.at:%H.%M}"
         if self.days == "daily":
-            return f"every day at {when}"
+            return t(lang, "every_day", time=when)
         if self.days == "weekdays":
-            return f"Monday to Friday at {when}"
-        full = date(2024, 1, 1 + DAY_NAMES.index(self.days))  # 1 Jan 2024 was a Monday
-        return f"every {full:%A} at {when}"
+            return t(lang, "weekdays", time=when)
+        day = date(2024, 1, 1 + DAY_NAMES.index(self.days))  # 1 Jan 2024 was a Monday
+        return t(lang, "every_weekday", day=fmt_weekday(day, lang), time=when)
 
 
 def parse_time(token: str) -> time:
     match = _TIME.match(token)
     if match is None:
-        raise UserError(f"{code(token)} is not a time: use 24-hour HH:MM, e.g. {code('09:00')}.")
+        raise UserError("bad_time", token=code(token), example=code("09:00"))
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -70,8 +71,10 @@ def parse_schedule(rest: str) -> Schedule | None | str:
         return "off"
     if len(parts) != 2 or parts[0] not in ("daily", "weekdays", *DAY_NAMES):
         raise UserError(
-            f"Type {code(SCHEDULE_USAGE)} or {code('/schedule off')}\n"
-            f"e.g. {code('/schedule weekdays 09:00')}"
+            "schedule_usage",
+            usage=code(SCHEDULE_USAGE),
+            off=code("/schedule off"),
+            example=code("/schedule weekdays 09:00"),
         )
     return Schedule(parts[0], parse_time(parts[1]))
 
@@ -85,10 +88,7 @@ def parse_quiet(rest: str) -> int | None:
         or not re.fullmatch(r"[0-9]{1,3}", parts[0])
         or not 1 <= int(parts[0]) <= 365
     ):
-        raise UserError(
-            f"Type {code('/quiet <days>')} with a whole number from 1 to 365, "
-            f"e.g. {code('/quiet 7')}"
-        )
+        raise UserError("quiet_usage", usage=code("/quiet <days>"), example=code("/quiet 7"))
     return int(parts[0])
 
 

@@ -148,3 +148,12 @@ class InboxUpdate(SQLModel, table=True):
     payload: str = Field(sa_type=Text)
     received_at: datetime = Field(sa_type=UTCDateTime)
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+class ChatSetting(SQLModel, table=True):
+    """Per-chat preferences that hold with or without a tracker link (private chats too)."""
+
+    __tablename__ = "chat_setting"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    language: str | None = Field(default=None, max_length=8)

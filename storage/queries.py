@@ -14,9 +14,11 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from domain.forecast import WINDOW, Point
 from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
 from storage.models import (
     ChatLink,
+    ChatSetting,
     InboxUpdate,
     Member,
     Notice,
@@ -676,3 +678,47 @@ def inbox_prune(session: Session, *, before: datetime) -> int:
         session.delete(row)
     session.flush()
     return len(rows)
+
+
+# --- language and history for forecasts ------------------------------------------------------
+
+
+def chat_language(session: Session, *, chat_id: int) -> str | None:
+    setting = session.get(ChatSetting, chat_id)
+    return setting.language if setting else None
+
+
+def set_chat_language(session: Session, *, chat_id: int, language: str) -> None:
+    setting = session.get(ChatSetting, chat_id) or ChatSetting(chat_id=chat_id)
+    setting.language = language
+    session.add(setting)
+    session.flush()
+
+
+def recent_history(session: Session, *, workstream_id: int, now: datetime) -> list[Point]:
+    """Reports of the forecast window, oldest first, after the last one before the window.
+
+    Two range reads on ``ix_report_latest``: the cost follows the window, not the history.
+    """
+    since = now - WINDOW
+    counted = (Report.workstream_id == workstream_id, col(Report.retracted_at).is_(None))
+    before = session.exec(
+        select(Report.created_at, Report.percent)
+        .where(*counted, col(Report.created_at) < since)
+        .order_by(col(Report.created_at).desc())
+        .limit(1)
+    ).first()
+    window = session.exec(
+        select(Report.created_at, Report.percent)
+        .where(*counted, col(Report.created_at) >= since)
+        .order_by(col(Report.created_at), col(Report.id))
+    ).all()
+    points: list[Point] = [(before[0], float(before[1]))] if before else []
+    points.extend((when, float(percent)) for when, percent in window)
+    return points
+
+
+def histories(session: Session, *, snapshot: Snapshot, now: datetime) -> dict[int, list[Point]]:
+    return {
+        ws.id: recent_history(session, workstream_id=ws.id, now=now) for ws in snapshot.workstreams
+    }

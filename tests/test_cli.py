@@ -132,7 +132,7 @@ def test_demo_answers_status_from_a_pipe(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "TikTok Shop → Tokopedia migration" in out
-    assert "70% overall · deadline 12 Apr 2024 · 49 days left" in out
+    assert "70% overall · deadline 12 April 2024 · 49 days left" in out
     assert "Seller (merchant) back-end: 60% (+10)" in out
     assert "<b>ok</b>" in out  # the note as typed, not as markup
     assert "\033[" not in out  # plain text when not on a terminal

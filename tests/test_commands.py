@@ -17,7 +17,7 @@ async def test_setup_creates_tracker_links_chat_and_makes_creator_admin(harness:
         "/setup tiktok-tokopedia 2024-04-12 TikTok Shop → Tokopedia", sender=OPERATOR
     )
     assert "Created TikTok Shop → Tokopedia (tiktok-tokopedia)" in reply
-    assert "Deadline 12 Apr 2024 · 49 days left" in reply
+    assert "Deadline 12 April 2024 · 49 days left" in reply
     with session_scope(harness.engine, readonly=True) as session:
         tracker = session.exec(select(Tracker)).one()
         assert tracker.deadline.isoformat() == "2024-04-12"
@@ -95,7 +95,7 @@ async def test_status_shows_overall_each_workstream_reporter_and_days_left(
     status = await harness.say("/status", sender=DEWI)
     lines = status.splitlines()
     assert lines[0] == "📊 TikTok Shop → Tokopedia"
-    assert lines[1] == "70% overall · deadline 12 Apr 2024 · 49 days left"
+    assert lines[1] == "70% overall · deadline 12 April 2024 · 49 days left"
     assert "██████████ 100% Payments" in status
     assert "Budi Santoso, 23 Feb 09:00" in status  # the tracker's timezone, not UTC
     assert "Sari Wulandari, 23 Feb 14:30" in status
@@ -164,9 +164,9 @@ async def test_undo_only_touches_the_callers_reports(harness: Harness) -> None:
 
 async def test_deadline_shows_and_admin_moves_it(harness: Harness) -> None:
     await seed_tracker(harness)
-    assert "deadline 12 Apr 2024 · 49 days left" in await harness.say("/deadline", sender=DEWI)
+    assert "deadline 12 April 2024 · 49 days left" in await harness.say("/deadline", sender=DEWI)
     moved = await harness.say("/deadline 2024-02-20")
-    assert "moved from 12 Apr 2024 to 20 Feb 2024 · 3 days overdue" in moved
+    assert "moved from 12 April 2024 to 20 February 2024 · 3 days overdue" in moved
     assert "3 days overdue" in await harness.say("/status")
 
 

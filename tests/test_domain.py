@@ -27,7 +27,7 @@ from domain.progress import (
     round_percent,
     with_report,
 )
-from domain.render import days_left_text
+from domain.locale import days_left_text
 from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
 
 
@@ -38,8 +38,11 @@ def test_percent_accepts_whole_numbers_0_to_100(token: str, value: int) -> None:
 
 @pytest.mark.parametrize("token", ["abc", "-5", "101", "70.5", "1000", "", "%", "70%%", "٧٠"])
 def test_percent_rejects_anything_else(token: str) -> None:
-    with pytest.raises(UserError, match="not a percentage"):
+    with pytest.raises(UserError) as refused:
         parse_percent(token)
+    assert refused.value.key == "bad_percent"
+    assert "is not a percentage" in refused.value.render("en")
+    assert "bukan persentase" in refused.value.render("id")
 
 
 def test_update_parser_keeps_the_whole_note() -> None:
@@ -80,13 +83,15 @@ def test_grant_parser_accepts_reply_form() -> None:
 
 def test_date_parser_rejects_impossible_dates() -> None:
     assert parse_date("2024-02-29") == date(2024, 2, 29)
-    with pytest.raises(UserError, match="not a real date"):
+    with pytest.raises(UserError) as refused:
         parse_date("2023-02-29")
+    assert refused.value.key == "bad_date_real"
 
 
 def test_suggest_names_closest_keys() -> None:
-    assert "payments" in suggest("paymnts", ["payments", "sellers"])
-    assert suggest("zzz", ["payments", "sellers"]).startswith("Workstreams:")
+    assert "payments" in suggest("paymnts", ["payments", "sellers"]).render("en")
+    assert suggest("zzz", ["payments", "sellers"]).render("en").startswith("Workstreams:")
+    assert suggest("zzz", ["payments"]).render("id").startswith("Alur kerja:")
 
 
 def _ws(wid: int, percent: int | None, weight: float = 1.0) -> WorkstreamView:
@@ -114,9 +119,10 @@ def test_days_left_in_the_trackers_timezone() -> None:
     today = local_today(now, "Asia/Jakarta")
     assert today == date(2024, 4, 12)
     assert days_left(date(2024, 4, 12), today) == 0
-    assert days_left_text(date(2024, 4, 12), today) == "due today"
-    assert days_left_text(date(2024, 4, 13), today) == "1 day left"
-    assert days_left_text(date(2024, 4, 10), today) == "2 days overdue"
+    assert days_left_text(date(2024, 4, 12), today, "en") == "due today"
+    assert days_left_text(date(2024, 4, 13), today, "en") == "1 day left"
+    assert days_left_text(date(2024, 4, 10), today, "en") == "2 days overdue"
+    assert days_left_text(date(2024, 4, 10), today, "id") == "terlambat 2 hari"
 
 
 def test_progress_bar() -> None:

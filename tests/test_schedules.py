@@ -73,7 +73,7 @@ async def test_digest_shows_overall_changes_reporters_quiet_and_days_left(
     await harness.say("/update payments 40", sender=BUDI)
     first = await harness.say("/digest", chat=MANAGERS)
     assert "Digest · TikTok Shop → Tokopedia" in first
-    assert "13% overall · 49 days left (12 Apr 2024)" in first
+    assert "13% overall · 49 days left (12 April 2024)" in first
     assert "since the last digest" not in first
     assert "Seller back-end 0% — no report yet" in first
     harness.clock.advance(days=8)
@@ -331,7 +331,7 @@ async def test_t7_reminder_on_the_right_local_date_and_replanned_by_a_moved_dead
     )
     assert status == "sent"
     (message,) = harness.api.take()
-    assert "7 days left until the deadline of TikTok Shop → Tokopedia (12 Apr 2024)" in (
+    assert "7 days left until the deadline of TikTok Shop → Tokopedia (12 April 2024)" in (
         message.text
     )
     assert "Overall 33%. Still below 100%:\n• Seller back-end 0%" in message.text
@@ -378,7 +378,7 @@ async def test_overdue_notice_daily_until_everything_is_at_100(harness: Harness)
             == "sent"
         )
     texts = [m.text for m in harness.api.take()]
-    assert "is 1 day overdue (12 Apr 2024)" in texts[0]
+    assert "is 1 day overdue (12 April 2024)" in texts[0]
     assert "is 2 days overdue" in texts[1]
     assert "• Seller back-end 90%" in texts[1]
     await harness.say("/update sellers 100", sender=SARI)

@@ -1,23 +1,24 @@
-"""Helpers every feature module shares: who is asking, from where, and in which tracker."""
+"""Helpers every feature module shares: who asks, from where, in which tracker and language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from html import escape
 
 from sqlmodel import Session
 from telegram import Chat, Message, Update
 
 from bot.config import Settings
-from bot.context import Context
+from bot.context import Context, run_db
 from bot.retry import with_network_retries
 from domain.errors import UserError
+from domain.forecast import Insight, build_insight
 from domain.htmltext import split_html
-from domain.parsing import code, split_command
+from domain.i18n import Html, code, language, msg
+from domain.parsing import split_command
 from domain.progress import local_today
-from domain.views import Role
+from domain.views import Role, Snapshot
 from storage import queries
 from storage.models import Tracker
 
@@ -38,6 +39,7 @@ class Caller:
     command: str
     rest: str  # the text after the command, spacing and line breaks kept
     replied_user_id: int | None
+    language_code: str | None = None
 
 
 def caller_of(update: Update) -> Caller:
@@ -65,7 +67,28 @@ def caller_of(update: Update) -> Caller:
         replied_user_id=(
             replied_user.id if replied_user is not None and not replied_user.is_bot else None
         ),
+        language_code=user.language_code,
     )
+
+
+async def chat_lang(context: Context, update: Update) -> str:
+    """The language this chat reads: its /lang setting; in a private chat without one, the
+    person's Telegram language; otherwise ``PANTAU_LANGUAGE``."""
+    chat = update.effective_chat
+    if chat is None:
+        return context.bot_data.settings.pantau_language
+    cache = context.bot_data.languages
+    if chat.id not in cache:
+        cache[chat.id] = await run_db(
+            context, lambda s: queries.chat_language(s, chat_id=chat.id), readonly=True
+        )
+    chosen = cache[chat.id]
+    if chosen:
+        return chosen
+    user = update.effective_user
+    if chat.type == Chat.PRIVATE and user is not None and user.language_code:
+        return language(user.language_code)
+    return context.bot_data.settings.pantau_language
 
 
 def today_for(context: Context, tracker_timezone: str) -> date:
@@ -92,54 +115,45 @@ def effective_role(
     return queries.role_of(session, tracker_id=tracker_id, user_id=user_id)
 
 
-NOT_LINKED = (
-    "This chat is not linked to a tracker yet. An admin links it with "
-    "<code>/setup &lt;tracker-key&gt;</code>."
-)
-
-
 def find_tracker(session: Session, caller: Caller) -> Tracker:
     """The tracker of this chat; in a private chat, the one tracker the caller belongs to."""
     tracker = queries.tracker_for_chat(session, chat_id=caller.chat_id)
     if tracker is not None:
         return tracker
     if not caller.private:
-        raise UserError(NOT_LINKED)
+        raise UserError("not_linked")
     mine = queries.trackers_of_user(session, user_id=caller.user_id)
     if len(mine) == 1:
         return mine[0]
     if not mine:
-        raise UserError(
-            "You are not a member of any tracker yet. Use me in your team's group, or ask an "
-            "admin to <code>/grant</code> you a role."
-        )
-    keys = ", ".join(code(t.key) for t in mine)
-    raise UserError(
-        f"You belong to {len(mine)} trackers ({keys}): send this in the tracker's group chat."
-    )
+        raise UserError("not_member")
+    keys = Html(", ".join(code(t.key) for t in mine))
+    raise UserError("many_trackers", count=len(mine), keys=keys)
 
 
-def admin_names(session: Session, tracker_id: int) -> str:
+def admin_names(session: Session, tracker_id: int) -> str | None:
     names = []
     for user_id in queries.admin_ids(session, tracker_id=tracker_id):
         seen = queries.get_seen_user(session, user_id=user_id)
         if seen is None:
-            names.append(f"user {user_id}")
+            names.append(str(user_id))
         else:
             handle = f" (@{seen.username})" if seen.username else ""
             names.append(f"{seen.display_name}{handle}")
-    return ", ".join(escape(name) for name in names[:5]) or "the operator"
+    return ", ".join(names[:5]) or None
 
 
 def require(session: Session, scope: Scope, need: Role) -> None:
     """Refuse unless the caller's role covers ``need`` (an admin may do what a reporter may)."""
     if scope.role is Role.ADMIN or scope.role is need:
         return
-    what = "reporters and admins" if need is Role.REPORTER else "admins"
+    names = admin_names(session, scope.tracker_id)
     raise UserError(
-        f"Only {what} of <b>{escape(scope.tracker.title)}</b> can do that. "
-        f"Ask {admin_names(session, scope.tracker_id)} to "
-        f"<code>/grant</code> you the {need.value} role."
+        "need_role",
+        who=msg("role_reporter_plural" if need is Role.REPORTER else "role_admin_plural"),
+        tracker=scope.tracker.title,
+        admins=names if names else msg("the_operator"),
+        role=msg(f"role_{need.value}"),
     )
 
 
@@ -157,6 +171,11 @@ def resolve(
     return scope
 
 
+def insight_for(session: Session, snapshot: Snapshot, now: datetime) -> Insight:
+    """Pace, projected finish and state of every workstream and of the whole."""
+    return build_insight(snapshot, queries.histories(session, snapshot=snapshot, now=now), now=now)
+
+
 async def reply(update: Update, html: str) -> list[Message]:
     """Send an HTML reply, split under Telegram's 4,096-character limit.
 
@@ -169,8 +188,7 @@ async def reply(update: Update, html: str) -> list[Message]:
     for chunk in split_html(html):
         sent.append(
             await with_network_retries(
-                partial(message.reply_text, chunk),
-                what=f"reply in chat {message.chat_id}",
+                partial(message.reply_text, chunk), what=f"reply in chat {message.chat_id}"
             )
         )
     return sent

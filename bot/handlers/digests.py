@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from html import escape
 
 from sqlmodel import Session
 from telegram import Update
 
 from bot import jobs
 from bot.context import Context, run_db
-from bot.handlers.common import NOT_LINKED, caller_of, reply, resolve
+from bot.handlers.common import caller_of, chat_lang, reply, resolve
 from domain.errors import UserError
+from domain.i18n import t
 from domain.parsing import parse_no_args
 from domain.schedule import Schedule, parse_quiet, parse_schedule
 from domain.views import Role
@@ -33,16 +33,13 @@ async def post_digest(update: Update, context: Context) -> None:
         slot_key=f"digest-now:{caller.message_id}",
     )
     if status == "unlinked":  # a member asking in a private chat that has no link
-        await reply(update, NOT_LINKED)
+        raise UserError("not_linked")
 
 
 def _linked_plan(session: Session, chat_id: int) -> ChatPlan:
     plans = queries.chat_plans(session, chat_id=chat_id)
     if not plans:
-        raise UserError(
-            "Schedules belong to a linked chat. Link this one with "
-            "<code>/setup &lt;tracker-key&gt;</code> first."
-        )
+        raise UserError("schedule_needs_link")
     return plans[0]
 
 
@@ -52,30 +49,26 @@ async def set_schedule(update: Update, context: Context) -> None:
     wanted = parse_schedule(caller.rest)
     settings = context.bot_data.settings
 
+    lang = await chat_lang(context, update)
+
     def apply(session: Session) -> tuple[ChatPlan, str]:
         scope = resolve(session, settings, caller, Role.ADMIN if wanted is not None else None)
         plan = _linked_plan(session, caller.chat_id)
-        tz_note = f" ({escape(scope.tracker.timezone)} time)"
+        tz_name = scope.tracker.timezone
         if wanted is None:
             current = jobs.schedule_of(plan)
             if current is None:
-                return plan, (
-                    "No scheduled digest in this chat. An admin sets one with "
-                    "<code>/schedule weekdays 09:00</code>."
-                )
-            return plan, f"🗓 Digest here {current.describe()}{tz_note}."
+                return plan, t(lang, "schedule_none")
+            return plan, t(lang, "schedule_show", when=current.describe(lang), tz=tz_name)
         if wanted == "off":
             queries.set_schedule(session, chat_id=caller.chat_id, days=None, at=None)
-            text = "🗓 No more scheduled digests here. Deadline reminders go on at 09:00."
+            text = t(lang, "schedule_off")
         else:
             assert isinstance(wanted, Schedule)
             queries.set_schedule(
                 session, chat_id=caller.chat_id, days=wanted.days, at=f"{wanted.at:%H:%M}"
             )
-            text = (
-                f"🗓 Digest here {wanted.describe()}{tz_note}, replacing any earlier "
-                "schedule. Deadline reminders come at the same time."
-            )
+            text = t(lang, "schedule_set", when=wanted.describe(lang), tz=tz_name)
         log.info("schedule of chat %s: %s", caller.chat_id, wanted)
         return _linked_plan(session, caller.chat_id), text
 
@@ -91,15 +84,15 @@ async def set_quiet(update: Update, context: Context) -> None:
     days = parse_quiet(caller.rest)
     settings = context.bot_data.settings
 
+    lang = await chat_lang(context, update)
+
     def apply(session: Session) -> str:
         scope = resolve(session, settings, caller, Role.ADMIN if days is not None else None)
-        title = escape(scope.tracker.title)
         if days is None:
-            return (
-                f"😴 <b>{title}</b>: a workstream below 100% is nudged after "
-                f"{scope.tracker.quiet_days} days without a report."
+            return t(
+                lang, "quiet_show", tracker=scope.tracker.title, days=scope.tracker.quiet_days
             )
         queries.set_quiet_days(session, tracker=scope.tracker, days=days)
-        return f"😴 <b>{title}</b>: workstreams are now nudged after {days} days without a report."
+        return t(lang, "quiet_set", tracker=scope.tracker.title, days=days)
 
     await reply(update, await run_db(context, apply))

@@ -9,32 +9,34 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import Context
-from bot.handlers.common import reply
+from bot.handlers.common import chat_lang, reply
 from domain.errors import UserError
+from domain.i18n import t
 
 log = logging.getLogger(__name__)
 
-APOLOGY = (
-    "😔 Sorry, something went wrong on my side. Please try again in a minute; "
-    "if it keeps happening, tell the bot's operator."
-)
 _TAGS = re.compile(r"<[^>]+>")
 
 
 async def on_error(update: object, context: Context) -> None:
     """Reply to the user where there is one; log a traceback only for real faults."""
     error = context.error
-    message = update.effective_message if isinstance(update, Update) else None
+    if not isinstance(update, Update) or update.effective_message is None:
+        log.error("error outside an update", exc_info=error)
+        return
+    message = update.effective_message
+    try:
+        lang = await chat_lang(context, update)
+    except Exception:  # the database itself may be what failed
+        lang = context.bot_data.settings.pantau_language
     if isinstance(error, UserError):
         # Bad input is expected: one INFO line, no traceback.
-        text = message.text if message is not None else ""
-        log.info("refused %r: %s", (text or "")[:80], _TAGS.sub("", error.html))
-        if message is not None and isinstance(update, Update):
-            await reply(update, error.html)
+        text = error.render(lang)
+        log.info("refused %r: %s", (message.text or "")[:80], _TAGS.sub("", error.render("en")))
+        await reply(update, text)
         return
     log.error("unhandled error while handling an update", exc_info=error)
-    if message is not None and isinstance(update, Update):
-        try:
-            await message.reply_text(APOLOGY)
-        except TelegramError:
-            log.warning("could not send the apology either")
+    try:
+        await message.reply_text(t(lang, "apology"))
+    except TelegramError:
+        log.warning("could not send the apology either")

@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 import logging
-from html import escape
 
 from sqlmodel import Session
 from telegram import Update
 
 from bot.context import Context, run_db
-from bot.handlers.common import caller_of, reply, resolve
+from bot.handlers.common import caller_of, chat_lang, reply, resolve
 from domain.errors import UserError
-from domain.parsing import Target, code, parse_grant, parse_revoke
+from domain.i18n import Msg, code, msg, t
+from domain.parsing import Target, parse_grant, parse_revoke
 from domain.views import Role
 from storage import queries
 
 log = logging.getLogger(__name__)
 
 
-def _resolve_target(session: Session, target: Target) -> tuple[int, str]:
+def _resolve_target(session: Session, target: Target) -> tuple[int, str | Msg]:
     """The user id and a display name for whom a /grant or /revoke is about."""
     if target.user_id is not None:
         seen = queries.get_seen_user(session, user_id=target.user_id)
-        return target.user_id, seen.display_name if seen else f"user {target.user_id}"
+        return target.user_id, seen.display_name if seen else msg("user_n", id=target.user_id)
     assert target.username is not None
     seen = queries.find_user_by_username(session, username=target.username)
     if seen is None:
-        raise UserError(
-            f"I don't know {code('@' + target.username)} yet: they must first send me a "
-            "message (e.g. /start in a private chat), or use their numeric user id, or "
-            "reply to one of their messages."
-        )
+        raise UserError("unknown_username", username=code("@" + target.username))
     return seen.id, seen.display_name
 
 
@@ -39,6 +35,7 @@ async def grant_role(update: Update, context: Context) -> None:
     caller = caller_of(update)
     target, role = parse_grant(caller.rest, caller.replied_user_id)
     settings = context.bot_data.settings
+    lang = await chat_lang(context, update)
 
     def apply(session: Session) -> str:
         scope = resolve(session, settings, caller, Role.ADMIN)
@@ -47,10 +44,8 @@ async def grant_role(update: Update, context: Context) -> None:
             session, tracker_id=scope.tracker_id, user_id=user_id, role=role
         )
         log.info("grant: %s is %s of %s (was %s)", user_id, role, scope.tracker.key, previous)
-        tracker = escape(scope.tracker.title)
-        if previous is role:
-            return f"👤 {escape(name)} already is {role.value} of <b>{tracker}</b>."
-        return f"👤 {escape(name)} is now {role.value} of <b>{tracker}</b>."
+        key = "already_role" if previous is role else "now_role"
+        return t(lang, key, name=name, role=msg(f"role_{role.value}"), tracker=scope.tracker.title)
 
     await reply(update, await run_db(context, apply))
 
@@ -60,24 +55,24 @@ async def revoke_role(update: Update, context: Context) -> None:
     caller = caller_of(update)
     target = parse_revoke(caller.rest, caller.replied_user_id)
     settings = context.bot_data.settings
+    lang = await chat_lang(context, update)
 
     def apply(session: Session) -> str:
         scope = resolve(session, settings, caller, Role.ADMIN)
         user_id, name = _resolve_target(session, target)
-        tracker = escape(scope.tracker.title)
+        tracker = scope.tracker.title
         role = queries.role_of(session, tracker_id=scope.tracker_id, user_id=user_id)
         if role is None:
-            raise UserError(f"{escape(name)} has no role in <b>{tracker}</b>.")
+            raise UserError("no_role", name=name, tracker=tracker)
         if role is Role.ADMIN and queries.count_admins(session, tracker_id=scope.tracker_id) == 1:
             raise UserError(
-                f"{escape(name)} is the last admin of <b>{tracker}</b>: grant someone else "
-                f"admin first ({code('/grant @username admin')})."
+                "last_admin", name=name, tracker=tracker, example=code("/grant @username admin")
             )
         queries.remove_member(session, tracker_id=scope.tracker_id, user_id=user_id)
         log.info("revoke: %s no longer %s of %s", user_id, role, scope.tracker.key)
-        html = f"👤 {escape(name)} is no longer {role.value} of <b>{tracker}</b>."
+        html = t(lang, "role_revoked", name=name, role=msg(f"role_{role.value}"), tracker=tracker)
         if user_id in settings.pantau_admin_ids:
-            html += "\n(They stay admin everywhere through PANTAU_ADMIN_IDS.)"
+            html += "\n" + t(lang, "still_global_admin")
         return html
 
     await reply(update, await run_db(context, apply))

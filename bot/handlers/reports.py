@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from html import escape
 
 from sqlmodel import Session
 from telegram import Update
 
 from bot.context import Context, run_db
-from bot.handlers.common import caller_of, reply, resolve, today_for
+from bot.handlers.common import caller_of, chat_lang, reply, resolve, today_for
 from domain.errors import UserError
-from domain.parsing import code, parse_no_args, parse_update, suggest
+from domain.i18n import code, t
+from domain.parsing import parse_no_args, parse_update, suggest
 from domain.progress import find_workstream, overall_percent, with_report
 from domain.render import ReportOutcome, UndoOutcome, render_undo, render_update
 from domain.views import Role
@@ -33,10 +33,11 @@ async def update_progress(update: Update, context: Context) -> None:
             keys = [
                 w.key for w in queries.active_workstreams(session, tracker_id=scope.tracker_id)
             ]
-            hint = suggest(args.workstream, keys)
             raise UserError(
-                f"<b>{escape(scope.tracker.title)}</b> has no workstream "
-                f"{code(args.workstream)}. {hint}"
+                "no_workstream",
+                tracker=scope.tracker.title,
+                key=code(args.workstream),
+                hint=suggest(args.workstream, keys),
             )
         assert ws.id is not None
         if queries.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
@@ -57,18 +58,22 @@ async def update_progress(update: Update, context: Context) -> None:
             created_at=caller.sent_at,
         )
         after = with_report(before, queries.report_view(report, ws.key), ws.id)
+        previous = find_workstream(before, ws.id)
         return ReportOutcome(
             snapshot=after,
             workstream=find_workstream(after, ws.id),
-            previous_percent=find_workstream(before, ws.id).percent,
+            previous_percent=previous.percent,
             previous_overall=overall_percent(before.workstreams),
             note=args.note,
+            # Accepted, but a drop is worth a second look: the reply asks why.
+            lower_than_before=previous.latest is not None and args.percent < previous.percent,
         )
 
     outcome = await run_db(context, record)
+    lang = await chat_lang(context, update)
     if isinstance(outcome, str):
         log.info("duplicate delivery of message %s in chat %s", caller.message_id, caller.chat_id)
-        await reply(update, f"✅ Already recorded: <b>{escape(outcome)}</b>.")
+        await reply(update, t(lang, "already_recorded", title=outcome))
         return
     log.info(
         "report: %s=%s%% by %s in tracker %s",
@@ -77,9 +82,8 @@ async def update_progress(update: Update, context: Context) -> None:
         caller.user_id,
         outcome.snapshot.tracker.key,
     )
-    await reply(
-        update, render_update(outcome, today_for(context, outcome.snapshot.tracker.timezone))
-    )
+    today = today_for(context, outcome.snapshot.tracker.timezone)
+    await reply(update, render_update(outcome, today, lang))
 
 
 async def undo_report(update: Update, context: Context) -> None:
@@ -89,15 +93,15 @@ async def undo_report(update: Update, context: Context) -> None:
     settings = context.bot_data.settings
     now = context.bot_data.clock()
 
-    def retract(session: Session) -> UndoOutcome | str:
+    def retract(session: Session) -> UndoOutcome | None:
         scope = resolve(session, settings, caller, Role.REPORTER)
         if queries.retracted_by(session, chat_id=caller.chat_id, message_id=caller.message_id):
-            return "↩️ Already undone."  # the same /undo delivered again
+            return None  # the same /undo delivered again
         report = queries.last_report_by(
             session, tracker_id=scope.tracker_id, reporter_id=caller.user_id
         )
         if report is None:
-            raise UserError(f"You have no report to undo in <b>{escape(scope.tracker.title)}</b>.")
+            raise UserError("nothing_to_undo", tracker=scope.tracker.title)
         workstream = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
         assert workstream is not None
         queries.retract_report(
@@ -114,10 +118,10 @@ async def undo_report(update: Update, context: Context) -> None:
         )
 
     outcome = await run_db(context, retract)
-    if isinstance(outcome, str):
-        await reply(update, outcome)
+    lang = await chat_lang(context, update)
+    if outcome is None:
+        await reply(update, t(lang, "already_undone"))
         return
     log.info("undo: report %s by %s", outcome.undone.id, caller.user_id)
-    await reply(
-        update, render_undo(outcome, today_for(context, outcome.snapshot.tracker.timezone))
-    )
+    today = today_for(context, outcome.snapshot.tracker.timezone)
+    await reply(update, render_undo(outcome, today, lang))

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from sqlmodel import Session
 from telegram import Update
 
 from bot.context import Context, run_db
-from bot.handlers.common import Caller, Scope, caller_of, reply, resolve, today_for
+from bot.handlers.common import (
+    Scope,
+    caller_of,
+    chat_lang,
+    insight_for,
+    reply,
+    resolve,
+    today_for,
+)
 from domain.errors import UserError
-from domain.parsing import HISTORY_USAGE, code, parse_history, parse_no_args, parse_status, suggest
+from domain.i18n import code
+from domain.parsing import parse_history, parse_no_args, parse_status, suggest
 from domain.render import (
     render_history,
     render_status,
@@ -23,14 +30,14 @@ from storage import queries
 STATUS_DETAIL_REPORTS = 5
 
 
-def _workstream(session: Session, scope: Scope, key: str) -> WorkstreamView:
+def find_active_workstream(session: Session, scope: Scope, key: str) -> WorkstreamView:
     """An active workstream of the tracker by key, or a refusal suggesting the closest keys."""
     snapshot = queries.snapshot(session, tracker=scope.tracker)
     for ws in snapshot.workstreams:
         if ws.key == key:
             return ws
     hint = suggest(key, [ws.key for ws in snapshot.workstreams])
-    raise UserError(f"<b>{escape(scope.tracker.title)}</b> has no workstream {code(key)}. {hint}")
+    raise UserError("no_workstream", tracker=scope.tracker.title, key=code(key), hint=hint)
 
 
 async def show_status(update: Update, context: Context) -> None:
@@ -38,38 +45,40 @@ async def show_status(update: Update, context: Context) -> None:
     caller = caller_of(update)
     key = parse_status(caller.rest)
     settings = context.bot_data.settings
+    lang = await chat_lang(context, update)
+    now = context.bot_data.clock()
 
-    def read(session: Session) -> tuple[str, str]:
+    def read(session: Session) -> str:
         scope = resolve(session, settings, caller)
-        tz_name = scope.tracker.timezone
+        today = today_for(context, scope.tracker.timezone)
+        snap = queries.snapshot(session, tracker=scope.tracker)
+        insight = insight_for(session, snap, now)
         if key is None:
-            snap = queries.snapshot(session, tracker=scope.tracker)
-            return tz_name, render_status(snap, today_for(context, tz_name))
-        ws = _workstream(session, scope, key)
+            return render_status(snap, today, lang, insight)
+        ws = find_active_workstream(session, scope, key)
         rows = queries.recent_reports(session, workstream_id=ws.id, limit=STATUS_DETAIL_REPORTS)
         views = [queries.report_view(row, ws.key) for row in rows]
-        tracker = queries.tracker_view(scope.tracker)
-        return tz_name, render_workstream_status(tracker, ws, views, today_for(context, tz_name))
+        return render_workstream_status(
+            snap.tracker, ws, views, today, lang, insight.per_workstream.get(ws.id)
+        )
 
-    _, html = await run_db(context, read, readonly=True)
-    await reply(update, html)
+    await reply(update, await run_db(context, read, readonly=True))
 
 
 async def show_history(update: Update, context: Context) -> None:
     """The last n reports of a workstream with their notes: /history <workstream> [n]."""
-    caller: Caller = caller_of(update)
-    if not caller.rest:
-        raise UserError(f"Name the workstream: {code(HISTORY_USAGE)}")
+    caller = caller_of(update)
     key, limit = parse_history(caller.rest)
     settings = context.bot_data.settings
+    lang = await chat_lang(context, update)
 
     def read(session: Session) -> str:
         scope = resolve(session, settings, caller)
-        ws = _workstream(session, scope, key)
+        ws = find_active_workstream(session, scope, key)
         rows = queries.recent_reports(session, workstream_id=ws.id, limit=limit)
         views = [queries.report_view(row, ws.key) for row in rows]
         tracker = queries.tracker_view(scope.tracker)
-        return render_history(tracker, ws, views, today_for(context, tracker.timezone))
+        return render_history(tracker, ws, views, today_for(context, tracker.timezone), lang)
 
     await reply(update, await run_db(context, read, readonly=True))
 
@@ -79,9 +88,10 @@ async def list_workstreams(update: Update, context: Context) -> None:
     caller = caller_of(update)
     parse_no_args(caller.rest, "workstreams")
     settings = context.bot_data.settings
+    lang = await chat_lang(context, update)
 
     def read(session: Session) -> str:
         scope = resolve(session, settings, caller)
-        return render_workstreams(queries.snapshot(session, tracker=scope.tracker))
+        return render_workstreams(queries.snapshot(session, tracker=scope.tracker), lang)
 
     await reply(update, await run_db(context, read, readonly=True))

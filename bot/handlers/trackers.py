@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from html import escape
 
 from sqlmodel import Session
 from telegram import Update
@@ -13,6 +12,7 @@ from bot.context import Context, run_db
 from bot.handlers.common import (
     Scope,
     caller_of,
+    chat_lang,
     effective_role,
     reply,
     require,
@@ -20,7 +20,8 @@ from bot.handlers.common import (
     today_for,
 )
 from domain.errors import UserError
-from domain.parsing import code, parse_deadline, parse_setup
+from domain.i18n import code, t
+from domain.parsing import parse_deadline, parse_setup
 from domain.progress import local_today
 from domain.render import render_deadline, render_tracker_linked
 from domain.views import Role
@@ -35,6 +36,7 @@ async def setup_tracker(update: Update, context: Context) -> None:
     args = parse_setup(caller.rest)
     settings = context.bot_data.settings
     now = context.bot_data.clock()
+    lang = await chat_lang(context, update)
 
     def apply(session: Session) -> tuple[str, list[queries.ChatPlan], tuple[int, str]]:
         tracker = queries.get_tracker(session, key=args.key)
@@ -43,14 +45,10 @@ async def setup_tracker(update: Update, context: Context) -> None:
             # With PANTAU_ADMIN_IDS set, only those people create trackers; without it, anyone
             # may, and becomes the new tracker's admin (a single-team deployment).
             if settings.pantau_admin_ids and caller.user_id not in settings.pantau_admin_ids:
-                raise UserError(
-                    "Only the bot's operators can create a tracker. Ask one of them, or link "
-                    "an existing tracker with <code>/setup &lt;tracker-key&gt;</code>."
-                )
+                raise UserError("only_operators_create")
             if args.deadline is None:
                 raise UserError(
-                    f"A new tracker needs a deadline: "
-                    f"{code(f'/setup {args.key} YYYY-MM-DD [title]')}"
+                    "setup_needs_deadline", usage=code(f"/setup {args.key} YYYY-MM-DD [title]")
                 )
             tracker = queries.create_tracker(
                 session,
@@ -79,11 +77,12 @@ async def setup_tracker(update: Update, context: Context) -> None:
             session, chat_id=caller.chat_id, tracker_id=tracker.id, title=caller.chat_title
         )
         view = queries.tracker_view(tracker)
-        html = render_tracker_linked(view, local_today(now, view.timezone), created=created)
+        today = local_today(now, view.timezone)
+        html = render_tracker_linked(view, today, lang, created=created)
         if previous is not None and previous != tracker.id:
             old = queries.get_tracker_by_id(session, tracker_id=previous)
             if old is not None:
-                html += f"\n(This chat was linked to <b>{escape(old.title)}</b> before.)"
+                html += "\n" + t(lang, "tracker_relinked", title=old.title)
         log.info("setup: chat %s → tracker %s (created=%s)", caller.chat_id, view.key, created)
         plans = queries.chat_plans(session, chat_id=caller.chat_id)
         return html, plans, (view.id, view.timezone)
@@ -100,6 +99,7 @@ async def show_or_move_deadline(update: Update, context: Context) -> None:
     caller = caller_of(update)
     new_deadline = parse_deadline(caller.rest)
     settings = context.bot_data.settings
+    lang = await chat_lang(context, update)
 
     def apply(session: Session) -> str:
         scope = resolve(session, settings, caller, Role.ADMIN if new_deadline else None)
@@ -110,6 +110,7 @@ async def show_or_move_deadline(update: Update, context: Context) -> None:
             session.add(scope.tracker)
             log.info("deadline of %s moved to %s", scope.tracker.key, new_deadline)
         view = queries.tracker_view(scope.tracker)
-        return render_deadline(view, today_for(context, view.timezone), changed_from=changed_from)
+        today = today_for(context, view.timezone)
+        return render_deadline(view, today, lang, changed_from=changed_from)
 
     await reply(update, await run_db(context, apply))
