@@ -9,6 +9,7 @@ import pytest
 
 from domain.errors import UserError
 from domain.htmltext import split_html
+from domain.locale import days_left_text
 from domain.parsing import (
     parse_date,
     parse_grant,
@@ -27,7 +28,6 @@ from domain.progress import (
     round_percent,
     with_report,
 )
-from domain.locale import days_left_text
 from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
 
 

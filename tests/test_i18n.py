@@ -1,0 +1,122 @@
+"""Both languages, everywhere: the catalogue is complete and the bot speaks Indonesian."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from bot.offline import ChatRef, Person
+from domain.i18n import CATALOG, LANGUAGES, Html, language, msg, t
+from tests.helpers import ADMIN, BUDI, DEWI, MANAGERS, STAFF, Harness, seed_tracker
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_every_message_exists_in_both_languages_with_the_same_placeholders(key: str) -> None:
+    entry = CATALOG[key]
+    assert len(entry) == len(LANGUAGES)
+    english, indonesian = entry
+    assert english.strip() and indonesian.strip()
+    assert _fields(english) == _fields(indonesian)
+    # Tags must match too: a <b> in one language and not the other is a rendering bug.
+    assert sorted(re.findall(r"</?\w+", english)) == sorted(re.findall(r"</?\w+", indonesian))
+
+
+def test_user_text_in_a_message_is_escaped_but_markup_and_nested_messages_are_not() -> None:
+    text = t(
+        "en", "now_role", name="<b>x</b> & co", role=msg("role_admin"), tracker=Html("<i>T</i>")
+    )
+    assert text == "👤 &lt;b&gt;x&lt;/b&gt; &amp; co is now admin of <b><i>T</i></b>."
+
+
+def test_telegram_language_codes_map_to_supported_languages() -> None:
+    assert (language("id"), language("id-ID"), language("en-GB"), language("fr")) == (
+        "id",
+        "id",
+        "en",
+        "en",
+    )
+    assert language(None) == "en"
+
+
+INDONESIAN = [
+    ("/update payments 60", BUDI, "✅ Payments: 60% (+60)\nKeseluruhan 20% (+20) · sisa 49 hari"),
+    ("/update payments 101", BUDI, "101 bukan persentase"),
+    ("/update paymnts 50", BUDI, "Maksud Anda payments?"),
+    ("/update payments 50", DEWI, "Hanya pelapor dan admin TikTok Shop → Tokopedia"),
+    ("/status", DEWI, "keseluruhan · tenggat 12 April 2024 · sisa 49 hari"),
+    ("/status sellers", DEWI, "laporan terakhir"),
+    ("/history payments", DEWI, "laporan terakhir"),
+    ("/workstreams", DEWI, "bobot 2 (67%)"),
+    ("/deadline", DEWI, "tenggat 12 April 2024 · sisa 49 hari"),
+    (
+        "/deadline 2024-04-30",
+        ADMIN,
+        "Tenggat TikTok Shop → Tokopedia dipindah dari 12 April 2024 ke 30 April 2024",
+    ),
+    ("/undo", BUDI, "Anda tidak punya laporan untuk dibatalkan"),
+    ("/workstream add legal Legal", ADMIN, "➕ Ditambahkan: Legal"),
+    ("/workstream remove sellers", ADMIN, "diarsipkan"),
+    ("/grant @dewi_a reporter", ADMIN, "Dewi sekarang pelapor"),
+    ("/revoke @sari_w", ADMIN, "Sari Wulandari tidak lagi menjadi pelapor"),
+    ("/schedule senin 09:00", ADMIN, "Ketik /schedule"),
+    ("/schedule mon 09:00", ADMIN, "setiap Senin pukul 09.00"),
+    ("/quiet", DEWI, "diingatkan setelah 7 hari tanpa laporan"),
+    ("/help", DEWI, "memantau kemajuan menuju tenggat"),
+    ("/setup", ADMIN, "Sebutkan pelacaknya"),
+    ("/lang", DEWI, "Obrolan ini berbahasa Indonesia"),
+]
+
+
+@pytest.mark.parametrize(("text", "sender", "expected"), INDONESIAN)
+async def test_each_command_in_indonesian(
+    harness: Harness, text: str, sender: Person, expected: str
+) -> None:
+    await seed_tracker(harness)
+    assert "sekarang berbahasa Indonesia" in await harness.say("/lang id")
+    assert expected in await harness.say(text, sender=sender)
+
+
+async def test_digest_in_indonesian(harness: Harness) -> None:
+    await seed_tracker(harness)
+    await harness.say("/setup tiktok-tokopedia", chat=MANAGERS)
+    await harness.say("/lang id", chat=MANAGERS)
+    await harness.say("/update payments 40", sender=BUDI)
+    digest = await harness.say("/digest", sender=DEWI, chat=MANAGERS)
+    assert digest.startswith("🗞 Ringkasan · TikTok Shop → Tokopedia")
+    assert "sisa 49 hari (12 April 2024)" in digest
+    assert "Seller back-end 0% — belum ada laporan" in digest
+    assert "Digest ·" in await harness.say("/digest", sender=DEWI, chat=STAFF)
+
+
+async def test_only_admins_change_a_groups_language_but_anyone_their_private_chat(
+    harness: Harness,
+) -> None:
+    await seed_tracker(harness)
+    assert "Only admins" in await harness.say("/lang id", sender=BUDI)
+    assert "sekarang berbahasa Indonesia" in await harness.say(
+        "/lang id", sender=BUDI, chat=ChatRef(BUDI.id)
+    )
+    assert "Only reporters" not in await harness.say("/status", sender=BUDI, chat=ChatRef(BUDI.id))
+    assert "keseluruhan" in await harness.say("/status", sender=BUDI, chat=ChatRef(BUDI.id))
+    assert "overall" in await harness.say("/status", sender=BUDI)
+
+
+async def test_private_chat_follows_the_persons_telegram_language(harness: Harness) -> None:
+    await seed_tracker(harness)
+    update = harness.factory.message("/status", sender=BUDI, chat=ChatRef(BUDI.id))
+    assert update.effective_user is not None
+    data = update.to_dict()
+    data["message"]["from"]["language_code"] = "id"
+    from telegram import Update
+
+    indonesian = Update.de_json(data, harness.app.bot)
+    assert indonesian is not None
+    harness.api.take()
+    await harness.app.process_update(indonesian)
+    assert "keseluruhan" in harness.api.take()[0].text
