@@ -34,7 +34,8 @@ def test_too_slow_to_make_the_deadline_is_at_risk() -> None:
     history = [(days_ago(21), 10.0), (days_ago(14), 11.0), (days_ago(7), 12.0), (NOW, 13.0)]
     result = forecast(history, now=NOW, deadline=DEADLINE, tz_name="Asia/Jakarta")
     assert result.pace == pytest.approx(1.0)
-    assert result.finish is not None and result.finish > DEADLINE
+    assert result.finish is not None
+    assert result.finish > DEADLINE
     assert result.state is State.AT_RISK
 
 
@@ -49,7 +50,8 @@ def test_a_regression_lowers_the_pace_and_flags_the_workstream() -> None:
     dropped = [(days_ago(20), 40.0), (days_ago(7), 70.0), (NOW, 45.0)]
     before = forecast(steady, now=NOW, deadline=DEADLINE, tz_name="UTC")
     after = forecast(dropped, now=NOW, deadline=DEADLINE, tz_name="UTC")
-    assert before.pace is not None and after.pace is not None
+    assert before.pace is not None
+    assert after.pace is not None
     assert after.pace < before.pace
     assert before.state is State.ON_TRACK
     assert after.state is State.AT_RISK
@@ -60,18 +62,21 @@ def test_a_regression_lowers_the_pace_and_flags_the_workstream() -> None:
 
 def test_single_report_is_not_enough_data() -> None:
     result = forecast([(days_ago(2), 30.0)], now=NOW, deadline=DEADLINE, tz_name="Asia/Jakarta")
-    assert result.pace is None and result.state is State.NO_DATA
+    assert result.pace is None
+    assert result.state is State.NO_DATA
     same_day = [(days_ago(1), 30.0), (days_ago(1) + timedelta(hours=2), 40.0)]
     assert least_squares_pace(same_day) is None
 
 
 def test_done_and_past_deadline() -> None:
     done = forecast([(days_ago(9), 50.0), (NOW, 100.0)], now=NOW, deadline=DEADLINE, tz_name="UTC")
-    assert done.state is State.DONE and done.needed is None
+    assert done.state is State.DONE
+    assert done.needed is None
     late = forecast(
         [(days_ago(9), 50.0), (NOW, 80.0)], now=NOW, deadline=date(2024, 2, 1), tz_name="UTC"
     )
-    assert late.state is State.OVERDUE and late.needed is None
+    assert late.state is State.OVERDUE
+    assert late.needed is None
 
 
 def test_reports_older_than_28_days_do_not_count_towards_pace() -> None:
@@ -93,4 +98,5 @@ def test_build_insight_flags_regressions() -> None:
     insight = build_insight(snap, {7: [(days_ago(7), 70.0), (NOW, 50.0)]}, now=NOW)
     assert insight.regressions == ((7, 70, 50),)
     assert insight.per_workstream[7].state is State.AT_RISK
-    assert insight.whole is not None and insight.whole.current == pytest.approx(50.0)
+    assert insight.whole is not None
+    assert insight.whole.current == pytest.approx(50.0)

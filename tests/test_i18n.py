@@ -21,7 +21,8 @@ def test_every_message_exists_in_both_languages_with_the_same_placeholders(key: 
     entry = CATALOG[key]
     assert len(entry) == len(LANGUAGES)
     english, indonesian = entry
-    assert english.strip() and indonesian.strip()
+    assert english.strip()
+    assert indonesian.strip()
     assert _fields(english) == _fields(indonesian)
     # Tags must match too: a <b> in one language and not the other is a rendering bug.
     assert sorted(re.findall(r"</?\w+", english)) == sorted(re.findall(r"</?\w+", indonesian))
