@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
 from bot.handlers import (
     digests,
+    files,
     language,
     members,
     people,
@@ -48,16 +49,42 @@ OFFLINE_TOKEN = "123456789:offline-transport-token"
 
 LAST_GROUP = 1_000
 
-COMMANDS = (
-    BotCommand("status", "Where things stand"),
-    BotCommand("update", "Report progress: /update <workstream> <percent> [note]"),
-    BotCommand("history", "Last reports of a workstream"),
-    BotCommand("undo", "Take back your last report"),
-    BotCommand("workstreams", "Workstreams and weights"),
-    BotCommand("deadline", "Deadline and days left"),
-    BotCommand("digest", "Post the digest now"),
-    BotCommand("help", "What you can do here"),
+# The command menu Telegram shows, per language (Telegram picks by the user's app language).
+MENU = (
+    "status",
+    "update",
+    "history",
+    "undo",
+    "chart",
+    "digest",
+    "workstreams",
+    "deadline",
+    "help",
 )
+MENU_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "status": "Where things stand",
+        "update": "Report progress: /update <workstream> <percent> [note]",
+        "history": "Last reports of a workstream",
+        "undo": "Take back your last report",
+        "chart": "Burn-up chart",
+        "digest": "Post the digest now",
+        "workstreams": "Workstreams and weights",
+        "deadline": "Deadline and days left",
+        "help": "What you can do here",
+    },
+    "id": {
+        "status": "Posisi terkini",
+        "update": "Laporkan kemajuan: /update <alur> <persen> [catatan]",
+        "history": "Laporan terakhir sebuah alur kerja",
+        "undo": "Batalkan laporan terakhir Anda",
+        "chart": "Grafik kemajuan",
+        "digest": "Kirim ringkasan sekarang",
+        "workstreams": "Alur kerja dan bobotnya",
+        "deadline": "Tenggat dan sisa hari",
+        "help": "Apa yang bisa Anda lakukan di sini",
+    },
+}
 
 
 def build_application(
@@ -135,6 +162,7 @@ def register_handlers(application: PantauApp) -> None:
         CommandHandler("deadline", trackers.show_or_move_deadline, filters=new)
     )
     application.add_handler(CommandHandler("digest", digests.post_digest, filters=new))
+    application.add_handler(CommandHandler("chart", files.send_chart, filters=new))
 
     # Reporting — reporters and admins.
     application.add_handler(CommandHandler("update", reports.update_progress, filters=new))
@@ -150,6 +178,7 @@ def register_handlers(application: PantauApp) -> None:
     application.add_handler(CommandHandler("schedule", digests.set_schedule, filters=new))
     application.add_handler(CommandHandler("quiet", digests.set_quiet, filters=new))
     application.add_handler(CommandHandler("lang", language.set_language, filters=new))
+    application.add_handler(CommandHandler("export", files.send_export, filters=new))
 
     # An edited /update gets told how to correct a report.
     application.add_handler(
@@ -173,7 +202,12 @@ async def _post_init(application: PantauApp) -> None:
     await jobs.register_all(application)
     jobs.schedule_catch_up(application)
     try:
-        await application.bot.set_my_commands(COMMANDS)
+        for lang, texts in MENU_TEXT.items():
+            commands = [BotCommand(name, texts[name]) for name in MENU]
+            # English is also the menu for every language without its own.
+            await application.bot.set_my_commands(commands, language_code=lang)
+            if lang == "en":
+                await application.bot.set_my_commands(commands)
     except TelegramError as exc:  # a menu is a nicety: never a reason not to start
         log.warning("could not register the command menu: %s", exc)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from bot.config import MissingTokenError, Settings
@@ -20,6 +21,7 @@ from domain.spec import SpecError, load_spec
 from storage.db import make_engine, session_scope
 from storage.importer import apply_spec
 from storage.migrate import current_revision, upgrade
+from storage.queries import get_tracker
 
 EXIT_USAGE = 2
 log = logging.getLogger("pantau")
@@ -122,6 +124,51 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _engine() -> tuple[Engine, Settings]:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine, settings
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    from bot.files import chart_png
+
+    engine, settings = _engine()
+    with session_scope(engine, readonly=True) as session:
+        tracker = get_tracker(session, key=args.tracker)
+        if tracker is None:
+            raise CliError(f"no tracker {args.tracker!r} in {safe_url(settings.database_url)}")
+        png = chart_png(
+            session, tracker, now=datetime.now(UTC), lang=args.lang or settings.pantau_language
+        )
+    engine.dispose()
+    Path(args.out).write_bytes(png)
+    print(f"wrote {args.out} ({len(png):,} bytes)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.files import export_file
+
+    engine, settings = _engine()
+    with session_scope(engine, readonly=True) as session:
+        tracker = get_tracker(session, key=args.tracker)
+        if tracker is None:
+            raise CliError(f"no tracker {args.tracker!r} in {safe_url(settings.database_url)}")
+        _name, content, count = export_file(
+            session,
+            tracker,
+            fmt=args.format,
+            now=datetime.now(UTC),
+            lang=args.lang or settings.pantau_language,
+        )
+    engine.dispose()
+    Path(args.out).write_bytes(content)
+    print(f"wrote {args.out}: {count} reports ({len(content):,} bytes)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -170,6 +217,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="create or update a tracker from a TOML file (idempotent)")
     imp.add_argument("file", help="e.g. examples/tiktok-tokopedia.toml")
     imp.set_defaults(func=cmd_import)
+
+    chart = sub.add_parser("chart", help="write a tracker's burn-up chart as PNG")
+    chart.add_argument("--tracker", required=True, help="tracker key")
+    chart.add_argument("--out", required=True, help="PNG file to write")
+    chart.add_argument("--lang", choices=("en", "id"), help="language (default PANTAU_LANGUAGE)")
+    chart.set_defaults(func=cmd_chart)
+
+    export = sub.add_parser("export", help="write a tracker's audit trail as CSV or Excel")
+    export.add_argument("--tracker", required=True, help="tracker key")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--out", required=True, help="file to write")
+    export.add_argument("--lang", choices=("en", "id"), help="language (default PANTAU_LANGUAGE)")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -194,6 +194,12 @@ async def _chat(
             for message in api.take():
                 print(to_terminal(message.html, color=color))
                 print()
+            for sent in api.files:  # a chat shows a picture or a file: here, a path to open
+                path = db_path.parent / f"demo-{sent.filename}"
+                path.write_bytes(sent.content)
+                caption = to_terminal(sent.caption or "", color=color)
+                print(f"{caption}\n📎 saved to {path} ({len(sent.content):,} bytes)\n")
+            api.files.clear()
             if api.unknown:
                 print(f"(the bot called unknown methods: {api.unknown})", file=sys.stderr)
                 api.unknown.clear()

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from telegram.ext import JobQueue
 
 from bot.context import Context, PantauApp, run_db_app
+from bot.files import chart_png
 from bot.notices import Outgoing, deliver
 from domain.digest import (
     Figures,
@@ -53,6 +54,11 @@ ALL_DAYS = tuple(range(7))
 def notice_time(plan: ChatPlan) -> time:
     """Reminders come at the chat's digest time, or 09:00 when it has none."""
     return parse_time(plan.digest_time) if plan.digest_time else DEFAULT_NOTICE_TIME
+
+
+def attaches_chart(schedule: Schedule, slot: datetime, tz_name: str) -> bool:
+    """Weekly digests carry the chart; daily ones on Mondays only."""
+    return len(schedule.weekdays) == 1 or slot.astimezone(ZoneInfo(tz_name)).weekday() == 0
 
 
 def schedule_of(plan: ChatPlan) -> Schedule | None:
@@ -173,9 +179,15 @@ def _lang(application: PantauApp, session: Session, chat_id: int) -> str:
 
 
 async def send_digest(
-    application: PantauApp, chat_id: int, *, slot_key: str, late_for: datetime | None = None
+    application: PantauApp,
+    chat_id: int,
+    *,
+    slot_key: str,
+    late_for: datetime | None = None,
+    with_chart: bool = False,
 ) -> str:
-    """Build this chat's digest now and deliver it under ``slot_key``."""
+    """Build this chat's digest now and deliver it under ``slot_key`` (with the burn-up
+    chart for weekly digests)."""
     now = application.bot_data.clock()
 
     def build(session: Session) -> Outgoing | None:
@@ -185,16 +197,18 @@ async def send_digest(
         snap = queries.snapshot(session, tracker=tracker)
         previous = queries.previous_digest(session, chat_id=chat_id)
         histories = queries.histories(session, snapshot=snap, now=now)
+        lang = _lang(application, session, chat_id)
         html = render_digest(
             snap,
             Figures.loads(previous.figures if previous else None),
             today=local_today(now, tracker.timezone),
             now=now,
             fallback=tracker.created_at,
-            lang=_lang(application, session, chat_id),
+            lang=lang,
             insight=build_insight(snap, histories, now=now),
             late_for=late_for,
         )
+        photo = chart_png(session, tracker, now=now, lang=lang) if with_chart else None
         return Outgoing(
             chat_id,
             tracker.id,
@@ -203,6 +217,7 @@ async def send_digest(
             html,
             late=late_for is not None,
             figures=Figures.of(snap).dumps(),
+            photo=photo,
         )
 
     outgoing = await run_db_app(application, build, readonly=True)
@@ -294,7 +309,11 @@ async def digest_job(context: Context) -> None:
         return
     late_for = slot if now - slot > LATE_AFTER else None
     await send_digest(
-        application, plan.chat_id, slot_key=digest_slot(slot, plan.timezone), late_for=late_for
+        application,
+        plan.chat_id,
+        slot_key=digest_slot(slot, plan.timezone),
+        late_for=late_for,
+        with_chart=attaches_chart(schedule, slot, plan.timezone),
     )
 
 
@@ -347,6 +366,7 @@ async def catch_up(application: PantauApp) -> None:
                     plan.chat_id,
                     slot_key=digest_slot(slot, plan.timezone),
                     late_for=late_for,
+                    with_chart=attaches_chart(schedule, slot, plan.timezone),
                 )
         due = occurrences(ALL_DAYS, notice_time(plan), plan.timezone, now - window, now)
         if due:

@@ -12,11 +12,13 @@ a second job run, a restart or another process finds the claim and sends nothing
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
 from functools import partial
 
 from sqlmodel import Session
+from telegram import InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 
 from bot.context import BotData, PantauApp, run_db_app
@@ -36,6 +38,7 @@ class Outgoing:
     html: str
     late: bool = False
     figures: str | None = None  # digests: what they showed, for the next one's changes
+    photo: bytes | None = None  # weekly digests: the burn-up chart, sent after the text
 
 
 async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
@@ -89,6 +92,8 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
                 application, notice_id, "sent", attempts.count, message_id, None, outgoing, chat_id
             )
             log.info("sent %s to chat %s", outgoing.slot_key, chat_id)
+            if outgoing.photo is not None:
+                await _send_photo(application, chat_id, outgoing.photo)
             return "sent"
         break
     log.error("notice %s to chat %s failed: %s", outgoing.slot_key, chat_id, error)
@@ -104,6 +109,19 @@ async def _send(application: PantauApp, chat_id: int, html: str) -> int:
         first = first or message.message_id
     assert first is not None
     return first
+
+
+async def _send_photo(application: PantauApp, chat_id: int, png: bytes) -> None:
+    """The chart that goes with a digest: the digest counts as sent whether or not it arrives."""
+    try:
+        await with_network_retries(
+            lambda: application.bot.send_photo(
+                chat_id, InputFile(io.BytesIO(png), filename="chart.png")
+            ),
+            what=f"chart to chat {chat_id}",
+        )
+    except TelegramError as exc:
+        log.warning("chart to chat %s not sent: %s", chat_id, exc)
 
 
 async def _migrate(application: PantauApp, old_chat_id: int, new_chat_id: int) -> None:

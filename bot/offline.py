@@ -52,6 +52,15 @@ class SentMessage:
         return html_to_text(self.html)
 
 
+@dataclass(frozen=True, slots=True)
+class SentFile:
+    chat_id: int
+    method: str  # sendPhoto | sendDocument
+    filename: str
+    content: bytes
+    caption: str | None
+
+
 @dataclass(slots=True)
 class Fault:
     """An error answer for the next call of a method (HTTP status and Bot API payload)."""
@@ -99,6 +108,7 @@ class OfflineBotAPI(BaseRequest):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.calls: list[ApiCall] = []
         self.sent: list[SentMessage] = []
+        self.files: list[SentFile] = []
         self.unknown: list[str] = []
         self.faults: dict[str, deque[Fault]] = {}
         self._message_ids = itertools.count(1_000_000)
@@ -134,6 +144,8 @@ class OfflineBotAPI(BaseRequest):
             if fault.status == 0:
                 raise TimedOut("offline API: simulated read timeout")
             return fault.status, fault.body()
+        if api_method in ("sendPhoto", "sendDocument") and request_data is not None:
+            return 200, self._file(api_method, params, request_data)
         answer = getattr(self, f"_api_{api_method}", None)
         if answer is None:
             self.unknown.append(api_method)
@@ -181,6 +193,42 @@ class OfflineBotAPI(BaseRequest):
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
             "text": html_to_text(text) if params.get("parse_mode") == "HTML" else text,
         }
+
+    def _file(self, method: str, params: dict[str, Any], request_data: RequestData) -> bytes:
+        field_name = "photo" if method == "sendPhoto" else "document"
+        parts = request_data.multipart_data
+        filename, content = "file", b""
+        for name, part in parts.items():
+            if name == field_name or str(params.get(field_name, "")).endswith(name):
+                filename = str(part[0] or "file")
+                raw = part[1]
+                content = raw if isinstance(raw, bytes) else raw.read()
+        chat_id = int(params["chat_id"])
+        caption = params.get("caption")
+        self.files.append(SentFile(chat_id, method, filename, content, caption))
+        message_id = next(self._message_ids)
+        result: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(self.clock().timestamp()),
+            "chat": _chat(chat_id),
+            "caption": html_to_text(str(caption)) if caption else None,
+        }
+        if method == "sendPhoto":
+            result["photo"] = [
+                {
+                    "file_id": f"p{message_id}",
+                    "file_unique_id": f"u{message_id}",
+                    "width": 1400,
+                    "height": 900,
+                }
+            ]
+        else:
+            result["document"] = {
+                "file_id": f"d{message_id}",
+                "file_unique_id": f"u{message_id}",
+                "file_name": filename,
+            }
+        return json.dumps({"ok": True, "result": result}).encode()
 
     def _api_setMyCommands(self, _params: dict[str, Any]) -> bool:
         return True

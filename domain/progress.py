@@ -63,3 +63,12 @@ def find_workstream(snapshot: Snapshot, workstream_id: int) -> WorkstreamView:
         if ws.id == workstream_id:
             return ws
     raise KeyError(workstream_id)
+
+
+def daily(points: Iterable[tuple[datetime, float]], tz_name: str) -> list[tuple[datetime, float]]:
+    """The last value of each local day: a year of reports is a few hundred points to draw."""
+    tz = ZoneInfo(tz_name)
+    by_day: dict[date, tuple[datetime, float]] = {}
+    for when, value in points:
+        by_day[when.astimezone(tz).date()] = (when, value)
+    return [by_day[day] for day in sorted(by_day)]

@@ -6,7 +6,7 @@ or job. Rows are turned into ``domain.views`` objects here, so nothing above tou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.forecast import WINDOW, Point
+from domain.progress import daily
 from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
 from storage.models import (
     ChatLink,
@@ -722,3 +723,28 @@ def histories(session: Session, *, snapshot: Snapshot, now: datetime) -> dict[in
     return {
         ws.id: recent_history(session, workstream_id=ws.id, now=now) for ws in snapshot.workstreams
     }
+
+
+def daily_history(session: Session, *, workstream_id: int, tz_name: str) -> list[Point]:
+    """A workstream's whole history, one point per local day, read as a stream."""
+    statement = (
+        select(Report.created_at, Report.percent)
+        .where(Report.workstream_id == workstream_id, col(Report.retracted_at).is_(None))
+        .order_by(col(Report.created_at), col(Report.id))
+        .execution_options(yield_per=5_000)
+    )
+    rows = session.exec(statement)
+    return daily(((when, float(percent)) for when, percent in rows), tz_name)
+
+
+def trail(session: Session, *, tracker_id: int) -> Iterator[tuple[Report, str]]:
+    """Every report of a tracker, retracted ones included, oldest first, with its workstream
+    key: the audit trail, streamed."""
+    statement = (
+        select(Report, Workstream.key)
+        .join(Workstream, col(Workstream.id) == col(Report.workstream_id))
+        .where(Report.tracker_id == tracker_id)
+        .order_by(col(Report.created_at), col(Report.id))
+        .execution_options(yield_per=5_000)
+    )
+    yield from session.exec(statement)

@@ -21,6 +21,8 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -168,6 +170,7 @@ class BotAPIEmulator:
         self._user_message_ids = itertools.count(1)
         self._bot_message_ids = itertools.count(100_000)
         self.sent: list[Sent] = []
+        self.files: list[tuple[int, str, str, bytes, str]] = []  # chat, kind, name, bytes, caption
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.delivered: set[int] = set()  # update ids handed to the bot at least once
         self.confirmed_below = 0  # every update id below this was confirmed by an offset
@@ -356,6 +359,17 @@ class BotAPIEmulator:
             params.update(json.loads(body))
         elif body and "x-www-form-urlencoded" in content_type:
             params.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
+        elif body and "multipart/form-data" in content_type:
+            head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+            message = BytesParser(policy=default_policy).parsebytes(head + body)
+            for part in message.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                payload = part.get_payload(decode=True)
+                assert isinstance(payload, bytes)
+                if part.get_filename():
+                    params[f"file:{name}"] = (part.get_filename(), payload)
+                else:
+                    params[str(name)] = payload.decode()
         for key, value in list(params.items()):  # nested objects arrive JSON-encoded
             if isinstance(value, str) and value[:1] in "[{":
                 with contextlib.suppress(ValueError):
@@ -432,6 +446,35 @@ class BotAPIEmulator:
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
             "text": visible,
         }
+
+    def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return self._file(params, "photo")
+
+    def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return self._file(params, "document")
+
+    def _file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        chat_id = _int(params.get("chat_id"))
+        attached = next((v for k, v in params.items() if k.startswith("file:")), None)
+        if chat_id is None or attached is None:
+            raise _ApiError(f"Bad Request: there is no {kind} in the request")
+        filename, content = attached
+        caption = str(params.get("caption") or "")
+        with self._cv:
+            message_id = next(self._bot_message_ids)
+            self.files.append((chat_id, kind, filename, content, visible_text(caption)))
+            self._cv.notify_all()
+        result: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self.chats.get(chat_id, Chat(chat_id, "Group")).as_json(),
+            "caption": visible_text(caption),
+        }
+        if kind == "photo":
+            result["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+        else:
+            result["document"] = {"file_id": "d", "file_unique_id": "d", "file_name": filename}
+        return result
 
     def _api_setMyCommands(self, _params: dict[str, Any]) -> bool:  # noqa: N802
         return True

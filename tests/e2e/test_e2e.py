@@ -191,3 +191,25 @@ def test_scheduled_digest_falling_while_stopped_arrives_once_after_restart(
     assert (
         len([m for m in emulator.sent if m.chat_id == MANAGERS.id and "Digest ·" in m.text]) == 1
     )
+
+
+def test_chart_and_export_arrive_as_files_in_indonesian(
+    bot: BotProcess, chat: Conversation, emulator: BotAPIEmulator
+) -> None:
+    bot.start()
+    set_up(chat)
+    assert "berbahasa Indonesia" in chat.say("/lang id", user=OPERATOR, chat=STAFF)
+    chat.say("/update payments 50 rapat", user=BUDI, chat=STAFF)
+    emulator.send("/chart", user=BUDI, chat=STAFF)
+    emulator.send("/export xlsx", user=OPERATOR, chat=STAFF)
+    deadline = time.monotonic() + 20
+    while len(emulator.files) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (photo, document) = sorted(emulator.files, key=lambda f: f[1], reverse=True)
+    assert photo[1] == "photo"
+    assert photo[3].startswith(b"\x89PNG")
+    assert "Grafik kemajuan" in photo[4]
+    assert document[1] == "document"
+    assert document[2].endswith(".xlsx")
+    assert "Jejak audit" in document[4]
+    assert "1 laporan" in document[4]

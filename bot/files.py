@@ -1,0 +1,60 @@
+"""Charts and exports for a tracker: used by /chart, /export and the command line alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from domain.chart import Series, render_chart
+from domain.export import TrailRow, trail_csv, trail_xlsx
+from domain.forecast import build_insight
+from domain.progress import local_today
+from storage import queries
+from storage.models import Tracker
+
+
+def chart_png(session: Session, tracker: Tracker, *, now: datetime, lang: str) -> bytes:
+    snapshot = queries.snapshot(session, tracker=tracker)
+    insight = build_insight(
+        snapshot, queries.histories(session, snapshot=snapshot, now=now), now=now
+    )
+    series = [
+        Series(
+            ws.title,
+            ws.weight,
+            queries.daily_history(session, workstream_id=ws.id, tz_name=tracker.timezone),
+            insight.per_workstream.get(ws.id),
+        )
+        for ws in snapshot.workstreams
+    ]
+    return render_chart(snapshot.tracker, series, insight.whole, now=now, lang=lang)
+
+
+def export_file(
+    session: Session, tracker: Tracker, *, fmt: str, now: datetime, lang: str
+) -> tuple[str, bytes, int]:
+    """``(file name, content, number of reports)`` of the audit trail as csv or xlsx."""
+    rows = [
+        TrailRow(
+            created_at=report.created_at,
+            workstream=key,
+            percent=report.percent,
+            note=report.note,
+            reporter_id=report.reporter_id,
+            reporter_name=report.reporter_name,
+            chat_id=report.chat_id,
+            message_id=report.message_id,
+            retracted_at=report.retracted_at,
+        )
+        for report, key in queries.trail(session, tracker_id=tracker.id or 0)
+    ]
+    stamp = local_today(now, tracker.timezone).isoformat()
+    name = f"pantau-{tracker.key}-{stamp}.{fmt}"
+    if fmt == "csv":
+        return name, trail_csv(rows, tracker.timezone), len(rows)
+    snapshot = queries.snapshot(session, tracker=tracker)
+    insight = build_insight(
+        snapshot, queries.histories(session, snapshot=snapshot, now=now), now=now
+    )
+    return name, trail_xlsx(rows, snapshot, insight, lang), len(rows)
