@@ -117,21 +117,13 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        # Telegram's limits (about 30 messages a second, 20 a minute per group); on a 429 the
-        # limiter waits retry_after and tries again (its own default is not to retry).
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.pantau_rate_per_second,
-                overall_time_period=1,
-                group_max_rate=settings.pantau_rate_per_group_minute,
-                group_time_period=60,
-                max_retries=3,
-            )
-        )
+        .rate_limiter(rate_limiter(settings))
         .update_queue(InboxQueue())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if settings.pantau_concurrent_updates > 1:
+        builder = builder.concurrent_updates(settings.pantau_concurrent_updates)
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     if request is not None:
@@ -144,6 +136,24 @@ def build_application(
         application.update_queue.application = application
     register_handlers(application)
     return application
+
+
+def rate_limiter(settings: Settings) -> AIORateLimiter:
+    """Telegram's limits: about 30 messages a second, 20 a minute per group.
+
+    The limiter is a leaky bucket: "30 per 1 s" would let 30 go at once and 30 more within the
+    second. "1 per 1/30 s" paces the same allowance evenly, so no second ever carries more than
+    the cap. On a 429 the limiter waits ``retry_after`` and tries again (its default: never).
+    """
+    per_second = settings.pantau_rate_per_second
+    per_group_minute = settings.pantau_rate_per_group_minute
+    return AIORateLimiter(
+        overall_max_rate=1 if per_second else 0,
+        overall_time_period=1 / per_second if per_second else 0,
+        group_max_rate=1 if per_group_minute else 0,
+        group_time_period=60 / per_group_minute if per_group_minute else 0,
+        max_retries=3,
+    )
 
 
 def register_handlers(application: PantauApp) -> None:

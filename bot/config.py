@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     pantau_catchup_hours: float = Field(default=6.0, ge=0, le=24 * 14)
     pantau_rate_per_second: float = Field(default=30.0, ge=0)
     pantau_rate_per_group_minute: float = Field(default=20.0, ge=0)
+    # Updates handled at once. 1 keeps each chat's commands in order; more suits a busy
+    # deployment (SQLite serialises the writes, PostgreSQL does not need to).
+    pantau_concurrent_updates: int = Field(default=1, ge=1, le=256)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

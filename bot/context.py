@@ -36,6 +36,8 @@ class BotData:
         self.seen_users: dict[int, tuple[str | None, str]] = {}
         # Each chat's /lang setting (None: none), read once per chat and kept current by /lang.
         self.languages: dict[int, str | None] = {}
+        # Per tracker: (computed at, snapshot, insight) for digests fanned out at once.
+        self.tracker_states: dict[int, tuple[datetime, Any, Any]] = {}
 
     def configure(self, settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._settings = settings

@@ -6,8 +6,6 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from domain.chart import Series, render_chart
-from domain.export import TrailRow, trail_csv, trail_xlsx
 from domain.forecast import build_insight
 from domain.progress import local_today
 from storage import queries
@@ -15,6 +13,9 @@ from storage.models import Tracker
 
 
 def chart_png(session: Session, tracker: Tracker, *, now: datetime, lang: str) -> bytes:
+    # matplotlib takes a third of a second to import: only a chart pays for it, not start-up.
+    from domain.chart import Series, render_chart
+
     snapshot = queries.snapshot(session, tracker=tracker)
     insight = build_insight(
         snapshot, queries.histories(session, snapshot=snapshot, now=now), now=now
@@ -35,6 +36,8 @@ def export_file(
     session: Session, tracker: Tracker, *, fmt: str, now: datetime, lang: str
 ) -> tuple[str, bytes, int]:
     """``(file name, content, number of reports)`` of the audit trail as csv or xlsx."""
+    from domain.export import TrailRow, trail_csv, trail_xlsx  # openpyxl: imported on demand
+
     rows = [
         TrailRow(
             created_at=report.created_at,

@@ -48,12 +48,11 @@ class InboxQueue(asyncio.Queue[Any]):
 
     async def _record(self, application: PantauApp, update: Update) -> bool:
         payload = json.dumps(update.to_dict(), separators=(",", ":"))
+        engine = application.bot_data.engine
         now = application.bot_data.clock()
-
-        def add(session: Session) -> bool:
-            return queries.inbox_add(session, update_id=update.update_id, payload=payload, now=now)
-
-        return await run_db_app(application, add)
+        return await asyncio.to_thread(
+            queries.inbox_add, engine, update_id=update.update_id, payload=payload, now=now
+        )
 
     async def replay(self, application: PantauApp) -> int:
         """Queue the updates a previous process received but never finished; returns how many."""
@@ -79,8 +78,9 @@ async def mark_done(update: Update, context: Context) -> None:
     if not isinstance(queue, InboxQueue) or update.update_id not in queue.tracked:
         return
     queue.tracked.discard(update.update_id)
-    now = context.bot_data.clock()
-    await run_db_app(
-        context.application,
-        lambda session: queries.inbox_done(session, update_id=update.update_id, now=now),
+    await asyncio.to_thread(
+        queries.inbox_done,
+        context.bot_data.engine,
+        update_id=update.update_id,
+        now=context.bot_data.clock(),
     )

@@ -27,7 +27,7 @@ from domain.digest import (
     render_digest,
     render_quiet_nudge,
 )
-from domain.forecast import build_insight
+from domain.forecast import Insight, build_insight
 from domain.progress import local_today, overall_percent
 from domain.schedule import (
     DEFAULT_NOTICE_TIME,
@@ -38,7 +38,9 @@ from domain.schedule import (
     parse_time,
     quiet_slot,
 )
+from domain.views import Snapshot
 from storage import queries
+from storage.models import Tracker
 from storage.queries import ChatPlan
 
 log = logging.getLogger(__name__)
@@ -178,6 +180,28 @@ def _lang(application: PantauApp, session: Session, chat_id: int) -> str:
     return chosen or application.bot_data.settings.pantau_language
 
 
+STATE_TTL = timedelta(seconds=15)
+
+
+def _tracker_state(
+    application: PantauApp, session: Session, tracker: Tracker, now: datetime, *, shared: bool
+) -> tuple[Snapshot, Insight]:
+    """A tracker's snapshot and forecasts, shared by the digests of one fan-out.
+
+    A digest due in a thousand chats at 09:00 reads the tracker once, not a thousand times;
+    what it shows is at most ``STATE_TTL`` old.
+    """
+    assert tracker.id is not None
+    cache = application.bot_data.tracker_states
+    cached = cache.get(tracker.id)
+    if shared and cached is not None and timedelta(0) <= now - cached[0] < STATE_TTL:
+        return cached[1], cached[2]
+    snap = queries.snapshot(session, tracker=tracker)
+    insight = build_insight(snap, queries.histories(session, snapshot=snap, now=now), now=now)
+    cache[tracker.id] = (now, snap, insight)
+    return snap, insight
+
+
 async def send_digest(
     application: PantauApp,
     chat_id: int,
@@ -185,18 +209,19 @@ async def send_digest(
     slot_key: str,
     late_for: datetime | None = None,
     with_chart: bool = False,
+    scheduled: bool = False,
 ) -> str:
     """Build this chat's digest now and deliver it under ``slot_key`` (with the burn-up
-    chart for weekly digests)."""
+    chart for weekly digests). ``scheduled`` digests of one fan-out share the tracker's state;
+    a /digest asked for in chat always reads it fresh."""
     now = application.bot_data.clock()
 
     def build(session: Session) -> Outgoing | None:
         tracker = queries.tracker_for_chat(session, chat_id=chat_id)
         if tracker is None or tracker.id is None:
             return None
-        snap = queries.snapshot(session, tracker=tracker)
+        snap, insight = _tracker_state(application, session, tracker, now, shared=scheduled)
         previous = queries.previous_digest(session, chat_id=chat_id)
-        histories = queries.histories(session, snapshot=snap, now=now)
         lang = _lang(application, session, chat_id)
         html = render_digest(
             snap,
@@ -205,7 +230,7 @@ async def send_digest(
             now=now,
             fallback=tracker.created_at,
             lang=lang,
-            insight=build_insight(snap, histories, now=now),
+            insight=insight,
             late_for=late_for,
         )
         photo = chart_png(session, tracker, now=now, lang=lang) if with_chart else None
@@ -314,6 +339,7 @@ async def digest_job(context: Context) -> None:
         slot_key=digest_slot(slot, plan.timezone),
         late_for=late_for,
         with_chart=attaches_chart(schedule, slot, plan.timezone),
+        scheduled=True,
     )
 
 
@@ -367,6 +393,7 @@ async def catch_up(application: PantauApp) -> None:
                     slot_key=digest_slot(slot, plan.timezone),
                     late_for=late_for,
                     with_chart=attaches_chart(schedule, slot, plan.timezone),
+                    scheduled=True,
                 )
         due = occurrences(ALL_DAYS, notice_time(plan), plan.timezone, now - window, now)
         if due:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import Engine, bindparam, func, literal, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -28,6 +28,7 @@ from storage.models import (
     Tracker,
     Workstream,
 )
+from storage.types import UTCDateTime
 
 # --- views ---------------------------------------------------------------------------------
 
@@ -317,13 +318,34 @@ def latest_report(session: Session, *, workstream_id: int) -> Report | None:
 def snapshot(session: Session, *, tracker: Tracker) -> Snapshot:
     """The tracker with every active workstream and its latest report.
 
-    One indexed look-up per workstream: the cost depends on the number of workstreams, not
-    on the length of the history.
+    Two statements whatever the number of workstreams: the workstreams with the id of each
+    one's latest counted report (a correlated subquery served by ``ix_report_latest``), then
+    those reports. The cost depends on the number of workstreams, not on the history.
     """
+    tracker_id = tracker_view(tracker).id
+    latest_id = (
+        select(Report.id)
+        .where(Report.workstream_id == Workstream.id, col(Report.retracted_at).is_(None))
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
+        .limit(1)
+        .correlate(Workstream)
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(Workstream, latest_id)
+        .where(Workstream.tracker_id == tracker_id, col(Workstream.archived).is_(False))
+        .order_by(col(Workstream.position), col(Workstream.id))
+    ).all()
+    ids = [report_id for _, report_id in rows if report_id is not None]
+    reports = (
+        {r.id: r for r in session.exec(select(Report).where(col(Report.id).in_(ids))).all()}
+        if ids
+        else {}
+    )
     views = []
-    for ws in active_workstreams(session, tracker_id=tracker_view(tracker).id):
+    for ws, report_id in rows:
         assert ws.id is not None
-        latest = latest_report(session, workstream_id=ws.id)
+        latest = reports.get(report_id) if report_id is not None else None
         views.append(
             WorkstreamView(
                 id=ws.id,
@@ -638,25 +660,36 @@ def abandon_pending(session: Session) -> int:
 # --- inbox of received updates -------------------------------------------------------------
 
 
-def inbox_add(session: Session, *, update_id: int, payload: str, now: datetime) -> bool:
-    """Keep a received update; False when it is already there (delivered twice)."""
-    if session.get(InboxUpdate, update_id) is not None:
-        return False
-    session.add(InboxUpdate(update_id=update_id, payload=payload, received_at=now))
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        return False
+_INBOX = InboxUpdate.__table__  # type: ignore[attr-defined]
+_INBOX_SEEN = select(_INBOX.c.update_id).where(_INBOX.c.update_id == bindparam("update_id"))
+_INBOX_ADD = _INBOX.insert()
+_INBOX_DONE = (
+    _INBOX.update().where(_INBOX.c.update_id == bindparam("uid")).values(done_at=bindparam("at"))
+)
+
+
+def inbox_add(engine: Engine, *, update_id: int, payload: str, now: datetime) -> bool:
+    """Keep a received update in its own short transaction; False when it is already there.
+
+    This runs for every update, so it uses prepared Core statements on a bare connection: an
+    ORM session costs about six times as much as the write itself.
+    """
+    with engine.begin() as connection:
+        if connection.execute(_INBOX_SEEN, {"update_id": update_id}).first() is not None:
+            return False
+        try:
+            with connection.begin_nested():
+                connection.execute(
+                    _INBOX_ADD, {"update_id": update_id, "payload": payload, "received_at": now}
+                )
+        except IntegrityError:  # another process stored it between our check and insert
+            return False
     return True
 
 
-def inbox_done(session: Session, *, update_id: int, now: datetime) -> None:
-    row = session.get(InboxUpdate, update_id)
-    if row is not None:
-        row.done_at = now
-        session.add(row)
-        session.flush()
+def inbox_done(engine: Engine, *, update_id: int, now: datetime) -> None:
+    with engine.begin() as connection:
+        connection.execute(_INBOX_DONE, {"uid": update_id, "at": now})
 
 
 def inbox_pending(session: Session) -> list[tuple[int, str]]:
@@ -697,26 +730,43 @@ def set_chat_language(session: Session, *, chat_id: int, language: str) -> None:
 
 
 def recent_history(session: Session, *, workstream_id: int, now: datetime) -> list[Point]:
-    """Reports of the forecast window, oldest first, after the last one before the window.
+    """The forecast's input: the last counted report of each day of the window, oldest first,
+    after the last one before the window (the value when the window opened).
 
-    Two range reads on ``ix_report_latest``: the cost follows the window, not the history.
+    One statement: for each of the 29 day boundaries, the latest report at or before it
+    (an index seek on ``ix_report_latest`` each), so the cost is the same for a thousand
+    reports or a million.
     """
     since = now - WINDOW
-    counted = (Report.workstream_id == workstream_id, col(Report.retracted_at).is_(None))
-    before = session.exec(
-        select(Report.created_at, Report.percent)
-        .where(*counted, col(Report.created_at) < since)
-        .order_by(col(Report.created_at).desc())
+    days = WINDOW.days
+    bounds = [since + timedelta(days=n) for n in range(days)] + [now]
+    boundary = union_all(
+        *[
+            select(literal(n).label("n"), bindparam(f"b{n}", value, type_=UTCDateTime).label("t"))
+            for n, value in enumerate(bounds)
+        ]
+    ).subquery("bounds")
+    latest = (
+        select(Report.id)
+        .where(
+            Report.workstream_id == workstream_id,
+            col(Report.retracted_at).is_(None),
+            col(Report.created_at) <= boundary.c.t,
+        )
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
         .limit(1)
-    ).first()
-    window = session.exec(
-        select(Report.created_at, Report.percent)
-        .where(*counted, col(Report.created_at) >= since)
-        .order_by(col(Report.created_at), col(Report.id))
+        .correlate(boundary)
+        .scalar_subquery()
+    )
+    ids = list(session.exec(select(latest).select_from(boundary).order_by(boundary.c.n)).all())
+    wanted = list(dict.fromkeys(report_id for report_id in ids if report_id is not None))
+    if not wanted:
+        return []
+    rows = session.exec(
+        select(Report.id, Report.created_at, Report.percent).where(col(Report.id).in_(wanted))
     ).all()
-    points: list[Point] = [(before[0], float(before[1]))] if before else []
-    points.extend((when, float(percent)) for when, percent in window)
-    return points
+    found = {report_id: (when, float(percent)) for report_id, when, percent in rows}
+    return sorted(found[report_id] for report_id in wanted)
 
 
 def histories(session: Session, *, snapshot: Snapshot, now: datetime) -> dict[int, list[Point]]:

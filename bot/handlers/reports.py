@@ -28,26 +28,22 @@ async def update_progress(update: Update, context: Context) -> None:
 
     def record(session: Session) -> ReportOutcome | str:
         scope = resolve(session, settings, caller, Role.REPORTER)
-        ws = queries.get_workstream(session, tracker_id=scope.tracker_id, key=args.workstream)
-        if ws is None or ws.archived:
-            keys = [
-                w.key for w in queries.active_workstreams(session, tracker_id=scope.tracker_id)
-            ]
+        before = queries.snapshot(session, tracker=scope.tracker)
+        previous = next((w for w in before.workstreams if w.key == args.workstream), None)
+        if previous is None:  # unknown or archived: only active workstreams take reports
             raise UserError(
                 "no_workstream",
                 tracker=scope.tracker.title,
                 key=code(args.workstream),
-                hint=suggest(args.workstream, keys),
+                hint=suggest(args.workstream, [w.key for w in before.workstreams]),
             )
-        assert ws.id is not None
         if queries.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
             # The same message delivered again (a retry after a crash): one report, one answer.
-            return ws.title
-        before = queries.snapshot(session, tracker=scope.tracker)
+            return previous.title
         report = queries.add_report(
             session,
             tracker_id=scope.tracker_id,
-            workstream_id=ws.id,
+            workstream_id=previous.id,
             percent=args.percent,
             note=args.note,
             reporter_id=caller.user_id,
@@ -57,11 +53,10 @@ async def update_progress(update: Update, context: Context) -> None:
             update_id=caller.update_id,
             created_at=caller.sent_at,
         )
-        after = with_report(before, queries.report_view(report, ws.key), ws.id)
-        previous = find_workstream(before, ws.id)
+        after = with_report(before, queries.report_view(report, previous.key), previous.id)
         return ReportOutcome(
             snapshot=after,
-            workstream=find_workstream(after, ws.id),
+            workstream=find_workstream(after, previous.id),
             previous_percent=previous.percent,
             previous_overall=overall_percent(before.workstreams),
             note=args.note,

@@ -1,0 +1,395 @@
+"""Pantau's benchmarks: ``./dev bench`` prints one table.
+
+Every figure is a ratio against a reference measured in the same run (the framework's own
+floor, a small database, the configured cap), as the median of several repetitions. These are
+measurements, not tests: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from benchmarks.common import STAFF, TOKEN, median, seed, settings_for
+from bot import jobs
+from bot.app import build_application
+from bot.offline import ChatRef, Fault, OfflineBotAPI, Person, UpdateFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTER = Person(1, "Budi", "Santoso", "budi_s")
+ROWS: list[tuple[str, str, str, str]] = []
+
+
+def row(name: str, figure: str, target: str, verdict: str) -> None:
+    ROWS.append((name, figure, target, verdict))
+    print(f"  {name}: {figure} (target {target}) {verdict}", flush=True)
+
+
+# --- 1. /update against the framework's floor --------------------------------------------------
+
+
+async def _drain(app: Any, api: OfflineBotAPI, updates: list[Update]) -> float:
+    """Feed updates through the application's own queue (as polling does) until all answered."""
+    sent_before = len(api.sent)
+    started = time.perf_counter()
+    await app.start()
+    for update in updates:
+        await app.update_queue.put(update)
+    while len(api.sent) - sent_before < len(updates):
+        await asyncio.sleep(0.001)
+    elapsed = time.perf_counter() - started
+    await app.stop()
+    return elapsed
+
+
+async def bench_update(tmp: Path, count: int, repeats: int) -> None:
+    print(f"1. /update x{count}: Pantau vs a bare python-telegram-bot app that only replies")
+    ratios, ours, floors = [], [], []
+    for rep in range(repeats):
+        db = tmp / f"update-{rep}.db"
+        engine, _ = seed(db, 0)
+        api = OfflineBotAPI()
+        app = build_application(settings_for(db), request=api, engine=engine)
+        async with app:
+            factory = UpdateFactory(app.bot)
+            staff = ChatRef(STAFF, "Staff")
+            await app.process_update(factory.message("/start", sender=REPORTER, chat=staff))
+            updates = [
+                factory.message(
+                    f"/update payments {n % 101} note {n}", sender=REPORTER, chat=staff
+                )
+                for n in range(count)
+            ]
+            pantau = await _drain(app, api, updates)
+        engine.dispose()
+
+        bare_api = OfflineBotAPI()
+
+        async def answer(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            assert update.effective_message is not None
+            await update.effective_message.reply_text("ok")
+
+        bare = Application.builder().token(TOKEN).request(bare_api).build()
+        bare.add_handler(CommandHandler("update", answer))
+        async with bare:
+            factory = UpdateFactory(bare.bot)
+            updates = [
+                factory.message(
+                    f"/update payments {n % 101} note {n}", sender=REPORTER, chat=staff
+                )
+                for n in range(count)
+            ]
+            floor = await _drain(bare, bare_api, updates)
+        ours.append(pantau / count * 1e6)
+        floors.append(floor / count * 1e6)
+        ratios.append(pantau / floor)
+    ratio = median(ratios)
+    row(
+        "/update vs bare PTB",
+        f"{ratio:.2f}x ({median(ours):.0f} µs vs {median(floors):.0f} µs per update)",
+        "≤ 2.0x",
+        "met" if ratio <= 2.0 else "MISSED",
+    )
+
+
+# --- 2. /status and digest: 1,000,000 reports against 1,000 ----------------------------------
+
+
+async def _time_status_and_digest(db: Path, engine: Any, calls: int) -> tuple[float, float]:
+    api = OfflineBotAPI()
+    app = build_application(settings_for(db), request=api, engine=engine)
+    async with app:
+        factory = UpdateFactory(app.bot)
+        staff = ChatRef(STAFF, "Staff")
+        status_times, digest_times = [], []
+        for n in range(calls):
+            update = factory.message("/status", sender=REPORTER, chat=staff)
+            started = time.perf_counter()
+            await app.process_update(update)
+            status_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            await jobs.send_digest(app, STAFF, slot_key=f"bench-{n}")
+            digest_times.append(time.perf_counter() - started)
+        assert not api.unknown
+    return median(status_times), median(digest_times)
+
+
+async def bench_scale(tmp: Path, big: int, calls: int) -> Path:
+    print(f"2. /status and digest with {big:,} reports vs 1,000")
+    small_db, big_db = tmp / "small.db", tmp / "big.db"
+    small_engine, _ = seed(small_db, 1_000)
+    big_engine, seconds = seed(big_db, big)
+    print(f"  seeded {big:,} reports in {seconds:.1f} s", flush=True)
+    small = await _time_status_and_digest(small_db, small_engine, calls)
+    large = await _time_status_and_digest(big_db, big_engine, calls)
+    for index, name in enumerate(("/status", "digest")):
+        ratio = large[index] / small[index]
+        row(
+            f"{name} at {big:,} vs 1,000 reports",
+            f"{ratio:.2f}x ({large[index] * 1e3:.2f} ms vs {small[index] * 1e3:.2f} ms)",
+            "≤ 1.2x",
+            "met" if ratio <= 1.2 else "MISSED",
+        )
+    row(f"seeding {big:,} reports", f"{seconds:.1f} s", "—", "")
+    small_engine.dispose()
+    big_engine.dispose()
+    return big_db
+
+
+# --- 3. fan-out through the rate limiter ------------------------------------------------------
+
+
+class FlakyAPI(OfflineBotAPI):
+    """Answers every tenth sendMessage with 429 and notes when each attempt went out.
+
+    ``retry_after`` is Telegram's 1 s scaled like the cap (30/s): at 300/s it is 0.1 s.
+    """
+
+    def __init__(self, retry_after: float, every: int = 10) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+        self.every = every  # 0: never answer 429
+        self.attempts: list[float] = []
+        self.pauses: list[tuple[float, float]] = []  # when Telegram told the bot to wait
+
+    async def do_request(  # type: ignore[override]
+        self, url: str, method: str, request_data: Any = None, **kw: Any
+    ) -> tuple[int, bytes]:
+        if url.endswith("/sendMessage"):
+            now = time.perf_counter()
+            self.attempts.append(now)
+            if self.every and len(self.attempts) % self.every == 0:
+                # PTB's limiter waits retry_after + 0.1 s, holding every request meanwhile.
+                self.pauses.append((now, now + self.retry_after + 0.1))
+                return 429, Fault.retry_after(self.retry_after).body()  # type: ignore[arg-type]
+        return await super().do_request(url, method, request_data, **kw)
+
+
+def _paused(pauses: list[tuple[float, float]]) -> float:
+    """Seconds covered by the union of the pause intervals."""
+    total, end = 0.0, float("-inf")
+    for start, stop in sorted(pauses):
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return total
+
+
+async def _fanout(
+    tmp: Path, chats: int, cap: float, every: int
+) -> tuple[FlakyAPI, list[str], float]:
+    db = tmp / f"fanout-{every}.db"
+    engine, _ = seed(db, 1_000, chats=chats)
+    api = FlakyAPI(retry_after=30 / cap, every=every)
+    app = build_application(
+        settings_for(db, pantau_rate_per_second=cap), request=api, engine=engine
+    )
+    async with app:
+        started = time.perf_counter()
+        results = await asyncio.gather(
+            *[
+                jobs.send_digest(app, STAFF - i, slot_key="digest@bench", scheduled=True)
+                for i in range(chats)
+            ]
+        )
+        elapsed = time.perf_counter() - started
+    engine.dispose()
+    return api, list(results), elapsed
+
+
+def _busiest_second(times: list[float]) -> int:
+    times = sorted(times)
+    best, start = 0, 0
+    for end, moment in enumerate(times):
+        while moment - times[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def bench_fanout(tmp: Path, chats: int, cap: float) -> None:
+    print(f"3. a digest to {chats:,} chats through the limiter at {cap:.0f}/s")
+    clean, _, clean_elapsed = await _fanout(tmp, chats, cap, every=0)
+    flaky, results, elapsed = await _fanout(tmp, chats, cap, every=10)
+    per_chat: dict[int, int] = {}
+    for message in flaky.sent:
+        per_chat[message.chat_id] = per_chat.get(message.chat_id, 0) + 1
+    once = len(per_chat) == chats and set(per_chat.values()) == {1} and set(results) == {"sent"}
+    rate = len(clean.attempts) / (max(clean.attempts) - min(clean.attempts))
+    busiest = max(_busiest_second(clean.attempts), _busiest_second(flaky.attempts))
+    row(
+        "fan-out, 10% answered 429: each chat exactly once",
+        f"{'yes' if once else 'NO'} ({len(flaky.sent)} messages, {len(flaky.attempts)} "
+        f"attempts, {elapsed:.1f} s of which {_paused(flaky.pauses):.1f} s Telegram's waits)",
+        "once each",
+        "met" if once else "MISSED",
+    )
+    row(
+        "fan-out: send rate against the cap",
+        f"{rate / cap:.0%} of {cap:.0f}/s ({len(clean.attempts)} in {clean_elapsed:.1f} s)",
+        "≥ 90%",
+        "met" if rate >= 0.9 * cap else "MISSED",
+    )
+    row(
+        "fan-out: busiest second, both runs",
+        f"{busiest} sends",
+        f"≤ {cap:.0f}",
+        "met" if busiest <= cap else "MISSED",
+    )
+
+
+# --- 4. memory of the bot process ---------------------------------------------------------------
+
+MEMORY_SCRIPT = r"""
+import asyncio, json, resource, sys
+from pathlib import Path
+from benchmarks.common import STAFF, settings_for
+from bot.app import build_application
+from bot.offline import ChatRef, OfflineBotAPI, Person, UpdateFactory
+from storage.db import make_engine
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+async def main(db, more):
+    api = OfflineBotAPI()
+    engine = make_engine(f"sqlite:///{db}")
+    app = build_application(settings_for(Path(db)), request=api, engine=engine)
+    person = Person(1, "Budi")
+    staff = ChatRef(STAFF, "Staff")
+    async with app:
+        factory = UpdateFactory(app.bot)
+        for text in ("/status", "/digest", "/chart"):
+            await app.process_update(factory.message(text, sender=person, chat=staff))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        before = rss_mb()
+        for n in range(more):
+            message_id = 10_000_000 + n
+            await app.process_update(factory.message(
+                f"/update sellers {n % 101}", sender=person, chat=staff, message_id=message_id))
+            api.sent.clear()
+        after = rss_mb()
+    print(json.dumps({"peak": peak, "before": before, "after": after,
+                      "files": len(api.files), "unknown": api.unknown}))
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+"""
+
+
+def bench_memory(big_db: Path, more: int, big: int) -> None:
+    print(f"4. memory of the bot process at {big:,} reports, then {more:,} more updates")
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_SCRIPT, str(big_db), str(more)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    row(
+        "peak RSS after /status, /digest, /chart",
+        f"{data['peak']:.0f} MB",
+        "≤ 150 MB",
+        "met" if data["peak"] <= 150 else "MISSED",
+    )
+    growth = data["after"] - data["before"]
+    row(
+        f"RSS growth over {more:,} updates",
+        f"{growth:+.1f} MB",
+        "≤ 10 MB",
+        "met" if growth <= 10 else "MISSED",
+    )
+
+
+# --- 5. start-up -------------------------------------------------------------------------------
+
+
+def bench_startup(tmp: Path, repeats: int) -> None:
+    print("5. start-up of `pantau run` to its first getUpdates, against the local emulator")
+    from tests.e2e.emulator import BotAPIEmulator
+
+    times = []
+    for rep in range(repeats):
+        emulator = BotAPIEmulator(TOKEN)
+        url = emulator.start()
+        db = tmp / f"start-{rep}.db"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
+        env.update(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": url,
+                "DATABASE_URL": f"sqlite:///{db}",
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=tmp, env=env, stderr=subprocess.DEVNULL
+        )
+        emulator.wait_for_call("getUpdates", timeout=30)
+        times.append(time.perf_counter() - started)
+        process.terminate()
+        process.wait(timeout=30)
+        emulator.stop()
+    figure = median(times)
+    row(
+        "start-up to first getUpdates (fresh database)",
+        f"{figure:.2f} s",
+        "≤ 1.5 s",
+        "met" if figure <= 1.5 else "MISSED",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--updates", type=int, default=5_000)
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--chats", type=int, default=1_000)
+    parser.add_argument(
+        "--cap", type=float, default=300.0, help="benchmark 3: messages/s (10x Telegram's 30)"
+    )
+    parser.add_argument("--more", type=int, default=100_000, help="updates for benchmark 4")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--only", type=int, choices=range(1, 6), action="append", help="run only these (1-5)"
+    )
+    args = parser.parse_args()
+    chosen = set(args.only or range(1, 6))
+    gc.collect()
+    print(f"Pantau benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as directory:
+        tmp = Path(directory)
+        if 1 in chosen:
+            asyncio.run(bench_update(tmp, args.updates, args.repeats))
+        if 2 in chosen or 4 in chosen:
+            big_db = asyncio.run(bench_scale(tmp, args.reports, 20))
+        if 3 in chosen:
+            asyncio.run(bench_fanout(tmp, args.chats, args.cap))
+        if 4 in chosen:
+            bench_memory(big_db, args.more, args.reports)
+        if 5 in chosen:
+            bench_startup(tmp, args.repeats)
+    width = max(len(r[0]) for r in ROWS)
+    fig = max(len(r[1]) for r in ROWS)
+    print()
+    print(f"| {'benchmark'.ljust(width)} | {'figure'.ljust(fig)} | target | |")
+    print(f"|{'-' * (width + 2)}|{'-' * (fig + 2)}|--------|--|")
+    for name, figure, target, verdict in ROWS:
+        print(f"| {name.ljust(width)} | {figure.ljust(fig)} | {target} | {verdict} |")
+
+
+if __name__ == "__main__":
+    main()
