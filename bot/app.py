@@ -190,9 +190,9 @@ def register_handlers(application: PantauApp) -> None:
     application.add_handler(CommandHandler("lang", language.set_language, filters=new))
     application.add_handler(CommandHandler("export", files.send_export, filters=new))
 
-    # An edited /update gets told how to correct a report.
+    # An edited /update is recorded as a correction of the report it made.
     application.add_handler(
-        CommandHandler("update", start.edited_update, filters=filters.UpdateType.EDITED_MESSAGE)
+        CommandHandler("update", reports.correct_update, filters=filters.UpdateType.EDITED_MESSAGE)
     )
     # Must stay after every CommandHandler of group 0: it catches what none of them took.
     application.add_handler(

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 
 from bot.config import MissingTokenError, Settings
 from bot.logs import configure_logging
@@ -46,6 +47,21 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def ready_engine(settings: Settings) -> Engine:
+    """An engine on a database migrated to the newest schema, or one clear error line."""
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    except (DatabaseError, OSError) as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise CliError(
+            f"cannot use the database at {safe_url(settings.database_url)}: {reason}. "
+            "Nothing was changed; check the file (or restore a backup) and DATABASE_URL."
+        ) from None
+    return engine
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from telegram import Update
 
@@ -68,8 +84,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             secret = secrets.token_urlsafe(32)
     configure_logging(settings.log_level, token, secret)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    engine = ready_engine(settings)
     log.info("database ready at %s", safe_url(settings.database_url))
     application = build_application(settings, engine=engine)
     if not args.webhook:
@@ -94,8 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    engine = ready_engine(settings)
     print(f"{safe_url(settings.database_url)}: schema at revision {current_revision(engine)}")
     engine.dispose()
     return 0
@@ -110,8 +124,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except SpecError as exc:
         raise CliError(f"{path}: {exc}; nothing was changed") from None
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    engine = ready_engine(settings)
     with session_scope(engine) as session:
         result = apply_spec(session, spec=spec, now=datetime.now(UTC))
         key = result.tracker.key
@@ -126,9 +139,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _engine() -> tuple[Engine, Settings]:
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    return engine, settings
+    return ready_engine(settings), settings
 
 
 def cmd_chart(args: argparse.Namespace) -> int:

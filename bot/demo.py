@@ -20,13 +20,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import build_application
-from bot.cli import CliError, load_settings
+from bot.cli import CliError, load_settings, ready_engine
 from bot.context import PantauApp
 from bot.offline import ChatRef, OfflineBotAPI, Person, UpdateFactory
 from domain.spec import ImportSpec, SpecError, load_spec
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.importer import apply_spec
-from storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = ROOT / "examples" / "tiktok-tokopedia.toml"
@@ -139,8 +138,7 @@ def run_demo(args: argparse.Namespace) -> int:
         }
     )
     clock = demo_clock(today, spec.tracker.timezone)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    engine = ready_engine(settings)
     with session_scope(engine) as session:
         apply_spec(session, spec=spec, now=clock())
 

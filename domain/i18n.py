@@ -202,9 +202,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "I don't know /{command}. Send /help to see what you can do here.",
         "Saya tidak kenal /{command}. Kirim /help untuk melihat apa yang bisa Anda lakukan di sini.",
     ),
-    "edited_update": (
-        "✏️ Editing a message does not change its report. Send /undo, then a new /update.",
-        "✏️ Menyunting pesan tidak mengubah laporannya. Kirim /undo, lalu /update yang baru.",
+    "corrected": (
+        "✏️ Corrected <b>{title}</b>: {before}% → {after}% (the first report is kept, marked).",
+        "✏️ Dikoreksi <b>{title}</b>: {before}% → {after}% (laporan pertama tetap disimpan, ditandai).",
     ),
     "apology": (
         "😔 Sorry, something went wrong on my side. Please try again in a minute; "

@@ -38,10 +38,15 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if not is_sqlite(url):
         return create_engine(url, echo=echo, pool_pre_ping=True)
     ensure_sqlite_dir(url)
-    database = make_url(url).database
+    parsed = make_url(url)
+    database = parsed.database
     in_memory = database in (None, "", ":memory:")
+    # ``?timeout=SECONDS`` in the URL changes how long a writer waits for the lock.
+    timeout = parsed.query.get("timeout")
+    seconds = timeout[-1] if isinstance(timeout, tuple) else timeout
+    busy_ms = int(float(seconds) * 1000) if seconds else SQLITE_BUSY_TIMEOUT_MS
     kwargs: dict[str, Any] = {
-        "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        "connect_args": {"check_same_thread": False, "timeout": busy_ms / 1000},
     }
     if in_memory:
         # One shared connection: each new connection to :memory: would be a new, empty database.
@@ -55,7 +60,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         cursor = dbapi_connection.cursor()
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         # With WAL, NORMAL loses no committed data on a process crash (only on power loss).
         cursor.execute("PRAGMA synchronous=NORMAL")

@@ -45,7 +45,8 @@ class Workstream(SQLModel, table=True):
 
 class Report(SQLModel, table=True):
     __table_args__ = (
-        UniqueConstraint("chat_id", "message_id", name="uq_report_chat_message"),
+        # One report per Telegram message and revision (0: as sent; an edit: its edit time).
+        UniqueConstraint("chat_id", "message_id", "revision", name="uq_report_chat_message"),
         # /status and /update read "the latest report that counts" per workstream.
         Index("ix_report_latest", "workstream_id", "retracted_at", "created_at"),
         # /undo reads the caller's most recent report in a tracker.
@@ -71,6 +72,12 @@ class Report(SQLModel, table=True):
     # The /undo message that retracted it: the same /undo delivered twice undoes once.
     retracted_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     retracted_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # An edited /update: the edit's time (0 for the message as first sent), and the report
+    # the correction replaces (which stays, retracted, for the audit trail).
+    revision: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    corrects_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("report.id"), nullable=True)
+    )
 
 
 class Member(SQLModel, table=True):

@@ -377,8 +377,12 @@ def add_report(
     message_id: int,
     update_id: int | None,
     created_at: datetime,
+    revision: int = 0,
+    corrects_id: int | None = None,
 ) -> Report:
     report = Report(
+        revision=revision,
+        corrects_id=corrects_id,
         tracker_id=tracker_id,
         workstream_id=workstream_id,
         percent=percent,
@@ -393,6 +397,28 @@ def add_report(
     session.add(report)
     session.flush()
     return report
+
+
+def report_of_message(session: Session, *, chat_id: int, message_id: int) -> Report | None:
+    """The report a message stands for now: its newest revision that still counts."""
+    statement = (
+        select(Report)
+        .where(
+            Report.chat_id == chat_id,
+            Report.message_id == message_id,
+            col(Report.retracted_at).is_(None),
+        )
+        .order_by(col(Report.revision).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def revision_exists(session: Session, *, chat_id: int, message_id: int, revision: int) -> bool:
+    statement = select(Report.id).where(
+        Report.chat_id == chat_id, Report.message_id == message_id, Report.revision == revision
+    )
+    return session.exec(statement).first() is not None
 
 
 def recent_reports(
@@ -421,7 +447,12 @@ def last_report_by(session: Session, *, tracker_id: int, reporter_id: int) -> Re
 
 
 def retract_report(
-    session: Session, *, report: Report, now: datetime, chat_id: int, message_id: int
+    session: Session,
+    *,
+    report: Report,
+    now: datetime,
+    chat_id: int | None,
+    message_id: int | None,
 ) -> None:
     report.retracted_at = now
     report.retracted_chat_id = chat_id

@@ -238,12 +238,33 @@ async def test_same_message_id_in_another_chat_is_another_report(harness: Harnes
     assert len(harness.reports()) == 2
 
 
-async def test_edited_update_changes_nothing_and_says_how_to_correct(harness: Harness) -> None:
+async def test_edited_update_is_recorded_as_a_linked_correction(harness: Harness) -> None:
     await seed_tracker(harness)
     await harness.say("/update payments 60", sender=BUDI, message_id=500)
+    harness.clock.advance(minutes=3)
     reply = await harness.say("/update payments 65", sender=BUDI, message_id=500, edited=True)
-    assert "/undo" in reply
-    assert [r.percent for r in harness.reports()] == [60]
+    assert "Corrected Payments: 60% → 65%" in reply
+    assert "Overall 22%" in reply
+    again = await harness.say("/update payments 65", sender=BUDI, message_id=500, edited=True)
+    assert "Already recorded" in again  # the same edit delivered twice
+    first, correction = harness.reports()
+    assert (first.percent, first.retracted_at is not None, first.revision) == (60, True, 0)
+    assert correction.corrects_id == first.id
+    assert correction.percent == 65
+    assert correction.created_at == first.created_at  # the claim keeps its moment
+    assert correction.revision > 0
+    assert correction.retracted_at is None
+    assert "65% Payments" in await harness.say("/status")
+
+
+async def test_editing_a_refused_command_into_a_valid_one_records_it(harness: Harness) -> None:
+    await seed_tracker(harness)
+    assert "not a percentage" in await harness.say(
+        "/update payments 6O", sender=BUDI, message_id=501
+    )
+    reply = await harness.say("/update payments 60", sender=BUDI, message_id=501, edited=True)
+    assert "Payments: 60% (+60)" in reply
+    assert [(r.percent, r.corrects_id) for r in harness.reports()] == [(60, None)]
 
 
 async def test_note_with_html_is_escaped_in_every_reply(harness: Harness) -> None:

@@ -120,3 +120,84 @@ async def undo_report(update: Update, context: Context) -> None:
     log.info("undo: report %s by %s", outcome.undone.id, caller.user_id)
     today = today_for(context, outcome.snapshot.tracker.timezone)
     await reply(update, render_undo(outcome, today, lang))
+
+
+async def correct_update(update: Update, context: Context) -> None:
+    """An edited /update: recorded as a correction (a new report linked to the first, which
+    stays in the trail retracted), never a silent overwrite."""
+    message = update.edited_message
+    assert message is not None
+    caller = caller_of(update)
+    args = parse_update(caller.rest)
+    settings = context.bot_data.settings
+    edited_at = message.edit_date or context.bot_data.clock()
+    revision = int(edited_at.timestamp())
+    now = context.bot_data.clock()
+
+    def record(session: Session) -> tuple[ReportOutcome, int | None] | str:
+        scope = resolve(session, settings, caller, Role.REPORTER)
+        before = queries.snapshot(session, tracker=scope.tracker)
+        ws = next((w for w in before.workstreams if w.key == args.workstream), None)
+        if ws is None:
+            raise UserError(
+                "no_workstream",
+                tracker=scope.tracker.title,
+                key=code(args.workstream),
+                hint=suggest(args.workstream, [w.key for w in before.workstreams]),
+            )
+        if queries.revision_exists(
+            session, chat_id=caller.chat_id, message_id=caller.message_id, revision=revision
+        ):
+            return ws.title  # the same edit delivered again
+        original = queries.report_of_message(
+            session, chat_id=caller.chat_id, message_id=caller.message_id
+        )
+        if original is not None:
+            queries.retract_report(
+                session, report=original, now=now, chat_id=None, message_id=None
+            )
+        report = queries.add_report(
+            session,
+            tracker_id=scope.tracker_id,
+            workstream_id=ws.id,
+            percent=args.percent,
+            note=args.note,
+            reporter_id=caller.user_id,
+            reporter_name=caller.name,
+            chat_id=caller.chat_id,
+            message_id=caller.message_id,
+            update_id=caller.update_id,
+            # The correction keeps the moment of the claim it corrects.
+            created_at=original.created_at if original is not None else caller.sent_at,
+            revision=revision,
+            corrects_id=original.id if original is not None else None,
+        )
+        after = queries.snapshot(session, tracker=scope.tracker)
+        outcome = ReportOutcome(
+            snapshot=after,
+            workstream=find_workstream(after, ws.id),
+            previous_percent=ws.percent,
+            previous_overall=overall_percent(before.workstreams),
+            note=args.note,
+        )
+        log.info("correction of message %s: report %s", caller.message_id, report.id)
+        return outcome, original.percent if original is not None else None
+
+    result = await run_db(context, record)
+    lang = await chat_lang(context, update)
+    if isinstance(result, str):
+        await reply(update, t(lang, "already_recorded", title=result))
+        return
+    outcome, corrected_from = result
+    today = today_for(context, outcome.snapshot.tracker.timezone)
+    if corrected_from is None:  # an edit that turned a refused command into a valid one
+        await reply(update, render_update(outcome, today, lang))
+        return
+    text = t(
+        lang,
+        "corrected",
+        title=outcome.workstream.title,
+        before=corrected_from,
+        after=args.percent,
+    )
+    await reply(update, text + "\n" + render_update(outcome, today, lang).split("\n", 1)[1])

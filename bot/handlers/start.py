@@ -8,7 +8,6 @@ from telegram import Update
 from bot.context import Context, run_db
 from bot.handlers.common import caller_of, chat_lang, effective_role, reply
 from domain.errors import UserError
-from domain.i18n import t
 from domain.render import render_help
 from storage import queries
 
@@ -38,8 +37,3 @@ async def show_help(update: Update, context: Context) -> None:
 async def unknown_command(update: Update, _context: Context) -> None:
     """An unknown /command in a private chat (in groups other bots may own it: stay quiet)."""
     raise UserError("unknown_command", command=caller_of(update).command)
-
-
-async def edited_update(update: Update, context: Context) -> None:
-    """An edited /update: the record is not changed silently; say what to do instead."""
-    await reply(update, t(await chat_lang(context, update), "edited_update"))
