@@ -29,7 +29,11 @@ def is_sqlite(url: str) -> bool:
 def ensure_sqlite_dir(url: str) -> None:
     """Create the directory of a SQLite file on first use."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not parsed.database.startswith("file:")  # a URI names an existing file
+    ):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from telegram import Update
 
 from bot.context import Context, run_db
 from storage import queries
+
+log = logging.getLogger(__name__)
 
 
 async def remember_user(update: Update, context: Context) -> None:
@@ -25,5 +30,10 @@ async def remember_user(update: Update, context: Context) -> None:
             session, user_id=user.id, username=user.username, display_name=user.full_name, now=now
         )
 
-    await run_db(context, save)
+    try:
+        await run_db(context, save)
+    except SQLAlchemyError as exc:
+        # Best effort: the command itself will meet (and report) the same database problem.
+        log.warning("could not remember user %s: %s", user.id, type(exc).__name__)
+        return
     known[user.id] = facts
