@@ -322,6 +322,7 @@ async def _prepared(harness: Harness) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("fault", ["read-only", "disk-full", "locked"])
 async def test_a_failing_write_gets_an_apology_writes_nothing_and_the_bot_goes_on(
     harness: Harness, settings: Settings, caplog: pytest.LogCaptureFixture, fault: str

@@ -73,6 +73,7 @@ def test_upgrade_twice_is_harmless(engine: Engine) -> None:
     assert current_revision(engine) == before
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_with_busy_timeout_and_foreign_keys(engine: Engine) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
