@@ -180,6 +180,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    from storage.copy import CopyError, copy_database
+
+    source = make_engine(args.source)
+    target = make_engine(args.target)
+    try:
+        upgrade(source)  # an older deployment's file is brought to the newest schema first
+        upgrade(target)
+        counts = copy_database(
+            source, target, progress=lambda name, rows: print(f"  {name}: {rows:,} rows")
+        )
+    except CopyError as exc:
+        raise CliError(f"copy refused: {exc}; the target was not changed") from None
+    except (DatabaseError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise CliError(f"copy failed: {reason}; the target was not changed") from None
+    finally:
+        source.dispose()
+        target.dispose()
+    total = sum(copied for _, copied in counts.values())
+    print(f"copied {total:,} rows from {safe_url(args.source)} to {safe_url(args.target)}")
+    print("row counts match in every table")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -224,6 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_upgrade = db_sub.add_parser("upgrade", help="apply schema migrations up to the newest")
     db_upgrade.set_defaults(func=cmd_db_upgrade)
+    db_copy = db_sub.add_parser(
+        "copy", help="copy every row to another (empty) database, e.g. SQLite to PostgreSQL"
+    )
+    db_copy.add_argument("--from", dest="source", required=True, help="source database URL")
+    db_copy.add_argument("--to", dest="target", required=True, help="target database URL")
+    db_copy.set_defaults(func=cmd_db_copy)
 
     imp = sub.add_parser("import", help="create or update a tracker from a TOML file (idempotent)")
     imp.add_argument("file", help="e.g. examples/tiktok-tokopedia.toml")
