@@ -90,6 +90,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.webhook:
         log.info("starting long polling")
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        if application.bot_data.conflict:
+            raise CliError(
+                "another bot process is already polling Telegram with this token (409 "
+                "Conflict). Stop it, or run several instances with --webhook behind one URL."
+            )
         return 0
     if settings.telegram_webhook_secret is None:
         log.info("webhook secret generated (set TELEGRAM_WEBHOOK_SECRET to choose one)")

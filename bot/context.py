@@ -38,6 +38,8 @@ class BotData:
         self.languages: dict[int, str | None] = {}
         # Per tracker: (computed at, snapshot, insight) for digests fanned out at once.
         self.tracker_states: dict[int, tuple[datetime, Any, Any]] = {}
+        # Set when Telegram refused our polling with 409: another poller uses the token.
+        self.conflict = False
 
     def configure(self, settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._settings = settings

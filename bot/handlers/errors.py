@@ -6,7 +6,7 @@ import logging
 import re
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 
 from bot.context import Context
 from bot.handlers.common import chat_lang, reply
@@ -21,6 +21,18 @@ _TAGS = re.compile(r"<[^>]+>")
 async def on_error(update: object, context: Context) -> None:
     """Reply to the user where there is one; log a traceback only for real faults."""
     error = context.error
+    if isinstance(error, Conflict):
+        # Polling errors reach here too (update None). Two pollers on one token fight over every
+        # update and Telegram answers 409 each time: stop, and say why, rather than loop.
+        log.error(
+            "another process is polling Telegram with this bot token (409 Conflict): stopping"
+        )
+        context.bot_data.conflict = True
+        # On the way out PTB confirms the last offset with one more getUpdates, which meets the
+        # same 409 and would print a traceback for a situation already explained above.
+        logging.getLogger("telegram.ext.Updater").setLevel(logging.CRITICAL)
+        context.application.stop_running()
+        return
     if not isinstance(update, Update) or update.effective_message is None:
         log.error("error outside an update", exc_info=error)
         return

@@ -154,3 +154,23 @@ def test_webhook_processes_the_right_secret_and_refuses_others(
         keys = [t.key for t in queries.all_trackers(session)]
     engine.dispose()
     assert keys == ["hook-a"]
+
+
+def test_polling_conflict_409_exits_with_a_clear_message(
+    bot: BotProcess, emulator: BotAPIEmulator
+) -> None:
+    conflict = Fault(
+        409,
+        "Conflict: terminated by other getUpdates request; "
+        "make sure that only one bot instance is running",
+    )
+    emulator.fail_next("getUpdates", conflict, times=50)
+    bot.start(wait_for="getUpdates")
+    assert bot.process is not None
+    code = bot.process.wait(timeout=30)
+    bot.process = None
+    assert code == 2
+    log = bot.log()
+    assert "already polling Telegram with this token (409 Conflict)" in log
+    assert log.count("409 Conflict): stopping") == 1  # said once, not in a loop
+    assert "Traceback" not in log
