@@ -332,12 +332,18 @@ async def digest_job(context: Context) -> None:
     if slot is None:
         log.warning("digest job for chat %s ran with no slot due at %s", plan.chat_id, now)
         return
-    late_for = slot if now - slot > LATE_AFTER else None
-    await send_digest(
+    await _send_scheduled_digest(application, plan, schedule, slot, now)
+
+
+async def _send_scheduled_digest(
+    application: PantauApp, plan: ChatPlan, schedule: Schedule, slot: datetime, now: datetime
+) -> str:
+    """The digest of one schedule slot: marked late when sent well after it, chart weekly."""
+    return await send_digest(
         application,
         plan.chat_id,
         slot_key=digest_slot(slot, plan.timezone),
-        late_for=late_for,
+        late_for=slot if now - slot > LATE_AFTER else None,
         with_chart=attaches_chart(schedule, slot, plan.timezone),
         scheduled=True,
     )
@@ -383,18 +389,9 @@ async def catch_up(application: PantauApp) -> None:
         if schedule is not None:
             missed = occurrences(schedule.weekdays, schedule.at, plan.timezone, now - window, now)
             if missed:
-                slot = missed[-1]
-                late_for = slot if now - slot > LATE_AFTER else None
                 if len(missed) > 1:
                     log.info("chat %s: %s missed digests coalesced", plan.chat_id, len(missed))
-                await send_digest(
-                    application,
-                    plan.chat_id,
-                    slot_key=digest_slot(slot, plan.timezone),
-                    late_for=late_for,
-                    with_chart=attaches_chart(schedule, slot, plan.timezone),
-                    scheduled=True,
-                )
+                await _send_scheduled_digest(application, plan, schedule, missed[-1], now)
         due = occurrences(ALL_DAYS, notice_time(plan), plan.timezone, now - window, now)
         if due:
             late = now - due[-1] > LATE_AFTER

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from bot.app import build_application
 from bot.config import Settings
@@ -16,31 +13,21 @@ from bot.offline import OfflineBotAPI
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.helpers import OPERATOR, Clock, Harness
+from tests.pg import fresh_database, server_url
 
 TEST_TOKEN = "123456789:AAH-test-token-which-must-never-be-logged"
 
 
-# Set to a PostgreSQL server URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run
-# every database test against PostgreSQL: each test gets a database of its own, dropped after.
-SERVER_ENV = "PANTAU_TEST_DATABASE_URL"
-
-
 @pytest.fixture
 def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    server = os.environ.get(SERVER_ENV)
-    if not server or request.node.get_closest_marker("sqlite_only"):
+    """SQLite in the test's directory; with PANTAU_TEST_DATABASE_URL naming a PostgreSQL server,
+    a database of the test's own there (tests marked sqlite_only stay on SQLite)."""
+    server = server_url()
+    if server is None or request.node.get_closest_marker("sqlite_only"):
         yield f"sqlite:///{tmp_path / 'pantau.db'}"
         return
-    name = f"pantau_test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_database(server) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 
 from bot.cli import main
@@ -19,6 +16,7 @@ from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import Tracker
 from tests.helpers import BUDI, MANAGERS, SARI, Harness, seed_tracker
+from tests.pg import fresh_database, server_url
 
 
 async def _deployment(h: Harness) -> None:
@@ -46,17 +44,11 @@ def _snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    server = os.environ.get("PANTAU_TEST_DATABASE_URL", "")
-    if not server.startswith("postgresql"):
+    server = server_url()
+    if server is None:
         pytest.skip("PANTAU_TEST_DATABASE_URL does not name a PostgreSQL server")
-    name = f"pantau_copy_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with fresh_database(server, "pantau_copy") as url:
+        yield url
 
 
 async def test_copy_between_two_sqlite_files_keeps_every_row(

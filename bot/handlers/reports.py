@@ -14,10 +14,23 @@ from domain.i18n import code, t
 from domain.parsing import parse_no_args, parse_update, suggest
 from domain.progress import find_workstream, overall_percent, with_report
 from domain.render import ReportOutcome, UndoOutcome, render_undo, render_update
-from domain.views import Role
+from domain.views import Role, Snapshot, WorkstreamView
 from storage import queries
 
 log = logging.getLogger(__name__)
+
+
+def active_workstream(snapshot: Snapshot, tracker_title: str, key: str) -> WorkstreamView:
+    """The active workstream with this key; unknown or archived ones take no reports."""
+    for ws in snapshot.workstreams:
+        if ws.key == key:
+            return ws
+    raise UserError(
+        "no_workstream",
+        tracker=tracker_title,
+        key=code(key),
+        hint=suggest(key, [ws.key for ws in snapshot.workstreams]),
+    )
 
 
 async def update_progress(update: Update, context: Context) -> None:
@@ -29,14 +42,7 @@ async def update_progress(update: Update, context: Context) -> None:
     def record(session: Session) -> ReportOutcome | str:
         scope = resolve(session, settings, caller, Role.REPORTER)
         before = queries.snapshot(session, tracker=scope.tracker)
-        previous = next((w for w in before.workstreams if w.key == args.workstream), None)
-        if previous is None:  # unknown or archived: only active workstreams take reports
-            raise UserError(
-                "no_workstream",
-                tracker=scope.tracker.title,
-                key=code(args.workstream),
-                hint=suggest(args.workstream, [w.key for w in before.workstreams]),
-            )
+        previous = active_workstream(before, scope.tracker.title, args.workstream)
         if queries.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
             # The same message delivered again (a retry after a crash): one report, one answer.
             return previous.title
@@ -137,14 +143,7 @@ async def correct_update(update: Update, context: Context) -> None:
     def record(session: Session) -> tuple[ReportOutcome, int | None] | str:
         scope = resolve(session, settings, caller, Role.REPORTER)
         before = queries.snapshot(session, tracker=scope.tracker)
-        ws = next((w for w in before.workstreams if w.key == args.workstream), None)
-        if ws is None:
-            raise UserError(
-                "no_workstream",
-                tracker=scope.tracker.title,
-                key=code(args.workstream),
-                hint=suggest(args.workstream, [w.key for w in before.workstreams]),
-            )
+        ws = active_workstream(before, scope.tracker.title, args.workstream)
         if queries.revision_exists(
             session, chat_id=caller.chat_id, message_id=caller.message_id, revision=revision
         ):

@@ -15,9 +15,8 @@ from bot.handlers.common import (
     resolve,
     today_for,
 )
-from domain.errors import UserError
-from domain.i18n import code
-from domain.parsing import parse_history, parse_no_args, parse_status, suggest
+from bot.handlers.reports import active_workstream
+from domain.parsing import parse_history, parse_no_args, parse_status
 from domain.render import (
     render_history,
     render_status,
@@ -32,12 +31,9 @@ STATUS_DETAIL_REPORTS = 5
 
 def find_active_workstream(session: Session, scope: Scope, key: str) -> WorkstreamView:
     """An active workstream of the tracker by key, or a refusal suggesting the closest keys."""
-    snapshot = queries.snapshot(session, tracker=scope.tracker)
-    for ws in snapshot.workstreams:
-        if ws.key == key:
-            return ws
-    hint = suggest(key, [ws.key for ws in snapshot.workstreams])
-    raise UserError("no_workstream", tracker=scope.tracker.title, key=code(key), hint=hint)
+    return active_workstream(
+        queries.snapshot(session, tracker=scope.tracker), scope.tracker.title, key
+    )
 
 
 async def show_status(update: Update, context: Context) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -16,14 +14,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, func
-from sqlalchemy.engine import make_url
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from storage.db import make_engine, session_scope
 from storage.models import Notice, Report
 from tests.e2e.conftest import MANAGERS, OPERATOR, REPORTERS, STAFF, BotProcess, free_port
 from tests.e2e.emulator import BotAPIEmulator, Chat, User
+from tests.pg import fresh_database, server_url
 
 pytestmark = pytest.mark.postgres
 SECRET = "two-instances-share-this-secret"
@@ -31,17 +29,11 @@ SECRET = "two-instances-share-this-secret"
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    server = os.environ.get("PANTAU_TEST_DATABASE_URL", "")
-    if not server.startswith("postgresql"):
+    server = server_url()
+    if server is None:
         pytest.skip("PANTAU_TEST_DATABASE_URL does not name a PostgreSQL server")
-    name = f"pantau_e2e_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with fresh_database(server, "pantau_e2e") as url:
+        yield url
 
 
 class Instance:
