@@ -174,3 +174,22 @@ def test_polling_conflict_409_exits_with_a_clear_message(
     assert "already polling Telegram with this token (409 Conflict)" in log
     assert log.count("409 Conflict): stopping") == 1  # said once, not in a loop
     assert "Traceback" not in log
+
+
+def test_400_migrate_to_chat_id_moves_the_digest_to_the_supergroup(
+    bot: BotProcess, chat: Conversation, emulator: BotAPIEmulator
+) -> None:
+    bot.start()
+    set_up(chat)
+    supergroup = -100_555_000_111
+    emulator.fail_next("sendMessage", Fault.migrated(supergroup, chat_id=MANAGERS.id))
+    emulator.send("/digest", user=OPERATOR, chat=MANAGERS)
+    found = emulator.wait_sent(lambda m: m.chat_id == supergroup and "Digest ·" in m.text)
+    assert len(found) == 1
+    engine = bot.engine()
+    with session_scope(engine, readonly=True) as session:
+        link = queries.get_link(session, chat_id=supergroup)
+        assert link is not None
+        assert link.migrated_from == MANAGERS.id
+    engine.dispose()
+    assert "migrated to" in bot.log()
