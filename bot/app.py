@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -138,6 +140,41 @@ def build_application(
     return application
 
 
+class PacedRateLimiter(AIORateLimiter):
+    """PTB's limiter, never above the cap, even right after a 429.
+
+    PTB takes a send slot and then waits for a ``retry_after`` pause to end, so every request
+    paced during the pause goes out at once when it ends (measured: 80 sends in one second at a
+    cap of 60). Here a request that got its slot during a pause waits and takes a fresh slot:
+    after the pause sending resumes at the cap. (Uses PTB 22's limiter internals; the version
+    is pinned below 23.)
+    """
+
+    async def _run_request(
+        self,
+        chat: bool,
+        group: str | int | bool,
+        allow_paid_broadcast: bool,
+        callback: Callable[..., Any],
+        args: Any,
+        kwargs: dict[str, Any],
+    ) -> Any:
+        if allow_paid_broadcast or not (chat and self._base_limiter):
+            return await super()._run_request(
+                chat, group, allow_paid_broadcast, callback, args, kwargs
+            )
+        while True:
+            group_context = (
+                self._get_group_limiter(group)
+                if group and self._group_max_rate
+                else contextlib.nullcontext()
+            )
+            async with group_context, self._base_limiter:
+                if self._retry_after_event.is_set():
+                    return await callback(*args, **kwargs)
+            await self._retry_after_event.wait()
+
+
 def rate_limiter(settings: Settings) -> AIORateLimiter:
     """Telegram's limits: about 30 messages a second, 20 a minute per group.
 
@@ -147,7 +184,7 @@ def rate_limiter(settings: Settings) -> AIORateLimiter:
     """
     per_second = settings.pantau_rate_per_second
     per_group_minute = settings.pantau_rate_per_group_minute
-    return AIORateLimiter(
+    return PacedRateLimiter(
         overall_max_rate=1 if per_second else 0,
         overall_time_period=1 / per_second if per_second else 0,
         group_max_rate=1 if per_group_minute else 0,
