@@ -31,10 +31,15 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s+|$)")
 
 
 def split_command(text: str) -> tuple[str, str | None, str]:
-    """``'/update@PantauBot payments 70'`` → ``('update', 'PantauBot', 'payments 70')``."""
+    """``'/update@PantauBot payments 70'`` → ``('update', 'PantauBot', 'payments 70')``.
+
+    Never fails: text that only claims to be a command (Telegram marked it so, but it is empty
+    or not ASCII) gives its first word, or an empty command.
+    """
     match = _COMMAND.match(text)
     if match is None:
-        raise ValueError("not a command")
+        first, _, rest = text.strip().partition(" ")
+        return first.removeprefix("/").lower()[:32], None, rest.strip()
     return match.group(1).lower(), match.group(2), text[match.end() :].strip()
 
 

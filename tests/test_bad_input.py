@@ -159,3 +159,18 @@ async def test_unexpected_error_apologises_logs_traceback_and_bot_keeps_running(
     monkeypatch.undo()
     assert "Payments: 20%" in await harness.say("/update payments 20", sender=BUDI)
     assert [r.percent for r in harness.reports()] == [20]
+
+
+async def test_a_message_marked_as_a_command_with_no_command_gets_the_help_pointer(
+    harness: Harness,
+) -> None:
+    from telegram import Update
+
+    data = harness.factory.message("/x", sender=DEWI, chat=ChatRef(DEWI.id)).to_dict()
+    data["message"]["text"] = ""
+    update = Update.de_json(data, harness.app.bot)
+    assert update is not None
+    harness.api.take()
+    await harness.app.process_update(update)
+    (reply,) = harness.api.take()
+    assert "Send /help to see what you can do here" in reply.text

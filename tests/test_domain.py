@@ -174,3 +174,9 @@ def test_split_html_cuts_an_overlong_line_without_breaking_tags_or_entities() ->
         assert _balanced(chunk)
         assert not re.search(r"&[a-z]*$", chunk.removesuffix("</i>"))
     assert "".join(chunks).count("&amp;") == 2000
+
+
+def test_split_command_never_fails_on_text_that_only_claims_to_be_a_command() -> None:
+    # Found by the fuzzer: a bot_command entity over empty or non-ASCII text.
+    assert split_command("") == ("", None, "")
+    assert split_command("/é payments") == ("é", None, "payments")
