@@ -1,7 +1,9 @@
 """Every query Pantau runs. Functions take a ``session`` and keyword-only arguments.
 
 The caller owns the transaction (``storage.db.session_scope``): one short session per update
-or job. Rows are turned into ``domain.views`` objects here, so nothing above touches the ORM.
+or job. The inbox functions are the exception: they run for every update, so they take the
+engine and keep their own one-statement transactions. What rendering needs leaves here as
+``domain.views`` objects; handlers hold table rows only to read or change their fields.
 """
 
 from __future__ import annotations
