@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlmodel import Session
 from telegram import Update
 
 from bot.context import Context, run_db
-from bot.handlers.common import caller_of, chat_lang, reply, resolve, today_for
+from bot.handlers.common import Caller, Scope, caller_of, chat_lang, reply, resolve, today_for
 from domain.errors import UserError
 from domain.i18n import code, t
-from domain.parsing import parse_no_args, parse_update, suggest
+from domain.parsing import UpdateArgs, parse_no_args, parse_update, suggest
 from domain.progress import find_workstream, overall_percent, with_report
 from domain.render import ReportOutcome, UndoOutcome, render_undo, render_update
 from domain.views import Role, Snapshot, WorkstreamView
 from storage import queries
+from storage.models import Report
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,35 @@ def active_workstream(snapshot: Snapshot, tracker_title: str, key: str) -> Works
     )
 
 
+def _add_report(
+    session: Session,
+    scope: Scope,
+    caller: Caller,
+    args: UpdateArgs,
+    workstream_id: int,
+    *,
+    created_at: datetime,
+    revision: int = 0,
+    corrects_id: int | None = None,
+) -> Report:
+    """The report an /update message (or its edit) makes: who said what, when, from where."""
+    return queries.add_report(
+        session,
+        tracker_id=scope.tracker_id,
+        workstream_id=workstream_id,
+        percent=args.percent,
+        note=args.note,
+        reporter_id=caller.user_id,
+        reporter_name=caller.name,
+        chat_id=caller.chat_id,
+        message_id=caller.message_id,
+        update_id=caller.update_id,
+        created_at=created_at,
+        revision=revision,
+        corrects_id=corrects_id,
+    )
+
+
 async def update_progress(update: Update, context: Context) -> None:
     """Record a report: /update <workstream> <percent>[%] [note…]."""
     caller = caller_of(update)
@@ -46,19 +77,7 @@ async def update_progress(update: Update, context: Context) -> None:
         if queries.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
             # The same message delivered again (a retry after a crash): one report, one answer.
             return previous.title
-        report = queries.add_report(
-            session,
-            tracker_id=scope.tracker_id,
-            workstream_id=previous.id,
-            percent=args.percent,
-            note=args.note,
-            reporter_id=caller.user_id,
-            reporter_name=caller.name,
-            chat_id=caller.chat_id,
-            message_id=caller.message_id,
-            update_id=caller.update_id,
-            created_at=caller.sent_at,
-        )
+        report = _add_report(session, scope, caller, args, previous.id, created_at=caller.sent_at)
         after = with_report(before, queries.report_view(report, previous.key), previous.id)
         return ReportOutcome(
             snapshot=after,
@@ -155,17 +174,12 @@ async def correct_update(update: Update, context: Context) -> None:
             queries.retract_report(
                 session, report=original, now=now, chat_id=None, message_id=None
             )
-        report = queries.add_report(
+        report = _add_report(
             session,
-            tracker_id=scope.tracker_id,
-            workstream_id=ws.id,
-            percent=args.percent,
-            note=args.note,
-            reporter_id=caller.user_id,
-            reporter_name=caller.name,
-            chat_id=caller.chat_id,
-            message_id=caller.message_id,
-            update_id=caller.update_id,
+            scope,
+            caller,
+            args,
+            ws.id,
             # The correction keeps the moment of the claim it corrects.
             created_at=original.created_at if original is not None else caller.sent_at,
             revision=revision,
