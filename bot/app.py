@@ -260,4 +260,6 @@ async def _post_init(application: PantauApp) -> None:
 
 
 async def _post_shutdown(application: PantauApp) -> None:
+    if application.bot_data.write_executor is not None:
+        application.bot_data.write_executor.shutdown(wait=True)
     application.bot_data.engine.dispose()

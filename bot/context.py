@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -40,11 +41,15 @@ class BotData:
         self.tracker_states: dict[int, tuple[datetime, Any, Any]] = {}
         # Set when Telegram refused our polling with 409: another poller uses the token.
         self.conflict = False
+        # SQLite: one thread for every write (see in_db_thread); None: the shared pool.
+        self.write_executor: ThreadPoolExecutor | None = None
 
     def configure(self, settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._settings = settings
         self._engine = engine
         self.clock = clock
+        if engine.dialect.name == "sqlite":
+            self.write_executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
 
     @property
     def settings(self) -> Settings:
@@ -72,7 +77,20 @@ async def run_db_app(
         with session_scope(engine, readonly=readonly) as session:
             return work(session)
 
-    return await asyncio.to_thread(in_session)
+    return await in_db_thread(application, in_session, write=not readonly)
+
+
+async def in_db_thread(application: PantauApp, call: Callable[[], T], *, write: bool = True) -> T:
+    """Run blocking database work off the event loop.
+
+    SQLite takes one writer at a time; writers from several threads of one process would only
+    queue on its lock, and its busy handler waits in sleeps of milliseconds. So on SQLite every
+    write runs on one dedicated thread, in order, and never waits for the lock on another of
+    ours. Reads, and everything on PostgreSQL, use the shared pool.
+    """
+    executor = application.bot_data.write_executor if write else None
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor, call)
 
 
 async def run_db(context: Context, work: Callable[[Session], T], *, readonly: bool = False) -> T:

@@ -15,12 +15,13 @@ import asyncio
 import json
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
 from telegram import Update
 
-from bot.context import Context, PantauApp, run_db_app
+from bot.context import Context, PantauApp, in_db_thread, run_db_app
 from storage import queries
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,11 @@ class InboxQueue(asyncio.Queue[Any]):
         payload = json.dumps(update.to_dict(), separators=(",", ":"))
         engine = application.bot_data.engine
         now = application.bot_data.clock()
-        return await asyncio.to_thread(
-            queries.inbox_add, engine, update_id=update.update_id, payload=payload, now=now
+        return await in_db_thread(
+            application,
+            partial(
+                queries.inbox_add, engine, update_id=update.update_id, payload=payload, now=now
+            ),
         )
 
     async def replay(self, application: PantauApp) -> int:
@@ -78,9 +82,12 @@ async def mark_done(update: Update, context: Context) -> None:
     if not isinstance(queue, InboxQueue) or update.update_id not in queue.tracked:
         return
     queue.tracked.discard(update.update_id)
-    await asyncio.to_thread(
-        queries.inbox_done,
-        context.bot_data.engine,
-        update_id=update.update_id,
-        now=context.bot_data.clock(),
+    await in_db_thread(
+        context.application,
+        partial(
+            queries.inbox_done,
+            context.bot_data.engine,
+            update_id=update.update_id,
+            now=context.bot_data.clock(),
+        ),
     )
