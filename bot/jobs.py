@@ -34,6 +34,7 @@ from domain.schedule import (
     Schedule,
     deadline_slot,
     digest_slot,
+    latest_occurrence,
     occurrences,
     parse_time,
     quiet_slot,
@@ -314,8 +315,8 @@ async def _plan(application: PantauApp, chat_id: int) -> ChatPlan | None:
 
 def _latest(days: tuple[int, ...], at: time, tz_name: str, now: datetime) -> datetime | None:
     # A second of slack: the trigger may fire a hair before the wall clock says so.
-    found = occurrences(days, at, tz_name, now - MISFIRE_GRACE, now + timedelta(seconds=1))
-    return found[-1] if found else None
+    slack = timedelta(seconds=1)
+    return latest_occurrence(days, at, tz_name, now + slack, MISFIRE_GRACE + slack)
 
 
 async def digest_job(context: Context) -> None:
