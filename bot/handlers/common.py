@@ -16,9 +16,9 @@ from domain.errors import UserError
 from domain.forecast import Insight, build_insight
 from domain.htmltext import split_html
 from domain.i18n import Html, code, language, msg
-from domain.parsing import split_command
+from domain.parsing import split_command, suggest
 from domain.progress import local_today
-from domain.views import Role, Snapshot
+from domain.views import Role, Snapshot, WorkstreamView
 from storage import queries
 from storage.models import Tracker
 
@@ -169,6 +169,19 @@ def resolve(
     if need is not None:
         require(session, scope, need)
     return scope
+
+
+def active_workstream(snapshot: Snapshot, tracker_title: str, key: str) -> WorkstreamView:
+    """The active workstream with this key; unknown or archived ones take no reports."""
+    for ws in snapshot.workstreams:
+        if ws.key == key:
+            return ws
+    raise UserError(
+        "no_workstream",
+        tracker=tracker_title,
+        key=code(key),
+        hint=suggest(key, [ws.key for ws in snapshot.workstreams]),
+    )
 
 
 def insight_for(session: Session, snapshot: Snapshot, now: datetime) -> Insight:

@@ -9,30 +9,26 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.context import Context, run_db
-from bot.handlers.common import Caller, Scope, caller_of, chat_lang, reply, resolve, today_for
+from bot.handlers.common import (
+    Caller,
+    Scope,
+    active_workstream,
+    caller_of,
+    chat_lang,
+    reply,
+    resolve,
+    today_for,
+)
 from domain.errors import UserError
-from domain.i18n import code, t
-from domain.parsing import UpdateArgs, parse_no_args, parse_update, suggest
+from domain.i18n import t
+from domain.parsing import UpdateArgs, parse_no_args, parse_update
 from domain.progress import find_workstream, overall_percent, with_report
 from domain.render import ReportOutcome, UndoOutcome, render_undo, render_update
-from domain.views import Role, Snapshot, WorkstreamView
+from domain.views import Role
 from storage import queries
 from storage.models import Report
 
 log = logging.getLogger(__name__)
-
-
-def active_workstream(snapshot: Snapshot, tracker_title: str, key: str) -> WorkstreamView:
-    """The active workstream with this key; unknown or archived ones take no reports."""
-    for ws in snapshot.workstreams:
-        if ws.key == key:
-            return ws
-    raise UserError(
-        "no_workstream",
-        tracker=tracker_title,
-        key=code(key),
-        hint=suggest(key, [ws.key for ws in snapshot.workstreams]),
-    )
 
 
 def _add_report(

@@ -8,6 +8,7 @@ from telegram import Update
 from bot.context import Context, run_db
 from bot.handlers.common import (
     Scope,
+    active_workstream,
     caller_of,
     chat_lang,
     insight_for,
@@ -15,7 +16,6 @@ from bot.handlers.common import (
     resolve,
     today_for,
 )
-from bot.handlers.reports import active_workstream
 from domain.parsing import parse_history, parse_no_args, parse_status
 from domain.render import (
     render_history,
