@@ -31,6 +31,16 @@ def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database of the test's own on the PostgreSQL server; skips the test without one."""
+    server = server_url()
+    if server is None:
+        pytest.skip("PANTAU_TEST_DATABASE_URL does not name a PostgreSQL server")
+    with fresh_database(server) as url:
+        yield url
+
+
+@pytest.fixture
 def settings(db_url: str) -> Settings:
     return Settings(
         _env_file=None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import Tracker
 from tests.helpers import BUDI, MANAGERS, SARI, Harness, seed_tracker
-from tests.pg import fresh_database, server_url
 
 
 async def _deployment(h: Harness) -> None:
@@ -40,15 +38,6 @@ def _snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
                 tuple(r) for r in connection.execute(select(table).order_by(*order))
             ]
     return rows
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    server = server_url()
-    if server is None:
-        pytest.skip("PANTAU_TEST_DATABASE_URL does not name a PostgreSQL server")
-    with fresh_database(server, "pantau_copy") as url:
-        yield url
 
 
 async def test_copy_between_two_sqlite_files_keeps_every_row(

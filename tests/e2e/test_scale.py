@@ -6,7 +6,6 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,19 +20,9 @@ from storage.db import make_engine, session_scope
 from storage.models import Notice, Report
 from tests.e2e.conftest import MANAGERS, OPERATOR, REPORTERS, STAFF, BotProcess, free_port
 from tests.e2e.emulator import BotAPIEmulator, Chat, User
-from tests.pg import fresh_database, server_url
 
 pytestmark = pytest.mark.postgres
 SECRET = "two-instances-share-this-secret"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    server = server_url()
-    if server is None:
-        pytest.skip("PANTAU_TEST_DATABASE_URL does not name a PostgreSQL server")
-    with fresh_database(server, "pantau_e2e") as url:
-        yield url
 
 
 class Instance:
