@@ -28,6 +28,7 @@ from storage.models import (
     Report,
     SeenUser,
     Tracker,
+    TrackerEvent,
     Workstream,
 )
 from storage.types import UTCDateTime
@@ -83,14 +84,98 @@ def tracker_for_chat(session: Session, *, chat_id: int) -> Tracker | None:
     return session.exec(statement).first()
 
 
-def trackers_of_user(session: Session, *, user_id: int) -> list[Tracker]:
+def trackers_of_user(
+    session: Session, *, user_id: int, include_archived: bool = False
+) -> list[Tracker]:
+    """The trackers a user holds a role in (archived ones only when asked for)."""
     statement = (
         select(Tracker)
         .join(Member, col(Member.tracker_id) == col(Tracker.id))
         .where(Member.user_id == user_id)
         .order_by(col(Tracker.key))
     )
+    if not include_archived:
+        statement = statement.where(col(Tracker.archived_at).is_(None))
     return list(session.exec(statement).all())
+
+
+def lock_tracker(session: Session, *, tracker_id: int) -> Tracker | None:
+    """Read a tracker and lock its row until the transaction ends (PostgreSQL: SELECT … FOR
+    UPDATE). Changes to a tracker's admins take this lock first, so two of them cannot both
+    see "another admin remains" and leave none. SQLite has no row locks and needs none: its
+    writers take the database lock one at a time."""
+    statement = (
+        select(Tracker)
+        .where(Tracker.id == tracker_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(statement).first()
+
+
+def set_archived(
+    session: Session, *, tracker: Tracker, archived: bool, by: int | None, now: datetime
+) -> None:
+    tracker.archived_at = now if archived else None
+    tracker.archived_by = by if archived else None
+    session.add(tracker)
+    session.flush()
+
+
+class EventKind:
+    """What a tracker_event row records (a literal a test can find)."""
+
+    LINKED = "chat_linked"  # a chat now follows the tracker
+    MOVED_AWAY = "chat_moved_away"  # a chat that followed it now follows another
+    ARCHIVED = "archived"
+    RESTORED = "restored"
+
+
+def add_event(
+    session: Session,
+    *,
+    tracker_id: int,
+    kind: str,
+    actor_id: int | None,
+    now: datetime,
+    chat_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    session.add(
+        TrackerEvent(
+            tracker_id=tracker_id,
+            kind=kind,
+            actor_id=actor_id,
+            at=now,
+            chat_id=chat_id,
+            detail=detail[:500] if detail else None,
+        )
+    )
+    session.flush()
+
+
+def events(session: Session, *, tracker_id: int, limit: int = 5) -> list[TrackerEvent]:
+    """A tracker's most recent events, newest first."""
+    statement = (
+        select(TrackerEvent)
+        .where(TrackerEvent.tracker_id == tracker_id)
+        .order_by(col(TrackerEvent.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())
+
+
+def unlink_private_chat(session: Session, *, tracker_id: int, user_id: int) -> bool:
+    """Remove a person's private chat from a tracker (with its digest schedule, which lives
+    on the link). True when there was one."""
+    link = session.exec(
+        select(ChatLink).where(ChatLink.chat_id == user_id, ChatLink.tracker_id == tracker_id)
+    ).first()
+    if link is None:
+        return False
+    session.delete(link)
+    session.flush()
+    return True
 
 
 def create_tracker(
@@ -379,10 +464,14 @@ def add_report(
     message_id: int,
     update_id: int | None,
     created_at: datetime,
+    recorded_at: datetime | None = None,
     revision: int = 0,
     corrects_id: int | None = None,
 ) -> Report:
+    """A new report. ``recorded_at`` (when Pantau received it) defaults to ``created_at``
+    (when the progress was true): the same moment for a report made as it is sent."""
     report = Report(
+        recorded_at=recorded_at or created_at,
         revision=revision,
         corrects_id=corrects_id,
         tracker_id=tracker_id,
@@ -416,11 +505,14 @@ def report_of_message(session: Session, *, chat_id: int, message_id: int) -> Rep
     return session.exec(statement).first()
 
 
-def revision_exists(session: Session, *, chat_id: int, message_id: int, revision: int) -> bool:
-    statement = select(Report.id).where(
-        Report.chat_id == chat_id, Report.message_id == message_id, Report.revision == revision
+def revisions_of_message(session: Session, *, chat_id: int, message_id: int) -> list[Report]:
+    """Every report a message made (as sent and each edit), oldest revision first."""
+    statement = (
+        select(Report)
+        .where(Report.chat_id == chat_id, Report.message_id == message_id)
+        .order_by(col(Report.revision))
     )
-    return session.exec(statement).first() is not None
+    return list(session.exec(statement).all())
 
 
 def recent_reports(
@@ -455,8 +547,10 @@ def retract_report(
     now: datetime,
     chat_id: int | None,
     message_id: int | None,
+    by: int | None,
 ) -> None:
     report.retracted_at = now
+    report.retracted_by = by
     report.retracted_chat_id = chat_id
     report.retracted_message_id = message_id
     session.add(report)
