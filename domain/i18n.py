@@ -691,6 +691,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "arsipkan pemantauan: tidak mengirim apa pun, seluruh laporan tetap disimpan",
     ),
     "help_restore": ("restore an archived tracker", "pulihkan pemantauan yang diarsipkan"),
+    "digest_needs_link": (
+        "Digests come to a linked chat. An admin links this one with "
+        "<code>/setup &lt;key&gt;</code>; /status answers here now.",
+        "Ringkasan dikirim ke obrolan yang terhubung. Admin dapat menghubungkan obrolan ini "
+        "dengan <code>/setup &lt;kode&gt;</code>; /status dapat digunakan di sini sekarang.",
+    ),
     "tracker_key_usage": ("Type {usage}, e.g. {example}", "Ketik {usage}, misalnya {example}"),
     "menu_status": ("Where things stand", "Posisi terkini"),
     "menu_update": (

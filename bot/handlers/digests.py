@@ -33,7 +33,7 @@ async def post_digest(update: Update, context: Context, command: Command) -> Non
         slot_key=f"digest-now:{caller.message_id}",
     )
     if status == "unlinked":  # a member asking in a private chat that has no link
-        raise UserError("not_linked")
+        raise UserError("digest_needs_link")
 
 
 def _linked_plan(session: Session, chat_id: int) -> ChatPlan:
