@@ -204,7 +204,13 @@ async def correct_update(update: Update, context: Context, command: Command) -> 
         ws = active_workstream(before, scope.tracker.title, args.workstream)
         if original is not None:
             queries.retract_report(
-                session, report=original, now=now, chat_id=None, message_id=None, by=caller.user_id
+                session,
+                report=original,
+                now=now,
+                chat_id=None,
+                message_id=None,
+                by=caller.user_id,
+                replaced=True,
             )
         report = _add_report(
             session,

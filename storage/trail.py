@@ -1,0 +1,411 @@
+"""The audit trail in the database: appending events to a tracker's hash chain, and verifying
+the chain against the rows themselves.
+
+Every storage function that changes what Pantau reports appends its event here, in the same
+transaction as the change, so no caller (handler, CLI, importer, demo) can forget it. The
+format is ``domain.trail``'s. Verification reads with Core statements, not the ORM: it must
+go through a hundred thousand events in well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlmodel import Session, col
+
+from domain import trail
+from domain.trail import Kind
+from storage.models import Evidence, Report, Tracker, TrackerEvent, Workstream
+
+_EVENT = TrackerEvent.__table__  # type: ignore[attr-defined]
+_REPORT = Report.__table__  # type: ignore[attr-defined]
+_EVIDENCE = Evidence.__table__  # type: ignore[attr-defined]
+_WORKSTREAM = Workstream.__table__  # type: ignore[attr-defined]
+_TRACKER = Tracker.__table__  # type: ignore[attr-defined]
+
+
+def report_subject(report: Report | Row[Any], workstream_key: str) -> dict[str, Any]:
+    assert report.id is not None
+    return trail.report_subject(
+        report_id=report.id,
+        workstream=workstream_key,
+        percent=report.percent,
+        note=report.note,
+        reporter_id=report.reporter_id,
+        reporter_name=report.reporter_name,
+        chat_id=report.chat_id,
+        message_id=report.message_id,
+        created_at=report.created_at,
+        recorded_at=report.recorded_at,
+        revision=report.revision,
+        corrects=report.corrects_id,
+    )
+
+
+def evidence_subject(evidence: Evidence | Row[Any]) -> dict[str, Any]:
+    assert evidence.id is not None
+    return trail.evidence_subject(
+        evidence_id=evidence.id,
+        report_id=evidence.report_id,
+        file_unique_id=evidence.file_unique_id,
+        name=evidence.name,
+        mime=evidence.mime,
+        size=evidence.size,
+        sha256=evidence.sha256,
+    )
+
+
+def _subject_now(
+    session: Session, kind: str, report_id: int | None, evidence_id: int | None
+) -> Any:
+    """The subject of a row-backed event, read from its row as flushed."""
+    if kind in trail.REPORT_KINDS:
+        report = session.get(Report, report_id)
+        assert report is not None
+        ws = session.get(Workstream, report.workstream_id)
+        assert ws is not None
+        subject = report_subject(report, ws.key)
+        if report.corrects_id is not None:
+            # A correction also says when and by whom the report it replaces was retracted.
+            old = session.get(Report, report.corrects_id)
+            assert old is not None
+            subject["replaced"] = trail.retraction_subject(
+                report_id=report.corrects_id,
+                retracted_at=old.retracted_at,
+                retracted_by=old.retracted_by,
+            )
+        return subject
+    if kind == Kind.UNDO:
+        report = session.get(Report, report_id)
+        assert report is not None
+        assert report.id is not None
+        return trail.retraction_subject(
+            report_id=report.id, retracted_at=report.retracted_at, retracted_by=report.retracted_by
+        )
+    if kind == Kind.EVIDENCE:
+        evidence = session.get(Evidence, evidence_id)
+        assert evidence is not None
+        return evidence_subject(evidence)
+    return None
+
+
+def record(
+    session: Session,
+    *,
+    tracker_id: int,
+    kind: str,
+    at: datetime,
+    actor_id: int | None = None,
+    chat_id: int | None = None,
+    detail: str | None = None,
+    report_id: int | None = None,
+    evidence_id: int | None = None,
+    subject: Mapping[str, Any] | None = None,
+) -> TrackerEvent:
+    """Append one event to a tracker's chain, in the caller's transaction.
+
+    The tracker's row is locked first (PostgreSQL: SELECT … FOR UPDATE), so two writers append
+    one after the other; the unique (tracker, seq) is the backstop. SQLite writers already take
+    turns.
+    """
+    session.flush()
+    session.exec(select(Tracker.id).where(Tracker.id == tracker_id).with_for_update()).first()
+    last = session.exec(
+        select(TrackerEvent.seq, TrackerEvent.hash)
+        .where(TrackerEvent.tracker_id == tracker_id)
+        .order_by(col(TrackerEvent.seq).desc())
+        .limit(1)
+    ).first()
+    seq, previous = (last[0] + 1, last[1]) if last is not None else (1, trail.GENESIS)
+    if kind in trail.ROW_KINDS:
+        subject = _subject_now(session, kind, report_id, evidence_id)
+    detail = detail[:500] if detail else None
+    text = trail.canonical(
+        seq=seq,
+        kind=kind,
+        at=at,
+        actor_id=actor_id,
+        chat_id=chat_id,
+        detail=detail,
+        subject=subject,
+    )
+    event = TrackerEvent(
+        tracker_id=tracker_id,
+        at=at,
+        actor_id=actor_id,
+        kind=kind,
+        chat_id=chat_id,
+        detail=detail,
+        seq=seq,
+        report_id=report_id,
+        evidence_id=evidence_id,
+        canonical=text,
+        hash=trail.chain_hash(previous, text),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    tracker_key: str
+    count: int
+    head: str  # GENESIS when there is no event
+    last_at: datetime | None
+
+
+def head(session: Session, *, tracker_id: int) -> Head:
+    """A tracker's chain as stored: its last hash, the number of events, the last one's time."""
+    tracker = session.get(Tracker, tracker_id)
+    assert tracker is not None
+    last = session.exec(
+        select(TrackerEvent)
+        .where(TrackerEvent.tracker_id == tracker_id)
+        .order_by(col(TrackerEvent.seq).desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return Head(tracker.key, 0, trail.GENESIS, None)
+    return Head(tracker.key, last.seq, last.hash, last.at)
+
+
+# --- verification -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """The first place a chain does not match: which event (or row) and why."""
+
+    tracker_key: str
+    seq: int | None  # None: a row no event accounts for
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"event {self.seq}" if self.seq is not None else "a row"
+        return f"{self.tracker_key}: {where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChainResult:
+    tracker_key: str
+    count: int
+    head: str
+    problem: Problem | None
+    # Every hash of the chain as recomputed, only when asked for (``--head``).
+    hashes: tuple[str, ...] = ()
+
+
+def _report_rows(session: Session, tracker_id: int) -> dict[int, Row[Any]]:
+    statement = (
+        select(
+            _REPORT.c.id,
+            _REPORT.c.percent,
+            _REPORT.c.note,
+            _REPORT.c.reporter_id,
+            _REPORT.c.reporter_name,
+            _REPORT.c.chat_id,
+            _REPORT.c.message_id,
+            _REPORT.c.created_at,
+            _REPORT.c.recorded_at,
+            _REPORT.c.revision,
+            _REPORT.c.corrects_id,
+            _REPORT.c.retracted_at,
+            _REPORT.c.retracted_by,
+            _WORKSTREAM.c.key.label("workstream_key"),
+        )
+        .join(_WORKSTREAM, _WORKSTREAM.c.id == _REPORT.c.workstream_id)
+        .where(_REPORT.c.tracker_id == tracker_id)
+    )
+    return {row.id: row for row in session.connection().execute(statement)}
+
+
+def _evidence_rows(session: Session, tracker_id: int) -> dict[int, Row[Any]]:
+    statement = select(_EVIDENCE).where(_EVIDENCE.c.tracker_id == tracker_id)
+    return {row.id: row for row in session.connection().execute(statement)}
+
+
+def _row_subject(
+    kind: str,
+    report_id: int | None,
+    evidence_id: int | None,
+    reports: Mapping[int, Row[Any]],
+    evidence: Mapping[int, Row[Any]],
+) -> tuple[Any, str | None]:
+    """The subject rebuilt from the rows, or why it cannot be (its row is gone)."""
+    if kind in trail.REPORT_KINDS or kind == Kind.UNDO:
+        row = reports.get(report_id) if report_id is not None else None
+        if row is None:
+            return None, f"report #{report_id} is missing (deleted?)"
+        if kind == Kind.UNDO:
+            return (
+                trail.retraction_subject(
+                    report_id=row.id, retracted_at=row.retracted_at, retracted_by=row.retracted_by
+                ),
+                None,
+            )
+        subject = report_subject(row, row.workstream_key)
+        if row.corrects_id is not None:
+            old = reports.get(row.corrects_id)
+            if old is None:
+                return None, f"report #{row.corrects_id}, corrected by #{row.id}, is missing"
+            subject["replaced"] = trail.retraction_subject(
+                report_id=old.id, retracted_at=old.retracted_at, retracted_by=old.retracted_by
+            )
+        return subject, None
+    if kind == Kind.EVIDENCE:
+        row = evidence.get(evidence_id) if evidence_id is not None else None
+        if row is None:
+            return None, f"evidence #{evidence_id} is missing (deleted?)"
+        return evidence_subject(row), None
+    return None, None
+
+
+def _describe(kind: str, report_id: int | None, evidence_id: int | None) -> str:
+    if report_id is not None:
+        return f"{kind} of report #{report_id}"
+    if evidence_id is not None:
+        return f"{kind} #{evidence_id}"
+    return kind
+
+
+def verify_tracker(
+    session: Session, *, tracker_id: int, tracker_key: str, keep_hashes: bool = False
+) -> ChainResult:
+    """Recompute one tracker's chain from its rows; the first mismatch, if any."""
+    reports = _report_rows(session, tracker_id)
+    evidence = _evidence_rows(session, tracker_id)
+    events = session.connection().execute(
+        select(
+            _EVENT.c.seq,
+            _EVENT.c.kind,
+            _EVENT.c.at,
+            _EVENT.c.actor_id,
+            _EVENT.c.chat_id,
+            _EVENT.c.detail,
+            _EVENT.c.report_id,
+            _EVENT.c.evidence_id,
+            _EVENT.c.canonical,
+            _EVENT.c.hash,
+        )
+        .where(_EVENT.c.tracker_id == tracker_id)
+        .order_by(_EVENT.c.seq, _EVENT.c.id)
+    )
+    previous = trail.GENESIS
+    hashes: list[str] = []
+    reported: set[int] = set()
+    retracted: set[int] = set()
+    attached: set[int] = set()
+    count = 0
+
+    def fail(seq: int | None, reason: str) -> ChainResult:
+        return ChainResult(tracker_key, count, previous, Problem(tracker_key, seq, reason))
+
+    for seq, kind, at, actor, chat, detail, report_id, evidence_id, stored, digest in events:
+        count += 1
+        what = _describe(kind, report_id, evidence_id)
+        if seq != count:
+            reason = f"expected event {count} here, found event {seq} ({what}): " + (
+                "an event was deleted" if seq > count else "events were reordered or added"
+            )
+            return fail(seq, reason)
+        if not stored.startswith(f'["{trail.FORMAT}",{seq},'):
+            number = stored.split(",", 2)[1] if stored.count(",") >= 2 else "?"
+            return fail(
+                seq,
+                f"{what}: the event in place {seq} is written as event {number}: "
+                "events were reordered",
+            )
+        if trail.chain_hash(previous, stored) != digest:
+            return fail(seq, f"{what}: its hash does not match its text (the event was edited)")
+        if kind in trail.ROW_KINDS:
+            subject, missing = _row_subject(kind, report_id, evidence_id, reports, evidence)
+            if missing is not None:
+                return fail(seq, f"{what}: {missing}")
+        else:
+            subject = json.loads(stored)[7]
+        rebuilt = trail.canonical(
+            seq=seq, kind=kind, at=at, actor_id=actor, chat_id=chat, detail=detail, subject=subject
+        )
+        if rebuilt != stored:
+            written = json.loads(stored)
+            changed = trail.differences(written[7], subject) or [
+                "the event row no longer says what its hash covers: "
+                + _first_field(written, rebuilt)
+            ]
+            return fail(seq, f"{what}: " + "; ".join(changed))
+        if kind in trail.REPORT_KINDS:
+            assert report_id is not None
+            if report_id in reported:
+                return fail(seq, f"{what}: report #{report_id} is recorded twice")
+            reported.add(report_id)
+            corrects = reports[report_id].corrects_id
+            if corrects is not None:
+                retracted.add(corrects)
+        elif kind == Kind.UNDO:
+            assert report_id is not None
+            retracted.add(report_id)
+        elif kind == Kind.EVIDENCE:
+            assert evidence_id is not None
+            attached.add(evidence_id)
+        previous = digest
+        if keep_hashes:
+            hashes.append(digest)
+    # Rows no event accounts for: added, or undone, behind Pantau's back.
+    for report_id, row in sorted(reports.items()):
+        if report_id not in reported:
+            return fail(None, f"report #{report_id} has no event (inserted directly?)")
+        if row.retracted_at is not None and report_id not in retracted:
+            return fail(None, f"report #{report_id} is marked undone but no event says so")
+    for evidence_id in sorted(evidence):
+        if evidence_id not in attached:
+            return fail(None, f"evidence #{evidence_id} has no event (inserted directly?)")
+    return ChainResult(tracker_key, count, previous, None, tuple(hashes))
+
+
+def _first_field(written: list[Any], rebuilt: str) -> str:
+    names = ["format", "seq", "kind", "at", "actor_id", "chat_id", "detail", "subject"]
+    for name, a, b in zip(names, written, json.loads(rebuilt), strict=True):
+        if a != b:
+            return f"{name}: {a!r} in the trail, {b!r} in the row"
+    return "?"
+
+
+def trackers(session: Session, *, key: str | None = None) -> list[tuple[int, str]]:
+    statement = select(_TRACKER.c.id, _TRACKER.c.key).order_by(_TRACKER.c.key)
+    if key is not None:
+        statement = statement.where(_TRACKER.c.key == key)
+    return [(row.id, row.key) for row in session.connection().execute(statement)]
+
+
+def verify(
+    session: Session, *, key: str | None = None, keep_hashes: bool = False
+) -> Iterator[ChainResult]:
+    """Every tracker's chain (or one's), recomputed from the rows."""
+    for tracker_id, tracker_key in trackers(session, key=key):
+        yield verify_tracker(
+            session, tracker_id=tracker_id, tracker_key=tracker_key, keep_hashes=keep_hashes
+        )
+
+
+def events_of(session: Session, *, tracker_id: int) -> Iterable[Row[Any]]:
+    """A tracker's events in chain order, for the export bundle."""
+    statement = (
+        select(
+            _EVENT.c.seq,
+            _EVENT.c.kind,
+            _EVENT.c.at,
+            _EVENT.c.report_id,
+            _EVENT.c.evidence_id,
+            _EVENT.c.canonical,
+            _EVENT.c.hash,
+        )
+        .where(_EVENT.c.tracker_id == tracker_id)
+        .order_by(_EVENT.c.seq)
+    )
+    return session.connection().execute(statement)
