@@ -28,10 +28,10 @@ from telegram.request import BaseRequest
 
 from bot import inbox, jobs
 from bot.access import bind
-from bot.commands import COMMANDS, menu
+from bot.commands import BY_NAME, COMMANDS, menu
 from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
-from bot.handlers import gate, people, start
+from bot.handlers import evidence, gate, people, start
 from bot.handlers.errors import on_error
 from bot.inbox import InboxQueue
 from domain.i18n import LANGUAGES, t
@@ -175,6 +175,23 @@ def register_handlers(application: PantauApp) -> None:
                     filters=filters.UpdateType.EDITED_MESSAGE,
                 )
             )
+    # A photo or document is evidence: with "/update …" as its caption it makes the report;
+    # in reply to one's own /update it adds to that report. Both are /update as the table
+    # declares it (who may, where).
+    update_row = BY_NAME["update"]
+    carries_file = (filters.PHOTO | filters.Document.ALL) & new
+    with_update_caption = filters.CaptionRegex(r"^/update(@\w+)?(\s|$)")
+    application.add_handler(
+        MessageHandler(
+            carries_file & with_update_caption, bind(update_row, evidence.update_with_file)
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            carries_file & filters.REPLY & ~filters.CaptionRegex(r"^/"),
+            bind(update_row, evidence.add_to_report),
+        )
+    )
     # Must stay after every CommandHandler of group 0: it catches what none of them took.
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & new, start.unknown_command)

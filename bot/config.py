@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
     # Updates handled at once. 1 keeps each chat's commands in order; more suits a busy
     # deployment (SQLite serialises the writes, PostgreSQL does not need to).
     pantau_concurrent_updates: int = Field(default=1, ge=1, le=256)
+    # Copies of evidence files, named by their SHA-256 (created on first use, files 0600).
+    pantau_evidence_dir: Path = Path("data/evidence")
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

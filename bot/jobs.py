@@ -28,6 +28,8 @@ from domain.digest import (
     render_quiet_nudge,
 )
 from domain.forecast import Insight, build_insight
+from domain.i18n import t
+from domain.portfolio import Entry, render_portfolio_digest
 from domain.progress import local_today, overall_percent
 from domain.schedule import (
     DEFAULT_NOTICE_TIME,
@@ -39,8 +41,9 @@ from domain.schedule import (
     parse_time,
     quiet_slot,
 )
+from domain.trail import short_head
 from domain.views import Snapshot
-from storage import queries
+from storage import follows, queries, trail
 from storage.models import Tracker
 from storage.queries import ChatPlan
 
@@ -203,6 +206,11 @@ def _tracker_state(
     return snap, insight
 
 
+def _head(session: Session, tracker: Tracker) -> str:
+    assert tracker.id is not None
+    return trail.head(session, tracker_id=tracker.id).head
+
+
 async def send_digest(
     application: PantauApp,
     chat_id: int,
@@ -224,6 +232,32 @@ async def send_digest(
         snap, insight = _tracker_state(application, session, tracker, now, shared=scheduled)
         previous = queries.previous_digest(session, chat_id=chat_id)
         lang = _lang(application, session, chat_id)
+        others = follows.followed(session, chat_id=chat_id)
+        if others:  # a portfolio chat: one message over every tracker, worst first
+            entries = [
+                Entry(snap, insight, local_today(now, tracker.timezone), _head(session, tracker))
+            ]
+            for other in others:
+                other_snap, other_insight = _tracker_state(
+                    application, session, other, now, shared=scheduled
+                )
+                entries.append(
+                    Entry(
+                        other_snap,
+                        other_insight,
+                        local_today(now, other.timezone),
+                        _head(session, other),
+                    )
+                )
+            return Outgoing(
+                chat_id,
+                tracker.id,
+                "digest",
+                slot_key,
+                render_portfolio_digest(entries, lang),
+                late=late_for is not None,
+                figures=Figures.of(snap).dumps(),
+            )
         html = render_digest(
             snap,
             Figures.loads(previous.figures if previous else None),
@@ -234,6 +268,8 @@ async def send_digest(
             insight=insight,
             late_for=late_for,
         )
+        # The trail's head as of now: the chat's history becomes a witness of the chain.
+        html += "\n\n" + t(lang, "digest_trail", head=short_head(_head(session, tracker)))
         photo = chart_png(session, tracker, now=now, lang=lang) if with_chart else None
         return Outgoing(
             chat_id,

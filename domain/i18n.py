@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from domain.i18n_audit import AUDIT_CATALOG
+
 LANGUAGES = ("en", "id")
 DEFAULT_LANGUAGE = "en"
 
@@ -711,3 +713,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "menu_deadline": ("Deadline and days left", "Tenggat dan sisa hari"),
     "menu_help": ("What you can do here", "Apa yang dapat Anda lakukan di sini"),
 }
+
+# Evidence, the audit trail and portfolios live in their own module (same form).
+CATALOG.update(AUDIT_CATALOG)

@@ -644,6 +644,10 @@ def add_report(
     return report
 
 
+def get_report(session: Session, *, report_id: int) -> Report | None:
+    return session.get(Report, report_id)
+
+
 def report_of_message(session: Session, *, chat_id: int, message_id: int) -> Report | None:
     """The report a message stands for now: its newest revision that still counts."""
     statement = (

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select
-from sqlmodel import Session, col
+from sqlalchemy import Row
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 
 from domain import trail
 from domain.trail import Kind
@@ -201,9 +202,9 @@ class ChainResult:
     hashes: tuple[str, ...] = ()
 
 
-def _report_rows(session: Session, tracker_id: int) -> dict[int, Row[Any]]:
+def _report_rows(session: Session, tracker_id: int) -> dict[int, Any]:
     statement = (
-        select(
+        core_select(
             _REPORT.c.id,
             _REPORT.c.percent,
             _REPORT.c.note,
@@ -225,8 +226,8 @@ def _report_rows(session: Session, tracker_id: int) -> dict[int, Row[Any]]:
     return {row.id: row for row in session.connection().execute(statement)}
 
 
-def _evidence_rows(session: Session, tracker_id: int) -> dict[int, Row[Any]]:
-    statement = select(_EVIDENCE).where(_EVIDENCE.c.tracker_id == tracker_id)
+def _evidence_rows(session: Session, tracker_id: int) -> dict[int, Any]:
+    statement = core_select(_EVIDENCE).where(_EVIDENCE.c.tracker_id == tracker_id)
     return {row.id: row for row in session.connection().execute(statement)}
 
 
@@ -234,8 +235,8 @@ def _row_subject(
     kind: str,
     report_id: int | None,
     evidence_id: int | None,
-    reports: Mapping[int, Row[Any]],
-    evidence: Mapping[int, Row[Any]],
+    reports: Mapping[int, Any],
+    evidence: Mapping[int, Any],
 ) -> tuple[Any, str | None]:
     """The subject rebuilt from the rows, or why it cannot be (its row is gone)."""
     if kind in trail.REPORT_KINDS or kind == Kind.UNDO:
@@ -281,7 +282,7 @@ def verify_tracker(
     reports = _report_rows(session, tracker_id)
     evidence = _evidence_rows(session, tracker_id)
     events = session.connection().execute(
-        select(
+        core_select(
             _EVENT.c.seq,
             _EVENT.c.kind,
             _EVENT.c.at,
@@ -377,7 +378,7 @@ def _first_field(written: list[Any], rebuilt: str) -> str:
 
 
 def trackers(session: Session, *, key: str | None = None) -> list[tuple[int, str]]:
-    statement = select(_TRACKER.c.id, _TRACKER.c.key).order_by(_TRACKER.c.key)
+    statement = core_select(_TRACKER.c.id, _TRACKER.c.key).order_by(_TRACKER.c.key)
     if key is not None:
         statement = statement.where(_TRACKER.c.key == key)
     return [(row.id, row.key) for row in session.connection().execute(statement)]
@@ -396,7 +397,7 @@ def verify(
 def events_of(session: Session, *, tracker_id: int) -> Iterable[Row[Any]]:
     """A tracker's events in chain order, for the export bundle."""
     statement = (
-        select(
+        core_select(
             _EVENT.c.seq,
             _EVENT.c.kind,
             _EVENT.c.at,

@@ -41,7 +41,7 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
+def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,
         telegram_bot_token=SecretStr(TEST_TOKEN),
@@ -53,6 +53,7 @@ def settings(db_url: str) -> Settings:
         # No throttling in tests (Telegram's limits are the limiter's business, tested apart).
         pantau_rate_per_second=0,
         pantau_rate_per_group_minute=0,
+        pantau_evidence_dir=tmp_path / "evidence",
     )
 
 

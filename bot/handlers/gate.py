@@ -37,7 +37,7 @@ async def refuse_stand_ins(update: Update, context: Context) -> None:
         return
     message = update.effective_message
     assert message is not None
-    text = message.text or ""
+    text = message.text or message.caption or ""
     if text.startswith("/"):
         command, bot_name, _rest = split_command(text)
         ours = bot_name is None or bot_name.lower() == (context.bot.username or "").lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -24,8 +25,9 @@ from domain.errors import UserError
 from domain.i18n import code, t
 from domain.parsing import UpdateArgs, parse_no_args, parse_update
 from domain.progress import find_workstream, overall_percent, with_report
-from domain.render import ReportOutcome, UndoOutcome, render_undo, render_update
-from storage import queries
+from domain.render import ReportOutcome, UndoOutcome, render_files, render_undo, render_update
+from domain.views import FileFacts
+from storage import evidence, queries
 from storage.models import Report
 
 log = logging.getLogger(__name__)
@@ -68,8 +70,19 @@ def _add_report(
 
 async def update_progress(update: Update, context: Context, command: Command) -> None:
     """Record a report: /update <workstream> <percent>[%] [note…]."""
+    await record_update(update, context, command, parse_update(caller_of(update, command).rest))
+
+
+async def record_update(
+    update: Update,
+    context: Context,
+    command: Command,
+    args: UpdateArgs,
+    files: Sequence[FileFacts] = (),
+) -> None:
+    """Record the report an /update makes, with the files its message carried as evidence
+    (in the same transaction), and reply."""
     caller = caller_of(update, command)
-    args = parse_update(caller.rest)
     settings = context.bot_data.settings
     now = context.bot_data.clock()
 
@@ -83,6 +96,16 @@ async def update_progress(update: Update, context: Context, command: Command) ->
         report = _add_report(
             session, scope, caller, args, previous.id, created_at=caller.sent_at, recorded_at=now
         )
+        for facts in files:
+            evidence.add(
+                session,
+                report=report,
+                facts=facts,
+                added_by=caller.user_id,
+                now=now,
+                chat_id=caller.chat_id,
+                message_id=caller.message_id,
+            )
         after = with_report(before, queries.report_view(report, previous.key), previous.id)
         return ReportOutcome(
             snapshot=after,
@@ -108,7 +131,7 @@ async def update_progress(update: Update, context: Context, command: Command) ->
         outcome.snapshot.tracker.key,
     )
     today = today_for(context, outcome.snapshot.tracker.timezone)
-    await reply(update, render_update(outcome, today, lang))
+    await reply(update, render_update(outcome, today, lang) + render_files(files, lang))
 
 
 async def undo_report(update: Update, context: Context, command: Command) -> None:

@@ -29,7 +29,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # Events at the same moment keep the order in which such things happen.
-_PRIORITY = {
+_PRIORITY: dict[str, int] = {
     trail.Kind.TRACKER_CREATED: 0,
     trail.Kind.WORKSTREAM_ADDED: 1,
     trail.Kind.ROLE_GIVEN: 2,
