@@ -89,7 +89,8 @@ def table(name):
 
 
 def cell(text):  # a leading ' only keeps a spreadsheet from running the text as a formula
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
+    formula = text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\\t", "\\r")
+    return text[1:] if formula else text
 
 
 rows = {r["report_id"]: r for r in table("trail.csv")}
@@ -208,7 +209,7 @@ def bundle(session: Session, tracker: Tracker, *, now: datetime, evidence_dir: P
                 report.corrects_id or "",
                 chain.utc_text(report.retracted_at) or "",
                 report.retracted_by or "",
-                "; ".join(f"{f.name} sha256:{f.sha256 or '-'}" for f in attached),
+                evidence_store.describe(attached),
                 event_hash.get(report.id, ""),
             ]
         )

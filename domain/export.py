@@ -29,7 +29,16 @@ TRAIL_COLUMNS = (
     "reporter_name",
     "chat_id",
     "message_id",
-    "retracted_at_utc",
+    # What an auditor needs to relate rows: when Pantau received each, which edit it was and
+    # which report it replaced, who undid it, its files, and its event in the hash chain.
+    "report_id",
+    "recorded_at",
+    "revision",
+    "corrects",
+    "undone_at",
+    "undone_by",
+    "evidence",
+    "event_hash",
 )
 SUMMARY_COLUMNS = (
     "workstream",
@@ -55,6 +64,13 @@ class TrailRow:
     chat_id: int
     message_id: int
     retracted_at: datetime | None
+    report_id: int = 0
+    recorded_at: datetime | None = None
+    revision: int = 0
+    corrects: int | None = None
+    undone_by: int | None = None
+    evidence: str = ""  # "name sha256:…; …"
+    event_hash: str = ""
 
 
 def neutralise(value: str) -> str:
@@ -73,7 +89,14 @@ def _trail_cells(row: TrailRow, tz: ZoneInfo) -> list[str | int]:
         row.reporter_name,
         row.chat_id,
         row.message_id,
+        row.report_id,
+        row.recorded_at.isoformat() if row.recorded_at else "",
+        row.revision,
+        row.corrects if row.corrects is not None else "",
         row.retracted_at.isoformat() if row.retracted_at else "",
+        row.undone_by if row.undone_by is not None else "",
+        row.evidence,
+        row.event_hash,
     ]
 
 

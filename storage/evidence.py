@@ -137,6 +137,11 @@ def files_by_report(session: Session, *, tracker_id: int) -> dict[int, list[Evid
     return found
 
 
+def describe(files: Sequence[Evidence]) -> str:
+    """A report's files in one export cell: ``name sha256:<hex>`` each (``-``: no copy)."""
+    return "; ".join(f"{f.name} sha256:{f.sha256 or '-'}" for f in files)
+
+
 def latest_of_workstream(session: Session, *, workstream_id: int, limit: int) -> list[Evidence]:
     """The newest files attached to a workstream's reports (counted or not), newest first."""
     statement = (

@@ -9,13 +9,14 @@ go through a hundred thousand events in well under a second.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Connection, Row, String, type_coerce
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -202,6 +203,12 @@ class ChainResult:
     hashes: tuple[str, ...] = ()
 
 
+def _raw(column: Any) -> Any:
+    """A time column as the driver returns it (SQLite: text), unparsed: the verifier writes
+    it out with ``domain.trail.time_text`` instead of building a datetime per row."""
+    return type_coerce(column, String).label(column.name)
+
+
 def _report_rows(session: Session, tracker_id: int) -> dict[int, Any]:
     statement = (
         core_select(
@@ -212,23 +219,31 @@ def _report_rows(session: Session, tracker_id: int) -> dict[int, Any]:
             _REPORT.c.reporter_name,
             _REPORT.c.chat_id,
             _REPORT.c.message_id,
-            _REPORT.c.created_at,
-            _REPORT.c.recorded_at,
+            _raw(_REPORT.c.created_at),
+            _raw(_REPORT.c.recorded_at),
             _REPORT.c.revision,
             _REPORT.c.corrects_id,
-            _REPORT.c.retracted_at,
+            _raw(_REPORT.c.retracted_at),
             _REPORT.c.retracted_by,
             _WORKSTREAM.c.key.label("workstream_key"),
         )
         .join(_WORKSTREAM, _WORKSTREAM.c.id == _REPORT.c.workstream_id)
         .where(_REPORT.c.tracker_id == tracker_id)
     )
-    return {row.id: row for row in session.connection().execute(statement)}
+    return {row.id: row for row in session.connection().execute(statement).all()}
 
 
 def _evidence_rows(session: Session, tracker_id: int) -> dict[int, Any]:
     statement = core_select(_EVIDENCE).where(_EVIDENCE.c.tracker_id == tracker_id)
     return {row.id: row for row in session.connection().execute(statement)}
+
+
+def _retraction(row: Any) -> dict[str, Any]:
+    return {
+        "report": row.id,
+        "retracted_at": trail.time_text(row.retracted_at),
+        "by": row.retracted_by,
+    }
 
 
 def _row_subject(
@@ -244,20 +259,26 @@ def _row_subject(
         if row is None:
             return None, f"report #{report_id} is missing (deleted?)"
         if kind == Kind.UNDO:
-            return (
-                trail.retraction_subject(
-                    report_id=row.id, retracted_at=row.retracted_at, retracted_by=row.retracted_by
-                ),
-                None,
-            )
-        subject = report_subject(row, row.workstream_key)
+            return _retraction(row), None
+        subject = {
+            "id": row.id,
+            "workstream": row.workstream_key,
+            "percent": row.percent,
+            "note": row.note,
+            "reporter_id": row.reporter_id,
+            "reporter_name": row.reporter_name,
+            "chat_id": row.chat_id,
+            "message_id": row.message_id,
+            "created_at": trail.time_text(row.created_at),
+            "recorded_at": trail.time_text(row.recorded_at),
+            "revision": row.revision,
+            "corrects": row.corrects_id,
+        }
         if row.corrects_id is not None:
             old = reports.get(row.corrects_id)
             if old is None:
                 return None, f"report #{row.corrects_id}, corrected by #{row.id}, is missing"
-            subject["replaced"] = trail.retraction_subject(
-                report_id=old.id, retracted_at=old.retracted_at, retracted_by=old.retracted_by
-            )
+            subject["replaced"] = _retraction(old)
         return subject, None
     if kind == Kind.EVIDENCE:
         row = evidence.get(evidence_id) if evidence_id is not None else None
@@ -275,17 +296,38 @@ def _describe(kind: str, report_id: int | None, evidence_id: int | None) -> str:
     return kind
 
 
+def _fetch_all(connection: Connection, statement: Any) -> list[tuple[Any, ...]]:
+    """All rows of a statement as the driver's own tuples: at a hundred thousand rows,
+    SQLAlchemy's row objects cost as much as the reading itself. Only for statements whose
+    columns need no conversion (times are read raw) and whose one parameter is an integer,
+    written in as a literal."""
+    literal = {"literal_binds": True}
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs=literal))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def verify_tracker(
     session: Session, *, tracker_id: int, tracker_key: str, keep_hashes: bool = False
 ) -> ChainResult:
-    """Recompute one tracker's chain from its rows; the first mismatch, if any."""
-    reports = _report_rows(session, tracker_id)
-    evidence = _evidence_rows(session, tracker_id)
-    events = session.connection().execute(
+    """Recompute one tracker's chain from its rows; the first mismatch, if any.
+
+    One statement reads every event with the report it records; report events are rebuilt
+    the fast way (``domain.trail.report_canonical``); everything else, and any mismatch, the
+    slow way (``domain.trail.canonical``), which also says what differs.
+    """
+    connection = session.connection()
+    time_text = trail.time_text
+    r = _REPORT.alias("r")
+    statement = (
         core_select(
             _EVENT.c.seq,
             _EVENT.c.kind,
-            _EVENT.c.at,
+            _raw(_EVENT.c.at),
             _EVENT.c.actor_id,
             _EVENT.c.chat_id,
             _EVENT.c.detail,
@@ -293,80 +335,205 @@ def verify_tracker(
             _EVENT.c.evidence_id,
             _EVENT.c.canonical,
             _EVENT.c.hash,
+            r.c.percent,
+            r.c.note,
+            r.c.reporter_id,
+            r.c.reporter_name,
+            r.c.chat_id,
+            r.c.message_id,
+            _raw(r.c.created_at),
+            _raw(r.c.recorded_at),
+            r.c.revision,
+            r.c.corrects_id,
+            r.c.workstream_id,
         )
+        .select_from(_EVENT.outerjoin(r, r.c.id == _EVENT.c.report_id))
         .where(_EVENT.c.tracker_id == tracker_id)
         .order_by(_EVENT.c.seq, _EVENT.c.id)
     )
+    # Few rows: the workstreams' keys, and the reports that corrections replaced.
+    keys: dict[int, str] = dict(
+        connection.execute(
+            core_select(_WORKSTREAM.c.id, _WORKSTREAM.c.key).where(
+                _WORKSTREAM.c.tracker_id == tracker_id
+            )
+        ).all()
+    )
+    corrected = core_select(r.c.corrects_id).where(
+        r.c.tracker_id == tracker_id, r.c.corrects_id.is_not(None)
+    )
+    replaced = {
+        row[0]: (row[0], time_text(row[1]), row[2])
+        for row in connection.execute(
+            core_select(_REPORT.c.id, _raw(_REPORT.c.retracted_at), _REPORT.c.retracted_by).where(
+                _REPORT.c.id.in_(corrected)
+            )
+        ).all()
+    }
+    full: list[tuple[dict[int, Any], dict[int, Any]]] = []
+
+    def rows() -> tuple[dict[int, Any], dict[int, Any]]:
+        """Every report and file of the tracker, read only when the slow path needs them."""
+        if not full:
+            full.append((_report_rows(session, tracker_id), _evidence_rows(session, tracker_id)))
+        return full[0]
+
     previous = trail.GENESIS
     hashes: list[str] = []
     reported: set[int] = set()
     retracted: set[int] = set()
     attached: set[int] = set()
     count = 0
+    report_kinds = trail.REPORT_KINDS
+    sha256 = hashlib.sha256
+    canonical = trail.report_canonical
 
     def fail(seq: int | None, reason: str) -> ChainResult:
         return ChainResult(tracker_key, count, previous, Problem(tracker_key, seq, reason))
 
-    for seq, kind, at, actor, chat, detail, report_id, evidence_id, stored, digest in events:
+    for (
+        seq,
+        kind,
+        at,
+        actor,
+        chat,
+        detail,
+        report_id,
+        evidence_id,
+        stored,
+        digest,
+        percent,
+        note,
+        reporter_id,
+        reporter_name,
+        report_chat,
+        message_id,
+        created_at,
+        recorded_at,
+        revision,
+        corrects,
+        workstream_id,
+    ) in _fetch_all(connection, statement):
         count += 1
-        what = _describe(kind, report_id, evidence_id)
         if seq != count:
+            what = _describe(kind, report_id, evidence_id)
             reason = f"expected event {count} here, found event {seq} ({what}): " + (
                 "an event was deleted" if seq > count else "events were reordered or added"
             )
             return fail(seq, reason)
-        if not stored.startswith(f'["{trail.FORMAT}",{seq},'):
-            number = stored.split(",", 2)[1] if stored.count(",") >= 2 else "?"
-            return fail(
+        at = time_text(at)
+        created, recorded = time_text(created_at), time_text(recorded_at)
+        workstream = keys.get(workstream_id)
+        rebuilt = None
+        if (
+            kind in report_kinds
+            and workstream is not None
+            and at is not None
+            and created is not None
+            and recorded is not None
+            and (corrects is None or corrects in replaced)
+        ):
+            rebuilt = canonical(
                 seq,
-                f"{what}: the event in place {seq} is written as event {number}: "
-                "events were reordered",
+                kind,
+                at,
+                actor,
+                chat,
+                detail,
+                report_id,
+                workstream,
+                percent,
+                note,
+                reporter_id,
+                reporter_name,
+                report_chat,
+                message_id,
+                created,
+                recorded,
+                revision,
+                corrects,
+                None if corrects is None else replaced[corrects],
             )
-        if trail.chain_hash(previous, stored) != digest:
-            return fail(seq, f"{what}: its hash does not match its text (the event was edited)")
-        if kind in trail.ROW_KINDS:
-            subject, missing = _row_subject(kind, report_id, evidence_id, reports, evidence)
-            if missing is not None:
-                return fail(seq, f"{what}: {missing}")
-        else:
-            subject = json.loads(stored)[7]
-        rebuilt = trail.canonical(
-            seq=seq, kind=kind, at=at, actor_id=actor, chat_id=chat, detail=detail, subject=subject
-        )
-        if rebuilt != stored:
-            written = json.loads(stored)
-            changed = trail.differences(written[7], subject) or [
-                "the event row no longer says what its hash covers: "
-                + _first_field(written, rebuilt)
-            ]
-            return fail(seq, f"{what}: " + "; ".join(changed))
-        if kind in trail.REPORT_KINDS:
-            assert report_id is not None
+        if rebuilt != stored or sha256((previous + stored).encode("utf-8")).hexdigest() != digest:
+            what = _describe(kind, report_id, evidence_id)
+            if not stored.startswith(f'["{trail.FORMAT}",{seq},'):
+                number = stored.split(",", 2)[1] if stored.count(",") >= 2 else "?"
+                return fail(
+                    seq,
+                    f"{what}: the event in place {seq} is written as event {number}: "
+                    "events were reordered",
+                )
+            if sha256((previous + stored).encode("utf-8")).hexdigest() != digest:
+                return fail(
+                    seq, f"{what}: its hash does not match its text (the event was edited)"
+                )
+            event = (seq, kind, at, actor, chat, detail, report_id, evidence_id, stored)
+            problem = _explain(event, *rows())
+            if problem is not None:
+                return fail(seq, problem)
+        if kind in report_kinds:
             if report_id in reported:
+                what = _describe(kind, report_id, evidence_id)
                 return fail(seq, f"{what}: report #{report_id} is recorded twice")
             reported.add(report_id)
-            corrects = reports[report_id].corrects_id
             if corrects is not None:
                 retracted.add(corrects)
         elif kind == Kind.UNDO:
-            assert report_id is not None
             retracted.add(report_id)
         elif kind == Kind.EVIDENCE:
-            assert evidence_id is not None
             attached.add(evidence_id)
         previous = digest
         if keep_hashes:
             hashes.append(digest)
     # Rows no event accounts for: added, or undone, behind Pantau's back.
-    for report_id, row in sorted(reports.items()):
-        if report_id not in reported:
-            return fail(None, f"report #{report_id} has no event (inserted directly?)")
-        if row.retracted_at is not None and report_id not in retracted:
-            return fail(None, f"report #{report_id} is marked undone but no event says so")
-    for evidence_id in sorted(evidence):
-        if evidence_id not in attached:
-            return fail(None, f"evidence #{evidence_id} has no event (inserted directly?)")
+    state = connection.execute(
+        core_select(_REPORT.c.id, _REPORT.c.retracted_at.is_not(None)).where(
+            _REPORT.c.tracker_id == tracker_id
+        )
+    ).all()
+    unrecorded = {report_id for report_id, _undone in state} - reported
+    if unrecorded:
+        return fail(None, f"report #{min(unrecorded)} has no event (inserted directly?)")
+    silently = [report_id for report_id, undone in state if undone and report_id not in retracted]
+    if silently:
+        return fail(None, f"report #{min(silently)} is marked undone but no event says so")
+    files = connection.execute(
+        core_select(_EVIDENCE.c.id).where(_EVIDENCE.c.tracker_id == tracker_id)
+    ).scalars()
+    unattached = set(files) - attached
+    if unattached:
+        return fail(None, f"evidence #{min(unattached)} has no event (inserted directly?)")
     return ChainResult(tracker_key, count, previous, None, tuple(hashes))
+
+
+def _explain(
+    event: tuple[int, str, Any, int | None, int | None, str | None, Any, Any, str],
+    reports: Mapping[int, Any],
+    evidence: Mapping[int, Any],
+) -> str | None:
+    """The slow path: rebuild the event with ``domain.trail.canonical``'s form and, when it
+    differs from what was written, say which fields (None: it matches after all)."""
+    seq, kind, at, actor, chat, detail, report_id, evidence_id, stored = event
+    what = _describe(kind, report_id, evidence_id)
+    written = json.loads(stored)
+    if kind in trail.ROW_KINDS:
+        subject, missing = _row_subject(kind, report_id, evidence_id, reports, evidence)
+        if missing is not None:
+            return f"{what}: {missing}"
+    else:
+        subject = written[7]
+    rebuilt = json.dumps(
+        [trail.FORMAT, seq, kind, at, actor, chat, detail, subject],
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    if rebuilt == stored:
+        return None
+    changed = trail.differences(written[7], subject) or [
+        "the event row no longer says what its hash covers: " + _first_field(written, rebuilt)
+    ]
+    return f"{what}: " + "; ".join(changed)
 
 
 def _first_field(written: list[Any], rebuilt: str) -> str:
@@ -392,6 +559,15 @@ def verify(
         yield verify_tracker(
             session, tracker_id=tracker_id, tracker_key=tracker_key, keep_hashes=keep_hashes
         )
+
+
+def report_event_hashes(session: Session, *, tracker_id: int) -> dict[int, str]:
+    """Each report's event hash (the report or correction that recorded it)."""
+    statement = core_select(_EVENT.c.report_id, _EVENT.c.hash).where(
+        _EVENT.c.tracker_id == tracker_id,
+        _EVENT.c.kind.in_([Kind.REPORT.value, Kind.CORRECTION.value]),
+    )
+    return {row.report_id: row.hash for row in session.connection().execute(statement)}
 
 
 def events_of(session: Session, *, tracker_id: int) -> Iterable[Row[Any]]:

@@ -72,7 +72,14 @@ async def test_csv_export_round_trips_every_field_and_neutralises_formulas(
         "reporter_name",
         "chat_id",
         "message_id",
-        "retracted_at_utc",
+        "report_id",
+        "recorded_at",
+        "revision",
+        "corrects",
+        "undone_at",
+        "undone_by",
+        "evidence",
+        "event_hash",
     ]
     first = rows[0]
     assert first["workstream"] == "payments"
@@ -83,7 +90,7 @@ async def test_csv_export_round_trips_every_field_and_neutralises_formulas(
     assert first["time_local"].endswith("+07:00")
     assert first["reporter_id"] == str(BUDI.id)
     assert first["chat_id"] == "-1001001"
-    assert [r["retracted_at_utc"] != "" for r in rows].count(True) == 1
+    assert [r["undone_at"] != "" for r in rows].count(True) == 1
     dangerous = next(r for r in rows if "HYPERLINK" in r["note"])
     assert dangerous["note"] == "'" + NOTE
     db_reports = harness.reports()

@@ -84,6 +84,10 @@ SAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "grant": (("use", "/grant 1003 reporter"),),
     "revoke": (("use", "/revoke 1003"),),
     "export": (("use", "/export"),),
+    "evidence": (("use", "/evidence payments"),),
+    "verify": (("use", "/verify"),),
+    "follow": (("use", "/follow tiktok-tokopedia"),),
+    "unfollow": (("use", "/unfollow tiktok-tokopedia"),),
 }
 
 # Refusals that mean "not you, not here" (any other refusal is about the input or the data).

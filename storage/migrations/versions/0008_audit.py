@@ -183,10 +183,19 @@ def _build_chains(bind: sa.Connection, now: datetime) -> None:
             kind: str,
             event_id: int | None = None,
             pending: list[tuple[datetime, int, int, int | None, dict[str, Any]]] = pending,
+            made: datetime = made,
             **fields: Any,
         ) -> None:
+            # Rows dated before their tracker existed (an import's history) follow its
+            # creation: the chain's order is the order Pantau learnt of them.
             pending.append(
-                (at, _PRIORITY.get(kind, 3), len(pending), event_id, {"kind": kind, **fields})
+                (
+                    max(at, made),
+                    _PRIORITY.get(kind, 3),
+                    len(pending),
+                    event_id,
+                    {"kind": kind, "at": at, **fields},
+                )
             )
 
         add(
@@ -287,9 +296,10 @@ def _build_chains(bind: sa.Connection, now: datetime) -> None:
                     ),
                 )
         previous = trail.GENESIS
-        for seq, (at, _priority, _n, event_id, fields) in enumerate(
+        for seq, (_order, _priority, _n, event_id, fields) in enumerate(
             sorted(pending, key=lambda p: p[:3]), 1
         ):
+            at = fields["at"]
             text = trail.canonical(
                 seq=seq,
                 kind=fields["kind"],
