@@ -84,6 +84,8 @@ def build_application(
         builder = builder.concurrent_updates(settings.pantau_concurrent_updates)
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
+    if settings.base_file_url:  # evidence is downloaded from the same server
+        builder = builder.base_file_url(settings.base_file_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()

@@ -129,6 +129,12 @@ class Settings(BaseSettings):
         url = self.telegram_api_base_url.rstrip("/")
         return url if url.endswith("/bot") else f"{url}/bot"
 
+    @property
+    def base_file_url(self) -> str | None:
+        """Where files are downloaded from on that server (``…/file/bot``), as on Telegram."""
+        base = self.base_url
+        return None if base is None else base.removesuffix("/bot") + "/file/bot"
+
 
 # The field names above are the variable names; this keeps the documentation honest.
 ENV_VARS = tuple(name.upper() for name in Settings.model_fields)

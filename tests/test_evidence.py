@@ -25,7 +25,8 @@ def _evidence(h: Harness) -> list[Evidence]:
 
 
 def _folder(h: Harness) -> Path:
-    return h.app.bot_data.settings.pantau_evidence_dir
+    folder: Path = h.app.bot_data.settings.pantau_evidence_dir
+    return folder
 
 
 async def test_document_with_update_caption_records_report_hash_and_copy(harness: Harness) -> None:

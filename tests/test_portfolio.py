@@ -4,6 +4,7 @@ and per tracker, and one scheduled digest covering all of them, worst first."""
 from __future__ import annotations
 
 from bot import jobs
+from bot.offline import ChatRef
 from tests.helpers import (
     ADMIN,
     BUDI,
@@ -11,7 +12,6 @@ from tests.helpers import (
     MANAGERS,
     OPERATOR,
     STAFF,
-    ChatRef,
     Harness,
     seed_tracker,
 )

@@ -67,6 +67,7 @@ class BotProcess:
                 "TELEGRAM_BOT_TOKEN": TOKEN,
                 "TELEGRAM_API_BASE_URL": self.url,
                 "DATABASE_URL": f"sqlite:///{self.db_path}",
+                "PANTAU_EVIDENCE_DIR": str(self.workdir / "evidence"),
                 "PANTAU_ADMIN_IDS": str(OPERATOR.id),
                 "PANTAU_TIMEZONE": "Asia/Jakarta",
                 # Bursts of hundreds of replies to one group: Telegram's per-group limit
