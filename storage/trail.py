@@ -111,12 +111,16 @@ def record(
 ) -> TrackerEvent:
     """Append one event to a tracker's chain, in the caller's transaction.
 
-    The tracker's row is locked first (PostgreSQL: SELECT … FOR UPDATE), so two writers append
-    one after the other; the unique (tracker, seq) is the backstop. SQLite writers already take
-    turns.
+    The tracker's row is locked first (PostgreSQL: SELECT … FOR NO KEY UPDATE), so two writers
+    append one after the other; the unique (tracker, seq) is the backstop. SQLite writers
+    already take turns.
     """
     session.flush()
-    session.exec(select(Tracker.id).where(Tracker.id == tracker_id).with_for_update()).first()
+    # FOR NO KEY UPDATE: it queues appenders one behind the other, but does not conflict with
+    # the KEY SHARE lock the change itself took on the tracker row (a report's foreign key),
+    # which FOR UPDATE would, deadlocking two appenders.
+    locked = select(Tracker.id).where(Tracker.id == tracker_id).with_for_update(key_share=True)
+    session.exec(locked).first()
     last = session.exec(
         select(TrackerEvent.seq, TrackerEvent.hash)
         .where(TrackerEvent.tracker_id == tracker_id)

@@ -45,6 +45,7 @@ from tests.helpers import (
     STAFF,
     Clock,
     Harness,
+    assert_trail_intact,
     seed_tracker,
 )
 
@@ -155,6 +156,7 @@ async def running(path: Path) -> AsyncIterator[Harness]:
     try:
         async with app:
             yield Harness(app, api, engine, clock)
+        assert_trail_intact(engine)  # whatever the command did, or refused
     finally:
         engine.dispose()
     assert api.unknown == []
