@@ -197,20 +197,21 @@ def cmd_export(args: argparse.Namespace) -> int:
                 now=datetime.now(UTC),
                 evidence_dir=settings.pantau_evidence_dir,
             )
-            engine.dispose()
-            Path(args.out).write_bytes(content)
-            print(f"wrote {args.out} ({len(content):,} bytes): check it with VERIFY.md inside")
-            return 0
-        _name, content, count = export_file(
-            session,
-            tracker,
-            fmt=args.format,
-            now=datetime.now(UTC),
-            lang=args.lang or settings.pantau_language,
-        )
+            count = -1
+        else:
+            _name, content, count = export_file(
+                session,
+                tracker,
+                fmt=args.format,
+                now=datetime.now(UTC),
+                lang=args.lang or settings.pantau_language,
+            )
     engine.dispose()
     Path(args.out).write_bytes(content)
-    print(f"wrote {args.out}: {count} reports ({len(content):,} bytes)")
+    if count < 0:
+        print(f"wrote {args.out} ({len(content):,} bytes): check it with VERIFY.md inside")
+    else:
+        print(f"wrote {args.out}: {count} reports ({len(content):,} bytes)")
     return 0
 
 
