@@ -104,9 +104,10 @@ AUDIT_CATALOG: dict[str, tuple[str, str]] = {
         "pada <b>{own}</b>.",
     ),
     "followed_first": (
-        "👁 This chat now follows <b>{title}</b> ({key}). Follow more with {follow}.",
+        "👁 This chat now follows <b>{title}</b> ({key}). Follow more with "
+        "<code>/follow &lt;key&gt;</code>.",
         "👁 Obrolan ini kini mengikuti <b>{title}</b> ({key}). Ikuti pemantauan lain dengan "
-        "{follow}.",
+        "<code>/follow &lt;kode&gt;</code>.",
     ),
     "already_following": (
         "👁 This chat already follows <b>{title}</b>.",
@@ -122,9 +123,9 @@ AUDIT_CATALOG: dict[str, tuple[str, str]] = {
     ),
     "unfollow_own": (
         "<b>{title}</b> is this chat's own tracker (where /update here goes): move the chat "
-        "with {setup} instead.",
+        "with <code>/setup &lt;key&gt;</code> instead.",
         "<b>{title}</b> adalah pemantauan utama obrolan ini (tujuan /update di sini): mohon "
-        "pindahkan obrolan dengan {setup}.",
+        "pindahkan obrolan dengan <code>/setup &lt;kode&gt;</code>.",
     ),
     "portfolio_title": (
         "📊 <b>{count} trackers</b>, most at risk first",

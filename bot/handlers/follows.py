@@ -57,13 +57,7 @@ async def follow_tracker(update: Update, context: Context, command: Command) -> 
                 chat_id=caller.chat_id,
                 detail=caller.chat_title,
             )
-            text = t(
-                lang,
-                "followed_first",
-                title=tracker.title,
-                key=code(key),
-                follow=code("/follow <key>"),
-            )
+            text = t(lang, "followed_first", title=tracker.title, key=code(key))
             return text, queries.chat_plans(session, chat_id=caller.chat_id)
         if own.id == tracker.id or follows.is_following(
             session, chat_id=caller.chat_id, tracker_id=tracker.id
@@ -104,7 +98,7 @@ async def unfollow_tracker(update: Update, context: Context, command: Command) -
         assert tracker.id is not None
         own = queries.tracker_for_chat(session, chat_id=caller.chat_id)
         if own is not None and own.id == tracker.id:
-            raise UserError("unfollow_own", title=tracker.title, setup=code("/setup <key>"))
+            raise UserError("unfollow_own", title=tracker.title)
         if not follows.unfollow(
             session, chat_id=caller.chat_id, tracker_id=tracker.id, by=caller.user_id, now=now
         ):
