@@ -18,7 +18,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.handlers.common import Scope
 from bot.handlers.members import _keep_an_admin
-from bot.offline import ChatRef, OfflineBotAPI, Person
+from bot.offline import ChatRef, Fault, OfflineBotAPI, Person
 from domain.errors import UserError
 from domain.spec import SpecError, load_spec
 from domain.views import Role
@@ -535,3 +535,15 @@ async def test_report_rows_record_who_undid_them(harness: Harness) -> None:
     with session_scope(harness.engine, readonly=True) as session:
         report = session.exec(select(Report)).one()
     assert (report.retracted_by, report.retracted_at) == (BUDI.id, harness.clock.now)
+
+
+async def test_a_stand_ins_command_goes_no_further_even_when_the_answer_fails(
+    harness: Harness,
+) -> None:
+    await seed_tracker(harness)
+    harness.api.fail_next("sendMessage", Fault.forbidden())  # a chat the bot cannot post in
+    # Budi is a reporter, but this arrives on behalf of a channel: it must not count.
+    await harness.send_update(
+        "/update payments 99", sender=BUDI, chat=STAFF, sender_chat=A_CHANNEL
+    )
+    assert harness.reports() == []
