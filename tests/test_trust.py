@@ -547,3 +547,39 @@ async def test_a_stand_ins_command_goes_no_further_even_when_the_answer_fails(
         "/update payments 99", sender=BUDI, chat=STAFF, sender_chat=A_CHANNEL
     )
     assert harness.reports() == []
+
+
+def test_migration_0006_backfills_recorded_at_from_created_at(db_url: str) -> None:
+    """A database from before 0006 keeps its reports; each was received when it was made."""
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    upgrade(engine, "0005")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO tracker (id, key, title, deadline, timezone, created_at, quiet_days)"
+                " VALUES (1, 't', 'T', '2024-04-12', 'UTC', '2024-02-01 00:00:00', 7)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO workstream (id, tracker_id, key, title, weight, archived, position)"
+                " VALUES (1, 1, 'w', 'W', 1, false, 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO report (tracker_id, workstream_id, percent, reporter_id,"
+                " reporter_name, chat_id, message_id, created_at, revision)"
+                " VALUES (1, 1, 40, 5, 'R', -1, 1, '2024-02-20 03:04:05', 0)"
+            )
+        )
+    upgrade(engine)
+    with session_scope(engine, readonly=True) as session:
+        report = session.exec(select(Report)).one()
+        tracker = session.exec(select(Tracker)).one()
+    engine.dispose()
+    assert report.recorded_at == report.created_at == datetime(2024, 2, 20, 3, 4, 5, tzinfo=UTC)
+    assert report.retracted_by is None
+    assert tracker.archived_at is None
