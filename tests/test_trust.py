@@ -583,3 +583,14 @@ def test_migration_0006_backfills_recorded_at_from_created_at(db_url: str) -> No
     assert report.recorded_at == report.created_at == datetime(2024, 2, 20, 3, 4, 5, tzinfo=UTC)
     assert report.retracted_by is None
     assert tracker.archived_at is None
+
+
+async def test_help_in_a_private_chat_of_someone_in_two_trackers_names_them(
+    harness: Harness,
+) -> None:
+    await seed_tracker(harness)
+    await harness.say("/setup other-b 2024-06-01 Other", sender=OPERATOR, chat=ELSEWHERE)
+    await harness.say(f"/grant {BUDI.id} reporter", sender=OPERATOR, chat=ELSEWHERE)
+    reply = await harness.say("/help", sender=BUDI, chat=ChatRef(BUDI.id))
+    assert "You belong to 2 trackers (other-b, tiktok-tokopedia)" in reply
+    assert "not a member" not in reply
