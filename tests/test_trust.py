@@ -17,7 +17,7 @@ from bot import jobs
 from bot.app import build_application
 from bot.config import Settings
 from bot.handlers.common import Scope
-from bot.handlers.members import _keep_an_admin
+from bot.handlers.members import keep_an_admin
 from bot.offline import ChatRef, Fault, OfflineBotAPI, Person
 from domain.errors import UserError
 from domain.spec import SpecError, load_spec
@@ -460,7 +460,7 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin_on_postgresql(
         """What /revoke does in its transaction, in that order."""
         tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
         assert tracker is not None
-        _keep_an_admin(session, Scope(tracker, Role.ADMIN), user_id, "x")
+        keep_an_admin(session, Scope(tracker, Role.ADMIN), user_id, "x")
         queries.remove_member(session, tracker_id=tracker_id, user_id=user_id)
 
     outcome: list[str] = []
