@@ -594,3 +594,28 @@ async def test_help_in_a_private_chat_of_someone_in_two_trackers_names_them(
     reply = await harness.say("/help", sender=BUDI, chat=ChatRef(BUDI.id))
     assert "You belong to 2 trackers (other-b, tiktok-tokopedia)" in reply
     assert "not a member" not in reply
+
+
+async def test_a_channel_post_command_gets_the_one_line_answer_and_nothing_else(
+    harness: Harness,
+) -> None:
+    from telegram import Update
+
+    await seed_tracker(harness)
+    channel = {"id": A_CHANNEL.id, "type": "channel", "title": A_CHANNEL.title}
+    post = {
+        "message_id": 1,
+        "date": int(harness.clock.now.timestamp()),
+        "chat": channel,
+        "sender_chat": channel,
+        "text": "/setup tiktok-tokopedia",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }
+    update = Update.de_json({"update_id": 99_001, "channel_post": post}, harness.app.bot)
+    assert update is not None
+    harness.api.take()
+    await harness.app.process_update(update)
+    assert [m.text for m in harness.api.take()] == [
+        "🙅 Send this as yourself, not anonymously or as a channel."
+    ]
+    assert A_CHANNEL.id not in _links(harness)
