@@ -196,6 +196,7 @@ async def test_archived_tracker_sends_nothing_cannot_be_linked_and_keeps_every_r
     assert "is archived and cannot be linked" in refused
     assert ELSEWHERE.id not in _links(harness)
     assert [r.percent for r in harness.reports()] == [40]
+    assert "40%" in await harness.say("/status", sender=BUDI, chat=ChatRef(BUDI.id))
     assert "Restored" in await harness.say("/restore tiktok-tokopedia", sender=ADMIN)
     assert await jobs.send_digest(harness.app, MANAGERS.id, slot_key="digest@b") == "sent"
 
