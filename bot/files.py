@@ -52,11 +52,11 @@ def export_file(
             chat_id=report.chat_id,
             message_id=report.message_id,
             retracted_at=report.retracted_at,
-            report_id=report.id or 0,
             recorded_at=report.recorded_at,
+            retracted_by=report.retracted_by,
+            report_id=report.id or 0,
             revision=report.revision,
             corrects=report.corrects_id,
-            undone_by=report.retracted_by,
             evidence=evidence.describe(files.get(report.id or 0, [])),
             event_hash=hashes.get(report.id or 0, ""),
         )

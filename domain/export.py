@@ -29,14 +29,15 @@ TRAIL_COLUMNS = (
     "reporter_name",
     "chat_id",
     "message_id",
-    # What an auditor needs to relate rows: when Pantau received each, which edit it was and
-    # which report it replaced, who undid it, its files, and its event in the hash chain.
+    "retracted_at_utc",
+    # Added after the first release, at the end so that existing sheets keep their columns.
+    "recorded_at_utc",  # when Pantau received it (time_utc: when the progress was true)
+    "retracted_by",  # who undid or corrected it
+    # What an auditor needs to relate rows: the report's id, which edit it was and which
+    # report it replaced, its files, and its event in the hash chain.
     "report_id",
-    "recorded_at",
     "revision",
     "corrects",
-    "undone_at",
-    "undone_by",
     "evidence",
     "event_hash",
 )
@@ -64,11 +65,11 @@ class TrailRow:
     chat_id: int
     message_id: int
     retracted_at: datetime | None
-    report_id: int = 0
     recorded_at: datetime | None = None
+    retracted_by: int | None = None
+    report_id: int = 0
     revision: int = 0
     corrects: int | None = None
-    undone_by: int | None = None
     evidence: str = ""  # "name sha256:…; …"
     event_hash: str = ""
 
@@ -89,12 +90,12 @@ def _trail_cells(row: TrailRow, tz: ZoneInfo) -> list[str | int]:
         row.reporter_name,
         row.chat_id,
         row.message_id,
+        row.retracted_at.isoformat() if row.retracted_at else "",
+        (row.recorded_at or row.created_at).isoformat(),
+        row.retracted_by if row.retracted_by is not None else "",
         row.report_id,
-        row.recorded_at.isoformat() if row.recorded_at else "",
         row.revision,
         row.corrects if row.corrects is not None else "",
-        row.retracted_at.isoformat() if row.retracted_at else "",
-        row.undone_by if row.undone_by is not None else "",
         row.evidence,
         row.event_hash,
     ]

@@ -198,7 +198,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Hanya {who} <b>{tracker}</b> yang bisa melakukannya. Minta {admins} memberi Anda "
         "peran {role} dengan <code>/grant</code>.",
     ),
-    "the_operator": ("the operator", "operator bot"),
     "user_n": ("user {id}", "pengguna {id}"),
     "unknown_command": (
         "I don't know /{command}. Send /help to see what you can do here.",
@@ -215,12 +214,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "jika terus terjadi, beri tahu operator bot.",
     ),
     # --- trackers ----------------------------------------------------------------------------
-    "only_operators_create": (
-        "Only the bot's operators can create a tracker. Ask one of them, or link "
-        "an existing tracker with <code>/setup &lt;tracker-key&gt;</code>.",
-        "Hanya operator bot yang bisa membuat pelacak. Minta salah satu dari mereka, atau "
-        "hubungkan pelacak yang sudah ada dengan <code>/setup &lt;kunci-pelacak&gt;</code>.",
-    ),
     "setup_needs_deadline": (
         "A new tracker needs a deadline: {usage}",
         "Pelacak baru perlu tenggat: {usage}",
@@ -612,7 +605,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "schedule_none_short": ("none", "tidak ada"),
     "language_en": ("English", "bahasa Inggris"),
-    "language_id": ("Bahasa Indonesia", "Bahasa Indonesia"),
+    "language_id": ("Bahasa Indonesia", "bahasa Indonesia"),
     "trackers_none": (
         "You do not belong to any tracker yet.",
         "Anda belum menjadi anggota pemantauan mana pun.",
@@ -685,7 +678,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "help_quiet_show": (
         "days of silence before a workstream is nudged",
-        "jumlah hari tanpa laporan sebelum pengingat laporan dikirim",
+        "jumlah hari tanpa laporan sebelum sebuah komponen diberi pengingat laporan",
     ),
     "help_lang_show": ("the language of this chat", "bahasa obrolan ini"),
     "help_archive": (

@@ -332,12 +332,16 @@ def render_help(
     *,
     lines: Sequence[tuple[str, str]],
     private: bool,
+    where_note: str | None = None,
 ) -> str:
     """/help: where you are, then one line per command you may use here, as the command
-    table lists them: (usage as HTML, catalogue key of its description)."""
+    table lists them: (usage as HTML, catalogue key of its description). ``where_note``
+    replaces the "no tracker here" line when there is more to say."""
     out = [t(lang, "intro"), ""]
     if tracker is None:
-        if private and role is None:
+        if where_note is not None:  # e.g. a private chat of someone in several trackers
+            out.append(where_note)
+        elif private and role is None:
             out.append(t(lang, "help_no_tracker_private"))
         elif not private:
             out.append(t(lang, "help_no_tracker_group"))

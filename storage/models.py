@@ -107,7 +107,7 @@ class TrackerEvent(SQLModel, table=True):
     )
     at: datetime = Field(sa_type=UTCDateTime)
     actor_id: int | None = Field(default=None, sa_type=BigInteger)
-    kind: str = Field(max_length=32)  # storage.queries.EventKind
+    kind: str = Field(max_length=32)  # domain.trail.Kind
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
     detail: str | None = Field(default=None, max_length=500)
     # The chain (revision 0008): position in the tracker's chain, the row it is about (no

@@ -30,7 +30,6 @@ from storage.models import (
     Report,
     SeenUser,
     Tracker,
-    TrackerEvent,
     Workstream,
 )
 from storage.types import UTCDateTime
@@ -99,100 +98,6 @@ def trackers_of_user(
     if not include_archived:
         statement = statement.where(col(Tracker.archived_at).is_(None))
     return list(session.exec(statement).all())
-
-
-def lock_tracker(session: Session, *, tracker_id: int) -> Tracker | None:
-    """Read a tracker and lock its row until the transaction ends (PostgreSQL: SELECT … FOR
-    UPDATE). Changes to a tracker's admins take this lock first, so two of them cannot both
-    see "another admin remains" and leave none. SQLite has no row locks and needs none: its
-    writers take the database lock one at a time."""
-    statement = (
-        select(Tracker)
-        .where(Tracker.id == tracker_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.exec(statement).first()
-
-
-def set_archived(
-    session: Session, *, tracker: Tracker, archived: bool, by: int | None, now: datetime
-) -> None:
-    tracker.archived_at = now if archived else None
-    tracker.archived_by = by if archived else None
-    session.add(tracker)
-    session.flush()
-
-
-class EventKind:
-    """What a tracker_event row records (a literal a test can find); every kind is in
-    ``domain.trail.Kind``, these are the ones /trackers shows its admins."""
-
-    LINKED = Kind.LINKED.value  # a chat now follows the tracker
-    MOVED_AWAY = Kind.MOVED_AWAY.value  # a chat that followed it now follows another
-    ARCHIVED = Kind.ARCHIVED.value
-    RESTORED = Kind.RESTORED.value
-    FOLLOWED = Kind.FOLLOWED.value
-    UNFOLLOWED = Kind.UNFOLLOWED.value
-
-
-SHOWN_EVENTS = (
-    EventKind.LINKED,
-    EventKind.MOVED_AWAY,
-    EventKind.ARCHIVED,
-    EventKind.RESTORED,
-    EventKind.FOLLOWED,
-    EventKind.UNFOLLOWED,
-)
-
-
-def add_event(
-    session: Session,
-    *,
-    tracker_id: int,
-    kind: str,
-    actor_id: int | None,
-    now: datetime,
-    chat_id: int | None = None,
-    detail: str | None = None,
-) -> None:
-    """An event without a row of its own (a chat linked, a tracker archived), chained."""
-    chain.record(
-        session,
-        tracker_id=tracker_id,
-        kind=kind,
-        actor_id=actor_id,
-        at=now,
-        chat_id=chat_id,
-        detail=detail,
-    )
-
-
-def events(session: Session, *, tracker_id: int, limit: int = 5) -> list[TrackerEvent]:
-    """A tracker's most recent moves and archiving (what /trackers shows), newest first."""
-    statement = (
-        select(TrackerEvent)
-        .where(
-            TrackerEvent.tracker_id == tracker_id,
-            col(TrackerEvent.kind).in_(SHOWN_EVENTS),
-        )
-        .order_by(col(TrackerEvent.id).desc())
-        .limit(limit)
-    )
-    return list(session.exec(statement).all())
-
-
-def unlink_private_chat(session: Session, *, tracker_id: int, user_id: int) -> bool:
-    """Remove a person's private chat from a tracker (with its digest schedule, which lives
-    on the link). True when there was one."""
-    link = session.exec(
-        select(ChatLink).where(ChatLink.chat_id == user_id, ChatLink.tracker_id == tracker_id)
-    ).first()
-    if link is None:
-        return False
-    session.delete(link)
-    session.flush()
-    return True
 
 
 def create_tracker(
@@ -646,21 +551,6 @@ def add_report(
 
 def get_report(session: Session, *, report_id: int) -> Report | None:
     return session.get(Report, report_id)
-
-
-def report_of_message(session: Session, *, chat_id: int, message_id: int) -> Report | None:
-    """The report a message stands for now: its newest revision that still counts."""
-    statement = (
-        select(Report)
-        .where(
-            Report.chat_id == chat_id,
-            Report.message_id == message_id,
-            col(Report.retracted_at).is_(None),
-        )
-        .order_by(col(Report.revision).desc())
-        .limit(1)
-    )
-    return session.exec(statement).first()
 
 
 def revisions_of_message(session: Session, *, chat_id: int, message_id: int) -> list[Report]:

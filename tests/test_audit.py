@@ -550,12 +550,14 @@ async def test_csv_and_xlsx_carry_the_audit_columns(harness: Harness) -> None:
     (document,) = harness.api.files
     lines = document.content.decode("utf-8-sig").splitlines()
     header = lines[0].split(",")
+    # The recorded_at, undone_at and undone_by are recorded_at_utc, retracted_at_utc
+    # and retracted_by (the trust branch's names, kept so existing sheets keep their columns).
     for column in (
-        "recorded_at",
+        "recorded_at_utc",
         "revision",
         "corrects",
-        "undone_at",
-        "undone_by",
+        "retracted_at_utc",
+        "retracted_by",
         "evidence",
         "event_hash",
     ):
@@ -567,7 +569,7 @@ async def test_csv_and_xlsx_carry_the_audit_columns(harness: Harness) -> None:
     assert all(row[header.index("event_hash")] in hashes for row in rows)
     corrected = [row for row in rows if row[header.index("corrects")]]
     assert len(corrected) == 1
-    undone = [row for row in rows if row[header.index("undone_by")] == str(BUDI.id)]
+    undone = [row for row in rows if row[header.index("retracted_by")] == str(BUDI.id)]
     assert len(undone) == 1
     assert result.problem is None
     await harness.send_update("/export xlsx", sender=ADMIN, chat=STAFF)

@@ -72,12 +72,12 @@ async def test_csv_export_round_trips_every_field_and_neutralises_formulas(
         "reporter_name",
         "chat_id",
         "message_id",
+        "retracted_at_utc",
+        "recorded_at_utc",
+        "retracted_by",
         "report_id",
-        "recorded_at",
         "revision",
         "corrects",
-        "undone_at",
-        "undone_by",
         "evidence",
         "event_hash",
     ]
@@ -90,7 +90,10 @@ async def test_csv_export_round_trips_every_field_and_neutralises_formulas(
     assert first["time_local"].endswith("+07:00")
     assert first["reporter_id"] == str(BUDI.id)
     assert first["chat_id"] == "-1001001"
-    assert [r["undone_at"] != "" for r in rows].count(True) == 1
+    assert [r["retracted_at_utc"] != "" for r in rows].count(True) == 1
+    undone = next(r for r in rows if r["retracted_at_utc"])
+    assert undone["retracted_by"] != ""
+    assert first["recorded_at_utc"].endswith("+00:00")
     dangerous = next(r for r in rows if "HYPERLINK" in r["note"])
     assert dangerous["note"] == "'" + NOTE
     db_reports = harness.reports()

@@ -18,8 +18,8 @@ from bot.handlers.common import authorize, authorize_key, caller_of, chat_lang, 
 from domain.errors import UserError
 from domain.i18n import code, t
 from domain.parsing import parse_tracker_key
-from storage import follows, queries
-from storage.queries import EventKind
+from storage import follows, lifecycle, queries
+from storage.lifecycle import EventKind
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ async def follow_tracker(update: Update, context: Context, command: Command) -> 
             queries.link_chat(
                 session, chat_id=caller.chat_id, tracker_id=tracker.id, title=caller.chat_title
             )
-            queries.add_event(
+            lifecycle.add_event(
                 session,
                 tracker_id=tracker.id,
                 kind=EventKind.LINKED,

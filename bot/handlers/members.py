@@ -15,7 +15,7 @@ from domain.errors import UserError
 from domain.i18n import Msg, code, msg, t
 from domain.parsing import Target, parse_grant, parse_revoke
 from domain.views import SERVICE_ACCOUNTS, Role
-from storage import queries
+from storage import lifecycle, queries
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +32,14 @@ def _resolve_target(session: Session, target: Target) -> tuple[int, str | Msg]:
     return seen.id, seen.display_name
 
 
-def _keep_an_admin(session: Session, scope: Scope, user_id: int, name: str | Msg) -> None:
+def keep_an_admin(session: Session, scope: Scope, user_id: int, name: str | Msg) -> None:
     """Refuse to take the admin role from the last person who holds it.
 
     The tracker's row is locked first (SELECT … FOR UPDATE on PostgreSQL), so two admins
     revoking or demoting each other at the same moment are served one after the other, and
     the second sees that only one admin is left.
     """
-    queries.lock_tracker(session, tracker_id=scope.tracker_id)
+    lifecycle.lock_tracker(session, tracker_id=scope.tracker_id)
     if queries.role_of(session, tracker_id=scope.tracker_id, user_id=user_id) is not Role.ADMIN:
         return
     if queries.count_admins(session, tracker_id=scope.tracker_id) <= 1:
@@ -54,7 +54,7 @@ def _keep_an_admin(session: Session, scope: Scope, user_id: int, name: str | Msg
 def _end_private_link(session: Session, scope: Scope, user_id: int, lang: str) -> str:
     """A role that ends (or shrinks) ends everywhere: the person's private chat stops
     following the tracker, and its digest schedule goes with the link."""
-    if queries.unlink_private_chat(session, tracker_id=scope.tracker_id, user_id=user_id):
+    if lifecycle.unlink_private_chat(session, tracker_id=scope.tracker_id, user_id=user_id):
         return "\n" + t(lang, "private_link_removed", tracker=scope.tracker.title)
     return ""
 
@@ -72,7 +72,7 @@ async def grant_role(update: Update, context: Context, command: Command) -> None
         if user_id in SERVICE_ACCOUNTS:
             raise UserError("service_account", id=user_id)
         if role is not Role.ADMIN:  # a demotion must leave the tracker an admin
-            _keep_an_admin(session, scope, user_id, name)
+            keep_an_admin(session, scope, user_id, name)
         previous = queries.set_role(
             session,
             tracker_id=scope.tracker_id,
@@ -108,7 +108,7 @@ async def revoke_role(update: Update, context: Context, command: Command) -> Non
         scope = resolve(session, settings, caller)
         user_id, name = _resolve_target(session, target)
         tracker = scope.tracker.title
-        _keep_an_admin(session, scope, user_id, name)
+        keep_an_admin(session, scope, user_id, name)
         role = queries.role_of(session, tracker_id=scope.tracker_id, user_id=user_id)
         if role is None:
             raise UserError("no_role", name=name, tracker=tracker)

@@ -9,6 +9,7 @@ from bot.access import Command, help_lines
 from bot.context import Context, run_db
 from bot.handlers.common import authorize, caller_of, chat_lang, may_create, reply
 from domain.errors import UserError
+from domain.i18n import Html, code, t
 from domain.render import render_help
 from storage import queries
 
@@ -26,12 +27,19 @@ async def show_help(update: Update, context: Context, command: Command) -> None:
             table, here.place, here.rank, can_create=may_create(settings, caller.user_id)
         )
         view = queries.tracker_view(here.tracker) if here.tracker is not None else None
+        note = None
+        if caller.private and here.tracker is None:
+            mine = queries.trackers_of_user(session, user_id=caller.user_id)
+            if len(mine) > 1:  # no one tracker to answer for: say which ones and where
+                keys = Html(", ".join(code(tracker.key) for tracker in mine))
+                note = t(lang, "many_trackers", count=len(mine), keys=keys)
         return render_help(
             view,
             here.role,
             lang,
             lines=[(line.usage, line.key) for line in lines],
             private=caller.private,
+            where_note=note,
         )
 
     await reply(update, await run_db(context, read, readonly=True))
