@@ -23,7 +23,7 @@ from domain.errors import UserError
 from domain.i18n import code, t
 from domain.parsing import parse_deadline, parse_setup
 from domain.progress import local_today
-from domain.render import render_deadline, render_tracker_linked
+from domain.render import past_deadline_warning, render_deadline, render_tracker_linked
 from domain.views import Role
 from storage import queries
 
@@ -79,6 +79,9 @@ async def setup_tracker(update: Update, context: Context) -> None:
         view = queries.tracker_view(tracker)
         today = local_today(now, view.timezone)
         html = render_tracker_linked(view, today, lang, created=created)
+        warning = past_deadline_warning(view, today, lang) if args.deadline else None
+        if warning:
+            html += "\n" + warning
         if previous is not None and previous != tracker.id:
             old = queries.get_tracker_by_id(session, tracker_id=previous)
             if old is not None:
@@ -111,6 +114,8 @@ async def show_or_move_deadline(update: Update, context: Context) -> None:
             log.info("deadline of %s moved to %s", scope.tracker.key, new_deadline)
         view = queries.tracker_view(scope.tracker)
         today = today_for(context, view.timezone)
-        return render_deadline(view, today, lang, changed_from=changed_from)
+        html = render_deadline(view, today, lang, changed_from=changed_from)
+        warning = past_deadline_warning(view, today, lang) if new_deadline else None
+        return html + "\n" + warning if warning else html
 
     await reply(update, await run_db(context, apply))
