@@ -66,6 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram import Update
 
     from bot.app import build_application
+    from bot.webhook import limit_request_bodies
 
     settings = load_settings()
     try:
@@ -99,6 +100,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_webhook_secret is None:
         log.info("webhook secret generated (set TELEGRAM_WEBHOOK_SECRET to choose one)")
     url_path = urlsplit(args.webhook).path.strip("/")
+    limit_request_bodies()
     log.info("webhook: listening on %s:%s/%s", args.listen, args.port, url_path)
     application.run_webhook(
         listen=args.listen,
@@ -148,7 +150,7 @@ def _engine() -> tuple[Engine, Settings]:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
-    from bot.files import chart_png
+    from bot.files import chart_png, write_private
 
     engine, settings = _engine()
     with session_scope(engine, readonly=True) as session:
@@ -159,13 +161,13 @@ def cmd_chart(args: argparse.Namespace) -> int:
             session, tracker, now=datetime.now(UTC), lang=args.lang or settings.pantau_language
         )
     engine.dispose()
-    Path(args.out).write_bytes(png)
+    write_private(Path(args.out), png)
     print(f"wrote {args.out} ({len(png):,} bytes)")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.files import export_file
+    from bot.files import export_file, write_private
 
     engine, settings = _engine()
     with session_scope(engine, readonly=True) as session:
@@ -180,7 +182,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             lang=args.lang or settings.pantau_language,
         )
     engine.dispose()
-    Path(args.out).write_bytes(content)
+    write_private(Path(args.out), content)
     print(f"wrote {args.out}: {count} reports ({len(content):,} bytes)")
     return 0
 

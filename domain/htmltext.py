@@ -124,11 +124,17 @@ def _cut(piece: _Piece, pieces: list[str]) -> _Piece:
 
 
 def _emit(piece: _Piece, index: int, pieces: list[str]) -> None:
+    """Add the piece's first ``index`` tokens as a message, without blank lines at its ends."""
     tokens = piece.tokens[:index]
     if not _visible(tokens):
         return
-    stack = piece.stacks[index - 1] if index else ()
-    pieces.append(piece.opening + "".join(tokens) + _closing(stack))
+    stack = piece.stacks[index - 1]
+    start, end = 0, len(tokens)
+    while tokens[start] == "\n":  # line breaks change no tag: dropping them keeps balance
+        start += 1
+    while tokens[end - 1] == "\n":
+        end -= 1
+    pieces.append(piece.opening + "".join(tokens[start:end]) + _closing(stack))
 
 
 def _tokens(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, bindparam, func, literal, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from domain.forecast import WINDOW, Point
 from domain.progress import daily
@@ -688,19 +689,16 @@ def previous_digest(session: Session, *, chat_id: int) -> Notice | None:
     return None
 
 
-def undone_reports(
-    session: Session, *, snapshot: Snapshot, since: datetime, until: datetime, limit: int
-) -> list[UndoneReport]:
-    """Reports of the active workstreams undone in (since, until], oldest undo first.
+def undone_statement(
+    workstream_ids: Sequence[int], *, since: datetime, until: datetime
+) -> SelectOfScalar[Report]:
+    """Reports of these workstreams undone in (since, until], oldest undo first.
 
     A report replaced by an edit of its message is retracted too, but it is a correction, not
     an undo: a later revision of the same message exists. Both conditions are index seeks
     (``ix_report_latest`` per workstream, the unique chat/message/revision key), so a digest
     reads the same whatever the history's size.
     """
-    titles = {ws.id: ws.title for ws in snapshot.workstreams}
-    if not titles:
-        return []
     later = aliased(Report)
     replaced = (
         select(later.id)
@@ -711,17 +709,26 @@ def undone_reports(
         )
         .exists()
     )
-    statement = (
+    return (
         select(Report)
         .where(
-            col(Report.workstream_id).in_(list(titles)),
+            col(Report.workstream_id).in_(list(workstream_ids)),
             col(Report.retracted_at) > since,
             col(Report.retracted_at) <= until,
             ~replaced,
         )
         .order_by(col(Report.retracted_at), col(Report.id))
-        .limit(limit)
     )
+
+
+def undone_reports(
+    session: Session, *, snapshot: Snapshot, since: datetime, until: datetime, limit: int
+) -> list[UndoneReport]:
+    """The active workstreams' reports undone in (since, until], at most ``limit``."""
+    titles = {ws.id: ws.title for ws in snapshot.workstreams}
+    if not titles:
+        return []
+    statement = undone_statement(list(titles), since=since, until=until).limit(limit)
     return [
         UndoneReport(
             workstream=titles[report.workstream_id],
