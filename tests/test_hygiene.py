@@ -149,7 +149,7 @@ async def test_db_copy_reads_a_live_sqlite_source_without_blocking_its_writers(
     with target.connect() as connection:  # the snapshot: none of the writes made meanwhile
         copied = connection.execute(text("SELECT count(*) FROM seen_user")).scalar_one()
     assert copied == counts["seen_user"][0]
-    with sqlite3.connect(source_path) as connection:
-        now = connection.execute("SELECT count(*) FROM seen_user").fetchone()[0]
+    with sqlite3.connect(source_path) as source:
+        now = source.execute("SELECT count(*) FROM seen_user").fetchone()[0]
     assert now == copied + len(written)
     target.dispose()
