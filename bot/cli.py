@@ -18,6 +18,7 @@ from sqlalchemy.exc import DatabaseError
 
 from bot.config import MissingTokenError, Settings
 from bot.logs import configure_logging
+from domain.progress import local_today
 from domain.spec import SpecError, load_spec
 from storage.db import make_engine, session_scope
 from storage.importer import apply_spec
@@ -141,6 +142,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{result.workstreams} workstreams, {result.members} members, {result.chats} chats, "
         f"{result.reports_added} new reports"
     )
+    today = local_today(datetime.now(UTC), spec.tracker.timezone)
+    if spec.tracker.deadline < today:  # accepted: a tracker may be carried over late
+        overdue = (today - spec.tracker.deadline).days
+        print(f"note: the deadline {spec.tracker.deadline.isoformat()} passed {overdue} days ago")
     return 0
 
 

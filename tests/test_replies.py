@@ -127,6 +127,24 @@ def test_import_refuses_a_deadline_outside_2000_to_2100(day: str) -> None:
         load_spec(text)
 
 
+def test_import_refuses_an_out_of_range_deadline_and_notes_a_past_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'import.db'}")
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(EXAMPLE.read_text(encoding="utf-8").replace("2024-04-12", "9999-12-31", 1))
+    assert main(["import", str(wrong)]) == 2
+    error = capsys.readouterr().err
+    assert (
+        "tracker.deadline: 9999-12-31 cannot be a deadline: give a date from 2000-01-01" in error
+    )
+    assert "nothing was changed" in error
+    assert main(["import", str(EXAMPLE)]) == 0  # 12 April 2024 is in the past: accepted
+    assert "note: the deadline 2024-04-12 passed" in capsys.readouterr().out
+
+
 async def test_deadline_limits_themselves_are_accepted(harness: Harness) -> None:
     await seed_tracker(harness)
     assert "31 December 2100" in await harness.say("/deadline 2100-12-31")
