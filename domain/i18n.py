@@ -90,10 +90,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{token} tidak dapat menjadi tenggat: gunakan tanggal dari {earliest} sampai {latest}.",
     ),
     "deadline_in_past": (
-        "⚠️ This deadline has already passed ({left}). If the date is a typo, correct it "
-        "with {example}.",
-        "⚠️ Tenggat ini sudah lewat ({left}). Apabila tanggalnya keliru, perbaiki dengan "
-        "{example}.",
+        "⚠️ This deadline has already passed. If the date is a typo, correct it with {example}.",
+        "⚠️ Tenggat ini sudah lewat. Apabila tanggalnya keliru, perbaiki dengan {example}.",
     ),
     "note_too_long": (
         "Your note has {length} characters; the limit is {limit}. "

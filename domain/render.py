@@ -299,12 +299,7 @@ def past_deadline_warning(tracker: TrackerView, today: date, lang: str) -> str |
     in case it is a typo."""
     if tracker.deadline >= today:
         return None
-    return t(
-        lang,
-        "deadline_in_past",
-        left=days_left_text(tracker.deadline, today, lang),
-        example=code("/deadline YYYY-MM-DD"),
-    )
+    return t(lang, "deadline_in_past", example=code("/deadline YYYY-MM-DD"))
 
 
 def render_deadline(
