@@ -92,7 +92,7 @@ def _mark_cut(piece: _Piece, token: str, stack: tuple[tuple[str, str], ...]) -> 
         else:
             rank = _BLOCK
         piece.cuts.append((rank, index - 1))  # the line break itself is dropped
-    elif previous == " " and not token.startswith("<"):
+    elif previous == " ":
         piece.cuts.append((_SPACE, index))
     else:
         piece.cuts.append((_ANYWHERE, index))
