@@ -57,6 +57,8 @@ def split_html(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     Cuts fall, in order of preference, before a line that starts a new entry, at a line break
     outside tags, at a line break inside tags, after a space, and only then between any two
     characters (never inside a tag or an entity). Pieces with nothing visible are dropped.
+    ``limit`` must leave room for the tags open at a cut plus one character: Pantau's replies
+    nest at most two short tags, far below Telegram's 4,096.
     """
     if units(text) <= limit:
         return [text]

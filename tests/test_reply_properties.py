@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from html import escape
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -132,6 +133,35 @@ def assert_sendable(html: str) -> None:
         assert units(piece) <= 4096
         assert html_to_text(piece).strip()
     # Nothing lost, nothing doubled: only line breaks at the cuts (and blank ends) go.
+    assert "".join(_visible(p) for p in pieces) == _visible(html)
+
+
+@st.composite
+def markup(draw: st.DrawFn, depth: int = 0) -> str:
+    """Balanced Telegram HTML around escaped hostile text, line breaks inside tags included."""
+    parts = []
+    for _ in range(draw(st.integers(1, 8))):
+        if depth < 3 and draw(st.integers(0, 3)) == 0:
+            tag = draw(
+                st.sampled_from(["b", "i", "code", "s", "u", "a href='https://x.org/?a=1&amp;b'"])
+            )
+            name = tag.split()[0]
+            parts.append(f"<{tag}>{draw(markup(depth + 1))}</{name}>")
+        else:
+            parts.append(escape(draw(nasty_text(400))))
+    return draw(st.sampled_from(["", "\n", "   "])).join(parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html=st.lists(markup(), min_size=1, max_size=40).map("\n".join),
+       limit=st.sampled_from([200, 1000, 4096]))  # fmt: skip
+def test_any_balanced_html_splits_into_valid_pieces(html: str, limit: int) -> None:
+    """(The limit must leave room for the tags reopened after a cut plus one character:
+    Pantau nests at most two short tags; these three levels need about 70.)"""
+    pieces = split_html(html, limit)
+    for piece in pieces:
+        assert html_problem(piece) is None, (html_problem(piece), piece)
+        assert units(piece) <= limit
     assert "".join(_visible(p) for p in pieces) == _visible(html)
 
 
