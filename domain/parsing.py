@@ -76,14 +76,10 @@ def parse_date(token: str) -> date:
 def parse_deadline_date(token: str) -> date:
     """A date that can be a deadline: real, and between 2000-01-01 and 2100-12-31."""
     day = parse_date(token)
-    return check_deadline(day, token)
-
-
-def check_deadline(day: date, token: str | None = None) -> date:
     if not DEADLINE_EARLIEST <= day <= DEADLINE_LATEST:
         raise UserError(
             "deadline_out_of_range",
-            token=code(token or day.isoformat()),
+            token=code(token),
             earliest=code(DEADLINE_EARLIEST.isoformat()),
             latest=code(DEADLINE_LATEST.isoformat()),
         )
