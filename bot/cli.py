@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from bot.config import MissingTokenError, Settings
 from bot.logs import configure_logging
+from domain.progress import local_today
 from domain.spec import SpecError, load_spec
 from storage import lifecycle, queries
 from storage.db import make_engine, session_scope
@@ -70,6 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram import Update
 
     from bot.app import build_application
+    from bot.webhook import limit_request_bodies
 
     settings = load_settings()
     try:
@@ -103,6 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_webhook_secret is None:
         log.info("webhook secret generated (set TELEGRAM_WEBHOOK_SECRET to choose one)")
     url_path = urlsplit(args.webhook).path.strip("/")
+    limit_request_bodies()
     log.info("webhook: listening on %s:%s/%s", args.listen, args.port, url_path)
     application.run_webhook(
         listen=args.listen,
@@ -143,6 +146,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{result.workstreams} workstreams, {result.members} members, {result.chats} chats, "
         f"{result.reports_added} new reports"
     )
+    today = local_today(datetime.now(UTC), spec.tracker.timezone)
+    if spec.tracker.deadline < today:  # accepted: a tracker may be carried over late
+        overdue = (today - spec.tracker.deadline).days
+        print(f"note: the deadline {spec.tracker.deadline.isoformat()} passed {overdue} days ago")
     return 0
 
 
@@ -152,7 +159,7 @@ def _engine() -> tuple[Engine, Settings]:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
-    from bot.files import chart_png
+    from bot.files import chart_png, write_private
 
     engine, settings = _engine()
     with session_scope(engine, readonly=True) as session:
@@ -163,7 +170,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
             session, tracker, now=datetime.now(UTC), lang=args.lang or settings.pantau_language
         )
     engine.dispose()
-    Path(args.out).write_bytes(png)
+    write_private(Path(args.out), png)
     print(f"wrote {args.out} ({len(png):,} bytes)")
     return 0
 
@@ -183,7 +190,7 @@ def _named_tracker(session: Session, key: str | None, url: str) -> Tracker:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.files import export_file
+    from bot.files import export_file, write_private
 
     engine, settings = _engine()
     with session_scope(engine, readonly=True) as session:
@@ -207,7 +214,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 lang=args.lang or settings.pantau_language,
             )
     engine.dispose()
-    Path(args.out).write_bytes(content)
+    write_private(Path(args.out), content)
     if count < 0:
         print(f"wrote {args.out} ({len(content):,} bytes): check it with VERIFY.md inside")
     else:
