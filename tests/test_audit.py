@@ -162,6 +162,27 @@ TAMPERING = [
         id="undone-behind-its-back",
     ),
     pytest.param(
+        "UPDATE workstream SET weight = 5 WHERE key = 'sellers'",
+        "workstream sellers is (title 'Seller back-end', weight 5.0, archived False) in the "
+        "table, (title 'Seller back-end', weight 2.0, archived False) in the trail",
+        id="re-weighted-behind-its-back",
+    ),
+    pytest.param(
+        "UPDATE member SET role = 'admin' WHERE user_id = 1002",
+        "user 1002's role is 'admin' in the table, 'reporter' in the trail",
+        id="role-given-behind-its-back",
+    ),
+    pytest.param(
+        "INSERT INTO member (tracker_id, user_id, role) VALUES (1, 4242, 'admin')",
+        "user 4242's role is 'admin' in the table, None in the trail",
+        id="member-inserted",
+    ),
+    pytest.param(
+        "UPDATE tracker SET deadline = '2024-06-01'",
+        "the tracker's deadline is '2024-06-01' in the table, '2024-05-01' in the trail",
+        id="deadline-moved-behind-its-back",
+    ),
+    pytest.param(
         "UPDATE tracker_event SET canonical = replace(canonical, '\"percent\":40', "
         "'\"percent\":90') WHERE kind = 'report' AND report_id = 1",
         "its hash does not match its text (the event was edited)",
