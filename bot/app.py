@@ -31,7 +31,7 @@ from bot.access import bind
 from bot.commands import BY_NAME, COMMANDS, menu
 from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
-from bot.handlers import evidence, gate, people, start
+from bot.handlers import evidence, gate, people, reports, start
 from bot.handlers.errors import on_error
 from bot.inbox import InboxQueue
 from domain.i18n import LANGUAGES, t
@@ -192,6 +192,16 @@ def register_handlers(application: PantauApp) -> None:
         MessageHandler(
             carries_file & filters.REPLY & ~filters.CaptionRegex(r"^/"),
             bind(update_row, evidence.add_to_report),
+        )
+    )
+    # An edited caption corrects its report as an edited /update does (the file stays the
+    # evidence of the report it came with).
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE
+            & (filters.PHOTO | filters.Document.ALL)
+            & with_update_caption,
+            bind(update_row, reports.correct_update),
         )
     )
     # Must stay after every CommandHandler of group 0: it catches what none of them took.

@@ -84,6 +84,21 @@ async def test_photo_with_caption_and_reply_to_own_update_add_evidence(harness: 
     assert "📎 photo-u-pic-1.jpg, photo-u-pic-2.jpg" in history
 
 
+async def test_an_edited_caption_corrects_its_report(harness: Harness) -> None:
+    await seed_tracker(harness)
+    harness.api.upload("pic-9", b"jpeg")
+    await harness.say("/update payments 60", sender=BUDI, photo=("pic-9", 4), message_id=950)
+    reply = await harness.say(
+        "/update payments 65", sender=BUDI, photo=("pic-9", 4), message_id=950, edited=True
+    )
+    assert "60% → 65%" in reply
+    first, second = harness.reports()
+    assert (first.percent, second.percent, second.corrects_id) == (60, 65, first.id)
+    assert first.retracted_at is not None
+    (file,) = _evidence(harness)
+    assert file.report_id == first.id  # the file stays with the report it came with
+
+
 async def test_a_photo_replying_to_an_ordinary_message_is_not_ours(harness: Harness) -> None:
     await seed_tracker(harness)
     await harness.say("nice weather", sender=SARI, message_id=800)
