@@ -37,6 +37,10 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
         "choose the tracker this private chat works on",
         "pilih pemantauan yang digunakan obrolan pribadi ini",
     ),
+    "help_update_buttons": (
+        "buttons to report each workstream with a tap",
+        "tombol untuk melaporkan setiap komponen dengan sekali ketuk",
+    ),
     "private_only": (
         "This works in a private chat with me, not in a group.",
         "Perintah ini hanya dapat digunakan di obrolan pribadi dengan saya, bukan di grup.",
@@ -161,6 +165,10 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
     "use_none": (
         "No tracker chosen here. Yours: {keys}. Choose one with {example}.",
         "Belum ada pemantauan yang dipilih di sini. Pemantauan Anda: {keys}. Pilih dengan {example}.",
+    ),
+    "use_refused": (
+        "You do not belong to a tracker {key}. Yours: {keys}.",
+        "Anda tidak tergabung dalam pemantauan {key}. Pemantauan Anda: {keys}.",
     ),
     "use_set": (
         "✅ Private commands now go to <b>{title}</b> ({key}).",
