@@ -98,7 +98,8 @@ async def test_tap_records_report_with_owner_as_reporter_and_edits_prompt(
     assert prompt.button_lines()[1].startswith("[50%] [60%] [70%] [80%] [90%] [100%]")
     said = await harness.tap("80%", sender=SARI, chat_id=SARI.id)
     assert "Seller back-end: 80% recorded" in said  # the prompt, edited
-    assert "80%" in said and "(+30)" in said  # the /update reply
+    assert "80%" in said
+    assert "(+30)" in said
     report = harness.reports()[-1]
     assert (report.percent, report.reporter_id, report.note) == (80, SARI.id, "check-in")
     assert report.chat_id == SARI.id
@@ -239,7 +240,8 @@ async def test_use_routes_private_commands(harness: Harness) -> None:
     await harness.say("/workstream add docs Docs", sender=OPERATOR, chat=other)
     private = ChatRef(BUDI.id)
     said = await harness.say("/status", sender=BUDI, chat=private)
-    assert "You belong to 2 trackers" in said and "/use <key>" in said
+    assert "You belong to 2 trackers" in said
+    assert "/use <key>" in said
     assert "No tracker chosen here" in await harness.say("/use", sender=BUDI, chat=private)
     assert "now go to" in await harness.say("/use other-b", sender=BUDI, chat=private)
     assert "Docs" in await harness.say("/status", sender=BUDI, chat=private)
