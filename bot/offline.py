@@ -278,7 +278,12 @@ class OfflineBotAPI(BaseRequest):
 
     def last_prompt(self, chat_id: int | None = None) -> SentMessage | None:
         """The newest message with buttons (in ``chat_id``), as last sent or edited."""
+        seen: set[tuple[int, int]] = set()
         for message in reversed([*self.history, *self.sent]):
+            key = (message.chat_id, message.message_id)
+            if key in seen:
+                continue  # an older version of a message edited since
+            seen.add(key)
             if message.buttons and (chat_id is None or message.chat_id == chat_id):
                 return message
         return None
