@@ -318,10 +318,16 @@ def render_help(
     *,
     lines: Sequence[tuple[str, str]],
     private: bool,
+    several: str | None = None,
 ) -> str:
     """/help: where you are, then one line per command you may use here, as the command
-    table lists them: (usage as HTML, catalogue key of its description)."""
+    table lists them: (usage as HTML, catalogue key of its description). ``several``: in a
+    private chat that has not chosen among the person's trackers, the line that says so."""
     out = [t(lang, "intro"), ""]
+    if tracker is None and several is not None:
+        out.append(several)
+        out.extend(f"• {usage} — {t(lang, key)}" for usage, key in lines)
+        return "\n".join(out)
     if tracker is None:
         if private and role is None:
             out.append(t(lang, "help_no_tracker_private"))

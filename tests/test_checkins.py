@@ -107,7 +107,9 @@ async def test_tap_records_report_with_owner_as_reporter_and_edits_prompt(
     assert edited is None or edited.message_id != prompt.message_id or not edited.edited
     # The group heard nothing about it.
     assert all(m.chat_id > 0 for m in harness.api.history[-3:])
-    assert "80%" in await harness.say("/status sellers", chat=MANAGERS)
+    detail = await harness.say("/status sellers", chat=MANAGERS)
+    assert "80%" in detail
+    assert "Owners: Sari Wulandari (@sari_w)" in detail
 
 
 async def test_no_change_records_nothing_and_says_so(harness: Harness) -> None:
@@ -239,6 +241,11 @@ async def test_use_routes_private_commands(harness: Harness) -> None:
     await harness.say("/grant @budi_s reporter", sender=OPERATOR, chat=other)
     await harness.say("/workstream add docs Docs", sender=OPERATOR, chat=other)
     private = ChatRef(BUDI.id)
+    # /help agrees with what /status and /update will do here: choose first.
+    helped = await harness.say("/help", sender=BUDI, chat=private)
+    assert "You belong to 2 trackers (other-b, tiktok-tokopedia)" in helped
+    assert "/use [key]" in helped
+    assert "not a member" not in helped
     said = await harness.say("/status", sender=BUDI, chat=private)
     assert "You belong to 2 trackers" in said
     assert "/use <key>" in said

@@ -9,6 +9,7 @@ from bot.access import Command, help_lines
 from bot.context import Context, run_db
 from bot.handlers.common import authorize, caller_of, chat_lang, may_create, reply
 from domain.errors import UserError
+from domain.i18n import Html, code, t
 from domain.render import render_help
 from storage import queries
 
@@ -26,12 +27,17 @@ async def show_help(update: Update, context: Context, command: Command) -> None:
             table, here.place, here.rank, can_create=may_create(settings, caller.user_id)
         )
         view = queries.tracker_view(here.tracker) if here.tracker is not None else None
+        usages = [(line.usage, line.key) for line in lines]
+        several = None
+        mine = queries.trackers_of_user(session, user_id=caller.user_id)
+        if caller.private and here.tracker is None and len(mine) > 1:
+            # What /status and /update will answer here: choose first (the /use line shows
+            # although the person holds no rank in "no tracker").
+            keys = Html(", ".join(code(tracker.key) for tracker in mine))
+            several = t(lang, "help_many_trackers", count=len(mine), keys=keys)
+            usages += [(x.usage, x.key) for c in table if c.name == "use" for x in c.help]
         return render_help(
-            view,
-            here.role,
-            lang,
-            lines=[(line.usage, line.key) for line in lines],
-            private=caller.private,
+            view, here.role, lang, lines=usages, private=caller.private, several=several
         )
 
     await reply(update, await run_db(context, read, readonly=True))
