@@ -3,7 +3,8 @@ their time, a tap records a report, holidays and weekends skipped, /away, /use, 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,9 +12,11 @@ from sqlmodel import select
 
 from bot import checkins as checkin_jobs
 from bot import jobs
-from bot.offline import ChatRef, Fault
+from bot.app import build_application
+from bot.config import Settings
+from bot.offline import ChatRef, Fault, OfflineBotAPI
 from storage import checkins, queries
-from storage.db import session_scope
+from storage.db import make_engine, session_scope
 from storage.models import Report
 from tests.helpers import (
     ADMIN,
@@ -313,3 +316,67 @@ async def test_bad_input_changes_nothing(
         assert checkins.owners_of(session, workstream_id=payments.id or 0) == [BUDI.id]
         assert checkins.away_until(session, user_id=DEWI.id) is None
         assert session.exec(select(Report)).all() == []
+
+
+async def test_the_job_at_0900_and_a_second_instance_send_each_prompt_once(
+    harness: Harness, settings: Settings
+) -> None:
+    await _owned(harness)
+    tracker_id = _tracker_id(harness)
+    harness.clock.now = wib(2024, 2, 26) + timedelta(seconds=1)
+    harness.jobs.run_once(checkin_jobs.checkin_job, when=0, data=tracker_id)
+    harness.jobs.run_once(checkin_jobs.checkin_job, when=0, data=tracker_id)
+    await harness.jobs.start()
+    await asyncio.sleep(0.5)
+    await harness.jobs.stop()
+    assert sorted(m.chat_id for m in harness.api.take() if m.chat_id > 0) == [BUDI.id, SARI.id]
+    # Another process on the same database, started late: its catch-up finds the claims.
+    harness.clock.now = wib(2024, 2, 26, 10)
+    api = OfflineBotAPI(harness.clock)
+    engine = make_engine(settings.database_url)
+    other = build_application(settings, request=api, engine=engine, clock=harness.clock)
+    async with other:
+        await checkin_jobs.catch_up(other)
+    engine.dispose()
+    assert [m for m in api.take() if m.chat_id > 0] == []
+    with session_scope(harness.engine, readonly=True) as session:
+        slots = sorted(n.slot_key for n in queries.notices(session) if n.kind == "checkin")
+    assert slots == ["checkin:1@2024-02-26", "checkin:1@2024-02-26"]
+
+
+async def test_catch_up_after_downtime_asks_once_marked_late(harness: Harness) -> None:
+    await _owned(harness)
+    harness.clock.now = wib(2024, 2, 26, 11)  # down at 09:00, back at 11:00
+    await checkin_jobs.catch_up(harness.app)
+    assert set(_private(harness)) == {BUDI.id, SARI.id}
+    await checkin_jobs.catch_up(harness.app)
+    assert _private(harness) == {}
+    with session_scope(harness.engine, readonly=True) as session:
+        assert all(n.late for n in queries.notices(session) if n.kind == "checkin")
+
+
+async def test_weekdays_digest_skips_a_public_holiday(harness: Harness) -> None:
+    await _owned(harness)
+    await harness.say("/schedule weekdays 09:00", chat=MANAGERS)
+    harness.api.take()
+    harness.clock.now = wib(2024, 4, 10) + timedelta(seconds=1)  # Idul Fitri, a Wednesday
+    harness.jobs.run_once(jobs.digest_job, when=0, data=MANAGERS.id)
+    await harness.jobs.start()
+    await asyncio.sleep(0.3)
+    harness.clock.now = wib(2024, 4, 16) + timedelta(seconds=1)  # an ordinary Tuesday
+    harness.jobs.run_once(jobs.digest_job, when=0, data=MANAGERS.id)
+    await asyncio.sleep(0.3)
+    await harness.jobs.stop()
+    digests = [m.text for m in harness.api.take() if m.chat_id == MANAGERS.id]
+    assert len(digests) == 1
+    assert "Digest" in digests[0]
+
+
+async def test_checkin_prompt_in_indonesian(harness: Harness) -> None:
+    await _owned(harness)
+    await harness.say("/lang id", sender=SARI, chat=ChatRef(SARI.id))
+    await _run_checkin(harness, wib(2024, 2, 26))
+    prompt = harness.api.last_prompt(SARI.id)
+    assert prompt is not None
+    assert "Permintaan laporan" in prompt.text
+    assert "[✍️ Lainnya] [Tidak berubah]" in prompt.button_lines()[1]
