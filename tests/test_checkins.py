@@ -164,6 +164,16 @@ async def test_tap_refused_after_role_lost_or_workstream_archived(harness: Harne
     assert len(harness.reports()) == before
 
 
+async def test_tap_on_an_archived_tracker_changes_nothing(harness: Harness) -> None:
+    await _owned(harness)
+    await _run_checkin(harness, wib(2024, 2, 26))
+    await harness.say("/archive tiktok-tokopedia", sender=OPERATOR)
+    said = await harness.tap("30%", sender=BUDI, chat_id=BUDI.id)
+    assert "archived" in said
+    assert "/restore tiktok-tokopedia" in said
+    assert harness.reports() == []
+
+
 async def test_forbidden_owner_is_named_once_in_the_group(harness: Harness) -> None:
     await _owned(harness)
     await harness.say("/update payments 10", sender=BUDI)  # reports come from the staff group

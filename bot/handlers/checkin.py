@@ -14,12 +14,10 @@ from telegram import Chat, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot import checkins as checkin_jobs
-from bot.access import Command, Place, Rank, rank_of
+from bot.access import Command, Rank, rank_of
 from bot.config import Settings
 from bot.context import Context, run_db
 from bot.handlers.common import (
-    Here,
-    admin_names,
     authorize,
     authorize_key,
     caller_of,
@@ -348,13 +346,12 @@ def _refuse_unless_member(
     assert tracker.id is not None
     role = effective_role(session, settings, tracker_id=tracker.id, user_id=user_id)
     if rank_of(role, operator=is_operator(settings, user_id)) < Rank.REPORTER:
-        here = Here(Place.PRIVATE, tracker, role, Rank.NONE)
-        names = admin_names(session, tracker.id)
+        # As for any command: someone without a role learns only whom to ask.
         raise UserError(
             "need_role",
             who=msg("role_reporter_plural"),
             tracker=tracker.title,
-            admins=names if names and here.rank >= Rank.REPORTER else msg("its_admins"),
+            admins=msg("its_admins"),
             role=msg("role_reporter"),
         )
     if tracker.archived_at is not None:
