@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError
 from bot.config import MissingTokenError, Settings
 from bot.logs import configure_logging
 from domain.spec import SpecError, load_spec
-from storage import queries
+from storage import lifecycle, queries
 from storage.db import make_engine, session_scope
 from storage.importer import apply_spec
 from storage.migrate import current_revision, upgrade
@@ -240,11 +240,11 @@ def _set_archived(key: str, *, archived: bool) -> int:
             print(f"{key} is already {'archived' if archived else 'active'}; nothing changed")
             return 0
         now = datetime.now(UTC)
-        queries.set_archived(session, tracker=tracker, archived=archived, by=None, now=now)
-        queries.add_event(
+        lifecycle.set_archived(session, tracker=tracker, archived=archived, by=None, now=now)
+        lifecycle.add_event(
             session,
             tracker_id=tracker.id,
-            kind=queries.EventKind.ARCHIVED if archived else queries.EventKind.RESTORED,
+            kind=lifecycle.EventKind.ARCHIVED if archived else lifecycle.EventKind.RESTORED,
             actor_id=None,
             now=now,
             detail="command line",

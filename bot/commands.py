@@ -244,14 +244,14 @@ COMMANDS: tuple[Command, ...] = (
         "grant",
         members.grant_role,
         help=(HelpLine("/grant &lt;@user|id&gt; &lt;reporter|admin&gt;", "help_grant"),),
-        writes=True,
+        # Not "writes": taking a role away must work on an archived tracker too.
         where=ADMINISTER,
     ),
     Command(
         "revoke",
         members.revoke_role,
         help=(HelpLine("/revoke &lt;@user|id&gt;", "help_revoke"),),
-        writes=True,
+        # Not "writes": taking a role away must work on an archived tracker too.
         where=ADMINISTER,
     ),
     Command(

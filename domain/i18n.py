@@ -613,7 +613,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "schedule_none_short": ("none", "tidak ada"),
     "language_en": ("English", "bahasa Inggris"),
-    "language_id": ("Bahasa Indonesia", "Bahasa Indonesia"),
+    "language_id": ("Bahasa Indonesia", "bahasa Indonesia"),
     "trackers_none": (
         "You do not belong to any tracker yet.",
         "Anda belum menjadi anggota pemantauan mana pun.",
@@ -686,7 +686,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "help_quiet_show": (
         "days of silence before a workstream is nudged",
-        "jumlah hari tanpa laporan sebelum pengingat laporan dikirim",
+        "jumlah hari tanpa laporan sebelum sebuah komponen diberi pengingat laporan",
     ),
     "help_lang_show": ("the language of this chat", "bahasa obrolan ini"),
     "help_archive": (

@@ -28,7 +28,6 @@ from storage.models import (
     Report,
     SeenUser,
     Tracker,
-    TrackerEvent,
     Workstream,
 )
 from storage.types import UTCDateTime
@@ -97,85 +96,6 @@ def trackers_of_user(
     if not include_archived:
         statement = statement.where(col(Tracker.archived_at).is_(None))
     return list(session.exec(statement).all())
-
-
-def lock_tracker(session: Session, *, tracker_id: int) -> Tracker | None:
-    """Read a tracker and lock its row until the transaction ends (PostgreSQL: SELECT … FOR
-    UPDATE). Changes to a tracker's admins take this lock first, so two of them cannot both
-    see "another admin remains" and leave none. SQLite has no row locks and needs none: its
-    writers take the database lock one at a time."""
-    statement = (
-        select(Tracker)
-        .where(Tracker.id == tracker_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.exec(statement).first()
-
-
-def set_archived(
-    session: Session, *, tracker: Tracker, archived: bool, by: int | None, now: datetime
-) -> None:
-    tracker.archived_at = now if archived else None
-    tracker.archived_by = by if archived else None
-    session.add(tracker)
-    session.flush()
-
-
-class EventKind:
-    """What a tracker_event row records (a literal a test can find)."""
-
-    LINKED = "chat_linked"  # a chat now follows the tracker
-    MOVED_AWAY = "chat_moved_away"  # a chat that followed it now follows another
-    ARCHIVED = "archived"
-    RESTORED = "restored"
-
-
-def add_event(
-    session: Session,
-    *,
-    tracker_id: int,
-    kind: str,
-    actor_id: int | None,
-    now: datetime,
-    chat_id: int | None = None,
-    detail: str | None = None,
-) -> None:
-    session.add(
-        TrackerEvent(
-            tracker_id=tracker_id,
-            kind=kind,
-            actor_id=actor_id,
-            at=now,
-            chat_id=chat_id,
-            detail=detail[:500] if detail else None,
-        )
-    )
-    session.flush()
-
-
-def events(session: Session, *, tracker_id: int, limit: int = 5) -> list[TrackerEvent]:
-    """A tracker's most recent events, newest first."""
-    statement = (
-        select(TrackerEvent)
-        .where(TrackerEvent.tracker_id == tracker_id)
-        .order_by(col(TrackerEvent.id).desc())
-        .limit(limit)
-    )
-    return list(session.exec(statement).all())
-
-
-def unlink_private_chat(session: Session, *, tracker_id: int, user_id: int) -> bool:
-    """Remove a person's private chat from a tracker (with its digest schedule, which lives
-    on the link). True when there was one."""
-    link = session.exec(
-        select(ChatLink).where(ChatLink.chat_id == user_id, ChatLink.tracker_id == tracker_id)
-    ).first()
-    if link is None:
-        return False
-    session.delete(link)
-    session.flush()
-    return True
 
 
 def create_tracker(

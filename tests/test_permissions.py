@@ -363,3 +363,24 @@ def test_readme_commands_table_lists_every_command() -> None:
     commands = text.split("## Commands", 1)[1].split("\n## ", 1)[0]
     for command in COMMANDS:
         assert f"`/{command.name}" in commands, command.name
+
+
+async def test_command_menus_in_both_languages_are_the_tables_menu_rows(
+    template: Path, tmp_path: Path
+) -> None:
+    cell = tmp_path / "menu.db"
+    shutil.copy(template, cell)
+    async with running(cell) as h:
+        assert h.app.post_init is not None
+        await h.app.post_init(h.app)
+        menus = {
+            str(c.params.get("language_code")): c.params["commands"]
+            for c in h.api.calls
+            if c.method == "setMyCommands"
+        }
+    wanted = [c.name for c in COMMANDS if c.menu_key is not None]
+    assert set(menus) == {"None", "en", "id"}
+    for commands in menus.values():
+        assert [entry["command"] for entry in commands] == wanted
+    update = next(e for e in menus["id"] if e["command"] == "update")
+    assert update["description"] == "Laporkan kemajuan: /update <komponen> <persen> [catatan]"

@@ -18,7 +18,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.handlers.common import Scope
 from bot.handlers.members import _keep_an_admin
-from bot.offline import ChatRef, OfflineBotAPI, Person
+from bot.offline import ChatRef, Fault, OfflineBotAPI, Person
 from domain.errors import UserError
 from domain.spec import SpecError, load_spec
 from domain.views import Role
@@ -130,7 +130,7 @@ async def test_setup_of_a_new_key_in_a_linked_group_says_what_moved_and_how_to_u
     reply = await h.say("/setup new-one 2024-05-01", sender=ADMIN, chat=MANAGERS)
     assert "dipindahkan dari TikTok Shop → Tokopedia ke New one" in reply
     assert "Senin sampai Jumat" in reply or "hari kerja" in reply  # the schedule moved
-    assert "Bahasa Indonesia" in reply
+    assert "bahasa Indonesia" in reply
     assert "/setup tiktok-tokopedia" in reply
     assert "/archive new-one" in reply
     assert _links(h)[MANAGERS.id] == "new-one"
@@ -535,3 +535,51 @@ async def test_report_rows_record_who_undid_them(harness: Harness) -> None:
     with session_scope(harness.engine, readonly=True) as session:
         report = session.exec(select(Report)).one()
     assert (report.retracted_by, report.retracted_at) == (BUDI.id, harness.clock.now)
+
+
+async def test_a_stand_ins_command_goes_no_further_even_when_the_answer_fails(
+    harness: Harness,
+) -> None:
+    await seed_tracker(harness)
+    harness.api.fail_next("sendMessage", Fault.forbidden())  # a chat the bot cannot post in
+    # Budi is a reporter, but this arrives on behalf of a channel: it must not count.
+    await harness.send_update(
+        "/update payments 99", sender=BUDI, chat=STAFF, sender_chat=A_CHANNEL
+    )
+    assert harness.reports() == []
+
+
+def test_migration_0006_backfills_recorded_at_from_created_at(db_url: str) -> None:
+    """A database from before 0006 keeps its reports; each was received when it was made."""
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    upgrade(engine, "0005")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO tracker (id, key, title, deadline, timezone, created_at, quiet_days)"
+                " VALUES (1, 't', 'T', '2024-04-12', 'UTC', '2024-02-01 00:00:00', 7)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO workstream (id, tracker_id, key, title, weight, archived, position)"
+                " VALUES (1, 1, 'w', 'W', 1, false, 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO report (tracker_id, workstream_id, percent, reporter_id,"
+                " reporter_name, chat_id, message_id, created_at, revision)"
+                " VALUES (1, 1, 40, 5, 'R', -1, 1, '2024-02-20 03:04:05', 0)"
+            )
+        )
+    upgrade(engine)
+    with session_scope(engine, readonly=True) as session:
+        report = session.exec(select(Report)).one()
+        tracker = session.exec(select(Tracker)).one()
+    engine.dispose()
+    assert report.recorded_at == report.created_at == datetime(2024, 2, 20, 3, 4, 5, tzinfo=UTC)
+    assert report.retracted_by is None
+    assert tracker.archived_at is None

@@ -38,14 +38,24 @@ async def refuse_stand_ins(update: Update, context: Context) -> None:
     and nothing else happens (no handler, no record, not even a seen_user row)."""
     if not stands_in_for_someone(update):
         return
+    try:
+        await _answer(update, context)
+        await inbox.mark_done(update, context)
+    except Exception:  # logged, and still the command goes no further
+        log.exception("could not answer (or mark done) a stand-in's message")
+    # Stop here even after an error: PTB would run the next handler groups otherwise.
+    raise ApplicationHandlerStop
+
+
+async def _answer(update: Update, context: Context) -> None:
+    """One line back for a Pantau command; anything else from a stand-in gets no answer."""
     message = update.effective_message
     assert message is not None
     text = message.text or ""
-    if text.startswith("/"):
-        command, bot_name, _rest = split_command(text)
-        ours = bot_name is None or bot_name.lower() == (context.bot.username or "").lower()
-        if ours and any(c.name == command for c in context.bot_data.commands):
-            log.info("refused /%s: sent anonymously, as a channel or by a bot", command)
-            await reply(update, t(await chat_lang(context, update), "not_yourself"))
-    await inbox.mark_done(update, context)
-    raise ApplicationHandlerStop
+    if not text.startswith("/"):
+        return
+    command, bot_name, _rest = split_command(text)
+    ours = bot_name is None or bot_name.lower() == (context.bot.username or "").lower()
+    if ours and any(c.name == command for c in context.bot_data.commands):
+        log.info("refused /%s: sent anonymously, as a channel or by a bot", command)
+        await reply(update, t(await chat_lang(context, update), "not_yourself"))

@@ -15,7 +15,7 @@ from domain.errors import UserError
 from domain.i18n import Msg, code, msg, t
 from domain.parsing import Target, parse_grant, parse_revoke
 from domain.views import SERVICE_ACCOUNTS, Role
-from storage import queries
+from storage import lifecycle, queries
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def _keep_an_admin(session: Session, scope: Scope, user_id: int, name: str | Msg
     revoking or demoting each other at the same moment are served one after the other, and
     the second sees that only one admin is left.
     """
-    queries.lock_tracker(session, tracker_id=scope.tracker_id)
+    lifecycle.lock_tracker(session, tracker_id=scope.tracker_id)
     if queries.role_of(session, tracker_id=scope.tracker_id, user_id=user_id) is not Role.ADMIN:
         return
     if queries.count_admins(session, tracker_id=scope.tracker_id) <= 1:
@@ -54,7 +54,7 @@ def _keep_an_admin(session: Session, scope: Scope, user_id: int, name: str | Msg
 def _end_private_link(session: Session, scope: Scope, user_id: int, lang: str) -> str:
     """A role that ends (or shrinks) ends everywhere: the person's private chat stops
     following the tracker, and its digest schedule goes with the link."""
-    if queries.unlink_private_chat(session, tracker_id=scope.tracker_id, user_id=user_id):
+    if lifecycle.unlink_private_chat(session, tracker_id=scope.tracker_id, user_id=user_id):
         return "\n" + t(lang, "private_link_removed", tracker=scope.tracker.title)
     return ""
 

@@ -31,9 +31,8 @@ from domain.parsing import parse_deadline, parse_setup, parse_tracker_key
 from domain.progress import local_today
 from domain.render import render_deadline, render_tracker_linked
 from domain.views import SERVICE_ACCOUNTS, Role
-from storage import queries
+from storage import lifecycle, queries
 from storage.models import Tracker
-from storage.queries import EventKind
 
 log = logging.getLogger(__name__)
 
@@ -141,20 +140,20 @@ def _record_move(
 ) -> None:
     """Both trackers' trails say that this chat moved, who moved it and when."""
     assert new.id is not None
-    queries.add_event(
+    lifecycle.add_event(
         session,
         tracker_id=new.id,
-        kind=EventKind.LINKED,
+        kind=lifecycle.EventKind.LINKED,
         actor_id=caller.user_id,
         now=now,
         chat_id=caller.chat_id,
         detail=caller.chat_title,
     )
     if old is not None and old.id is not None:
-        queries.add_event(
+        lifecycle.add_event(
             session,
             tracker_id=old.id,
-            kind=EventKind.MOVED_AWAY,
+            kind=lifecycle.EventKind.MOVED_AWAY,
             actor_id=caller.user_id,
             now=now,
             chat_id=caller.chat_id,
@@ -242,7 +241,7 @@ async def list_trackers(update: Update, context: Context, command: Command) -> N
             )
             if role is Role.ADMIN:  # the trail of moves and archiving is for its admins
                 today = local_today(now, tracker.timezone)
-                for event in queries.events(session, tracker_id=tracker.id, limit=EVENTS_SHOWN):
+                for event in lifecycle.events(session, tracker_id=tracker.id, limit=EVENTS_SHOWN):
                     what = t(
                         lang,
                         f"event_{event.kind}",
@@ -293,13 +292,13 @@ async def _set_archived(
                 [],
                 None,
             )
-        queries.set_archived(
+        lifecycle.set_archived(
             session, tracker=tracker, archived=archived, by=caller.user_id, now=now
         )
-        queries.add_event(
+        lifecycle.add_event(
             session,
             tracker_id=tracker.id,
-            kind=EventKind.ARCHIVED if archived else EventKind.RESTORED,
+            kind=lifecycle.EventKind.ARCHIVED if archived else lifecycle.EventKind.RESTORED,
             actor_id=caller.user_id,
             now=now,
         )
