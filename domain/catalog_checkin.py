@@ -46,8 +46,8 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
         "Anda anggota {count} pemantauan ({keys}): pilih pemantauan untuk obrolan ini dengan <code>/use &lt;kode&gt;</code>.",
     ),
     "private_only": (
-        "This works in a private chat with me, not in a group.",
-        "Perintah ini hanya dapat digunakan di obrolan pribadi dengan saya, bukan di grup.",
+        "This works in a private chat with Pantau, not in a group.",
+        "Perintah ini hanya dapat digunakan di obrolan pribadi dengan Pantau, bukan di grup.",
     ),
     # --- /owner -----------------------------------------------------------------------------
     "owner_usage": (
@@ -194,8 +194,8 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
     "ci_never": ("no report yet", "belum ada laporan"),
     "ci_pace": ("pace {pace}/week", "laju {pace}/minggu"),
     "ci_needed": (
-        "needs {needed} points a week to finish by {deadline}",
-        "perlu {needed} poin per minggu agar selesai sebelum tenggat {deadline}",
+        "needs {needed} points a week to reach 100% by {deadline}",
+        "perlu {needed} poin per minggu untuk mencapai 100% sebelum tenggat {deadline}",
     ),
     "ci_why_daily": (
         "⚠️ At risk with {left}: asked every working day until it is back on track.",
@@ -251,6 +251,6 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
     ),
     "ci_blocked": (
         "{names}: I cannot ask you in private until you open @{bot} and press Start.",
-        "{names}: saya belum dapat meminta laporan Anda secara pribadi. Buka @{bot} dan tekan Start terlebih dahulu.",
+        "{names}: Pantau belum dapat meminta laporan Anda secara pribadi. Buka @{bot} dan tekan Start terlebih dahulu.",
     ),
 }
