@@ -41,10 +41,6 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
         "buttons to report each workstream with a tap",
         "tombol untuk melaporkan setiap komponen dengan sekali ketuk",
     ),
-    "help_many_trackers": (
-        "You belong to {count} trackers ({keys}): choose the one this chat works on with <code>/use &lt;key&gt;</code>.",
-        "Anda anggota {count} pemantauan ({keys}): pilih pemantauan untuk obrolan ini dengan <code>/use &lt;kode&gt;</code>.",
-    ),
     "private_only": (
         "This works in a private chat with Pantau, not in a group.",
         "Perintah ini hanya dapat digunakan di obrolan pribadi dengan Pantau, bukan di grup.",

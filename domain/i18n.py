@@ -199,7 +199,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Hanya {who} <b>{tracker}</b> yang bisa melakukannya. Minta {admins} memberi Anda "
         "peran {role} dengan <code>/grant</code>.",
     ),
-    "the_operator": ("the operator", "operator bot"),
     "user_n": ("user {id}", "pengguna {id}"),
     "unknown_command": (
         "I don't know /{command}. Send /help to see what you can do here.",
@@ -216,12 +215,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "jika terus terjadi, beri tahu operator bot.",
     ),
     # --- trackers ----------------------------------------------------------------------------
-    "only_operators_create": (
-        "Only the bot's operators can create a tracker. Ask one of them, or link "
-        "an existing tracker with <code>/setup &lt;tracker-key&gt;</code>.",
-        "Hanya operator bot yang bisa membuat pelacak. Minta salah satu dari mereka, atau "
-        "hubungkan pelacak yang sudah ada dengan <code>/setup &lt;kunci-pelacak&gt;</code>.",
-    ),
     "setup_needs_deadline": (
         "A new tracker needs a deadline: {usage}",
         "Pelacak baru perlu tenggat: {usage}",

@@ -318,18 +318,16 @@ def render_help(
     *,
     lines: Sequence[tuple[str, str]],
     private: bool,
-    several: str | None = None,
+    where_note: str | None = None,
 ) -> str:
     """/help: where you are, then one line per command you may use here, as the command
-    table lists them: (usage as HTML, catalogue key of its description). ``several``: in a
-    private chat that has not chosen among the person's trackers, the line that says so."""
+    table lists them: (usage as HTML, catalogue key of its description). ``where_note``
+    replaces the "no tracker here" line when there is more to say."""
     out = [t(lang, "intro"), ""]
-    if tracker is None and several is not None:
-        out.append(several)
-        out.extend(f"• {usage} — {t(lang, key)}" for usage, key in lines)
-        return "\n".join(out)
     if tracker is None:
-        if private and role is None:
+        if where_note is not None:  # e.g. a private chat of someone in several trackers
+            out.append(where_note)
+        elif private and role is None:
             out.append(t(lang, "help_no_tracker_private"))
         elif not private:
             out.append(t(lang, "help_no_tracker_group"))

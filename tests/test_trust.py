@@ -17,7 +17,7 @@ from bot import jobs
 from bot.app import build_application
 from bot.config import Settings
 from bot.handlers.common import Scope
-from bot.handlers.members import _keep_an_admin
+from bot.handlers.members import keep_an_admin
 from bot.offline import ChatRef, Fault, OfflineBotAPI, Person
 from domain.errors import UserError
 from domain.spec import SpecError, load_spec
@@ -196,6 +196,7 @@ async def test_archived_tracker_sends_nothing_cannot_be_linked_and_keeps_every_r
     assert "is archived and cannot be linked" in refused
     assert ELSEWHERE.id not in _links(harness)
     assert [r.percent for r in harness.reports()] == [40]
+    assert "40%" in await harness.say("/status", sender=BUDI, chat=ChatRef(BUDI.id))
     assert "Restored" in await harness.say("/restore tiktok-tokopedia", sender=ADMIN)
     assert await jobs.send_digest(harness.app, MANAGERS.id, slot_key="digest@b") == "sent"
 
@@ -460,7 +461,7 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin_on_postgresql(
         """What /revoke does in its transaction, in that order."""
         tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
         assert tracker is not None
-        _keep_an_admin(session, Scope(tracker, Role.ADMIN), user_id, "x")
+        keep_an_admin(session, Scope(tracker, Role.ADMIN), user_id, "x")
         queries.remove_member(session, tracker_id=tracker_id, user_id=user_id)
 
     outcome: list[str] = []
@@ -583,3 +584,39 @@ def test_migration_0006_backfills_recorded_at_from_created_at(db_url: str) -> No
     assert report.recorded_at == report.created_at == datetime(2024, 2, 20, 3, 4, 5, tzinfo=UTC)
     assert report.retracted_by is None
     assert tracker.archived_at is None
+
+
+async def test_help_in_a_private_chat_of_someone_in_two_trackers_names_them(
+    harness: Harness,
+) -> None:
+    await seed_tracker(harness)
+    await harness.say("/setup other-b 2024-06-01 Other", sender=OPERATOR, chat=ELSEWHERE)
+    await harness.say(f"/grant {BUDI.id} reporter", sender=OPERATOR, chat=ELSEWHERE)
+    reply = await harness.say("/help", sender=BUDI, chat=ChatRef(BUDI.id))
+    assert "You belong to 2 trackers (other-b, tiktok-tokopedia)" in reply
+    assert "not a member" not in reply
+
+
+async def test_a_channel_post_command_gets_the_one_line_answer_and_nothing_else(
+    harness: Harness,
+) -> None:
+    from telegram import Update
+
+    await seed_tracker(harness)
+    channel = {"id": A_CHANNEL.id, "type": "channel", "title": A_CHANNEL.title}
+    post = {
+        "message_id": 1,
+        "date": int(harness.clock.now.timestamp()),
+        "chat": channel,
+        "sender_chat": channel,
+        "text": "/setup tiktok-tokopedia",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }
+    update = Update.de_json({"update_id": 99_001, "channel_post": post}, harness.app.bot)
+    assert update is not None
+    harness.api.take()
+    await harness.app.process_update(update)
+    assert [m.text for m in harness.api.take()] == [
+        "🙅 Send this as yourself, not anonymously or as a channel."
+    ]
+    assert A_CHANNEL.id not in _links(harness)

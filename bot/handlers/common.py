@@ -147,9 +147,13 @@ def effective_role(
 
 
 def _own_tracker(session: Session, caller: Caller, *, required: bool) -> Tracker | None:
-    """In a private chat that follows no tracker: the one (active) tracker the caller
-    belongs to. With none or several, a refusal when ``required``, else None."""
-    mine = queries.trackers_of_user(session, user_id=caller.user_id)
+    """In a private chat that follows no tracker: the one active tracker the caller belongs
+    to (or the one archived tracker, when that is all they have). With none or several, a
+    refusal when ``required``, else None."""
+    mine = queries.trackers_of_user(session, user_id=caller.user_id) or (
+        # Only archived ones: still readable (changes are refused by check()).
+        queries.trackers_of_user(session, user_id=caller.user_id, include_archived=True)
+    )
     if len(mine) == 1:
         return mine[0]
     if not required:

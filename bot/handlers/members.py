@@ -32,7 +32,7 @@ def _resolve_target(session: Session, target: Target) -> tuple[int, str | Msg]:
     return seen.id, seen.display_name
 
 
-def _keep_an_admin(session: Session, scope: Scope, user_id: int, name: str | Msg) -> None:
+def keep_an_admin(session: Session, scope: Scope, user_id: int, name: str | Msg) -> None:
     """Refuse to take the admin role from the last person who holds it.
 
     The tracker's row is locked first (SELECT … FOR UPDATE on PostgreSQL), so two admins
@@ -72,7 +72,7 @@ async def grant_role(update: Update, context: Context, command: Command) -> None
         if user_id in SERVICE_ACCOUNTS:
             raise UserError("service_account", id=user_id)
         if role is not Role.ADMIN:  # a demotion must leave the tracker an admin
-            _keep_an_admin(session, scope, user_id, name)
+            keep_an_admin(session, scope, user_id, name)
         previous = queries.set_role(
             session, tracker_id=scope.tracker_id, user_id=user_id, role=role
         )
@@ -103,7 +103,7 @@ async def revoke_role(update: Update, context: Context, command: Command) -> Non
         scope = resolve(session, settings, caller)
         user_id, name = _resolve_target(session, target)
         tracker = scope.tracker.title
-        _keep_an_admin(session, scope, user_id, name)
+        keep_an_admin(session, scope, user_id, name)
         role = queries.role_of(session, tracker_id=scope.tracker_id, user_id=user_id)
         if role is None:
             raise UserError("no_role", name=name, tracker=tracker)

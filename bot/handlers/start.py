@@ -27,17 +27,22 @@ async def show_help(update: Update, context: Context, command: Command) -> None:
             table, here.place, here.rank, can_create=may_create(settings, caller.user_id)
         )
         view = queries.tracker_view(here.tracker) if here.tracker is not None else None
+        note = None
         usages = [(line.usage, line.key) for line in lines]
-        several = None
-        mine = queries.trackers_of_user(session, user_id=caller.user_id)
-        if caller.private and here.tracker is None and len(mine) > 1:
-            # What /status and /update will answer here: choose first (the /use line shows
-            # although the person holds no rank in "no tracker").
-            keys = Html(", ".join(code(tracker.key) for tracker in mine))
-            several = t(lang, "help_many_trackers", count=len(mine), keys=keys)
-            usages += [(x.usage, x.key) for c in table if c.name == "use" for x in c.help]
+        if caller.private and here.tracker is None:
+            mine = queries.trackers_of_user(session, user_id=caller.user_id)
+            if len(mine) > 1:  # no one tracker to answer for: say which ones and where
+                keys = Html(", ".join(code(tracker.key) for tracker in mine))
+                note = t(lang, "many_trackers", count=len(mine), keys=keys)
+                # The way out, /use, is listed although "no tracker" gives no rank here.
+                usages += [(x.usage, x.key) for c in table if c.name == "use" for x in c.help]
         return render_help(
-            view, here.role, lang, lines=usages, private=caller.private, several=several
+            view,
+            here.role,
+            lang,
+            lines=usages,
+            private=caller.private,
+            where_note=note,
         )
 
     await reply(update, await run_db(context, read, readonly=True))
