@@ -85,6 +85,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{token} is not a real date: check the month and day.",
         "{token} bukan tanggal yang ada: periksa bulan dan harinya.",
     ),
+    "deadline_out_of_range": (
+        "{token} cannot be a deadline: give a date from {earliest} to {latest}.",
+        "{token} tidak dapat menjadi tenggat: gunakan tanggal dari {earliest} sampai {latest}.",
+    ),
+    "deadline_in_past": (
+        "⚠️ This deadline has already passed. If the date is a typo, correct it with {example}.",
+        "⚠️ Tenggat ini sudah lewat. Apabila tanggalnya keliru, perbaiki dengan {example}.",
+    ),
     "note_too_long": (
         "Your note has {length} characters; the limit is {limit}. "
         "Shorten it and send the command again.",
@@ -233,10 +241,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Berikutnya: <code>/workstream add payments Pembayaran</code>, lalu "
         "<code>/grant @username reporter</code>.",
     ),
-    "tracker_relinked": (
-        "(This chat was linked to <b>{title}</b> before.)",
-        "(Sebelumnya obrolan ini terhubung ke <b>{title}</b>.)",
-    ),
     "deadline_line": ("deadline {date} · {left}", "tenggat {date} · {left}"),
     "deadline_moved": (
         "📅 Deadline of <b>{title}</b> moved from {old} to {new} · {left}",
@@ -367,7 +371,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Tren {pace} poin/minggu (perlu {needed}) · selesai {finish} · {state}",
     ),
     "whole_no_data": ("Trend: not enough data yet · {state}", "Tren: data belum cukup · {state}"),
-    "finish_never": ("never at this pace", "tidak pernah dengan laju ini"),
+    "finish_never": ("not at this pace", "tidak tercapai dengan laju ini"),
     "needed_none": ("—", "—"),
     "state_done": ("✅ done", "✅ selesai"),
     "state_on_track": ("🟢 on track", "🟢 sesuai jalur"),
@@ -441,6 +445,22 @@ CATALOG: dict[str, tuple[str, str]] = {
     "digest_quiet": (
         "😴 No report for {days}+ days: {names}",
         "😴 Tanpa laporan {days}+ hari: {names}",
+    ),
+    "digest_undone": (
+        "↩️ Undone since the last digest:",
+        "↩️ Dibatalkan sejak ringkasan terakhir:",
+    ),
+    "digest_undone_week": (
+        "↩️ Undone in the last {days} days:",
+        "↩️ Dibatalkan dalam {days} hari terakhir:",
+    ),
+    "digest_undone_line": (
+        "• {name} took back {title} {percent}% (reported {day})",
+        "• {name} membatalkan {title} {percent}% (dilaporkan {day})",
+    ),
+    "digest_undone_more": (
+        "• and more: see /history &lt;workstream&gt;",
+        "• dan lainnya: lihat /history &lt;komponen&gt;",
     ),
     "digest_down": ("📉 Went down: {items}", "📉 Turun: {items}"),
     "reminder_ahead": (

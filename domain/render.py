@@ -294,6 +294,14 @@ def render_tracker_linked(tracker: TrackerView, today: date, lang: str, *, creat
     return "\n".join(lines)
 
 
+def past_deadline_warning(tracker: TrackerView, today: date, lang: str) -> str | None:
+    """A line for a deadline just set in the past: accepted (a late tracker is real), flagged
+    in case it is a typo."""
+    if tracker.deadline >= today:
+        return None
+    return t(lang, "deadline_in_past", example=code("/deadline YYYY-MM-DD"))
+
+
 def render_deadline(
     tracker: TrackerView, today: date, lang: str, *, changed_from: date | None
 ) -> str:
