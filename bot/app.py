@@ -32,7 +32,7 @@ from bot.access import bind
 from bot.commands import COMMANDS, menu
 from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
-from bot.handlers import checkin, gate, people, start
+from bot.handlers import buttons, gate, people, start
 from bot.handlers.errors import on_error
 from bot.inbox import InboxQueue
 from domain.i18n import LANGUAGES, t
@@ -178,10 +178,10 @@ def register_handlers(application: PantauApp) -> None:
             )
     # The buttons of a check-in or of a bare /update; and in private, the number typed after
     # "✍️ Other" (plain text only: commands keep their meaning).
-    application.add_handler(CallbackQueryHandler(checkin.on_tap, pattern=r"^ci:"))
+    application.add_handler(CallbackQueryHandler(buttons.on_tap, pattern=r"^ci:"))
     application.add_handler(
         MessageHandler(
-            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & new, checkin.typed_other
+            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & new, buttons.typed_other
         )
     )
     # Must stay after every CommandHandler of group 0: it catches what none of them took.

@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.access import Command
 from bot.context import Context, run_db
-from bot.handlers.checkin import offer_buttons
+from bot.handlers.buttons import offer_buttons
 from bot.handlers.common import (
     Caller,
     Scope,
