@@ -135,11 +135,12 @@ def _seed_source(path: Path, reports: int) -> None:
         )
         db.executemany(
             "INSERT INTO report (tracker_id, workstream_id, percent, reporter_id, "
-            "reporter_name, chat_id, message_id, created_at, revision) "
-            "VALUES (1, 1, ?, 42, 'Budi', -100, ?, ?, 0)",
+            "reporter_name, chat_id, message_id, created_at, recorded_at, revision) "
+            "VALUES (1, 1, ?, 42, 'Budi', -100, ?, ?, ?, 0)",
             (
-                (n % 101, n, (start + timedelta(seconds=n)).strftime("%Y-%m-%d %H:%M:%S.%f"))
+                (n % 101, n, moment, moment)
                 for n in range(reports)
+                for moment in [(start + timedelta(seconds=n)).strftime("%Y-%m-%d %H:%M:%S.%f")]
             ),
         )
 
