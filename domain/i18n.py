@@ -238,10 +238,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Berikutnya: <code>/workstream add payments Pembayaran</code>, lalu "
         "<code>/grant @username reporter</code>.",
     ),
-    "tracker_relinked": (
-        "(This chat was linked to <b>{title}</b> before.)",
-        "(Sebelumnya obrolan ini terhubung ke <b>{title}</b>.)",
-    ),
     "deadline_line": ("deadline {date} · {left}", "tenggat {date} · {left}"),
     "deadline_moved": (
         "📅 Deadline of <b>{title}</b> moved from {old} to {new} · {left}",

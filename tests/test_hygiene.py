@@ -17,7 +17,7 @@ from bot.cli import main
 from storage.copy import copy_database
 from storage.db import make_engine
 from storage.migrate import upgrade
-from tests.helpers import BUDI, MANAGERS, Harness, seed_tracker
+from tests.helpers import BUDI, MANAGERS, STAFF, Harness, seed_tracker
 
 
 def mode(path: Path) -> int:
@@ -108,10 +108,10 @@ async def test_refused_commands_are_logged_with_command_and_reason_never_the_tex
         await harness.say("/setup Rahasia!", chat=MANAGERS)
     refusals = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused")]
     assert refusals == [
-        "refused /update: bad_percent",
-        "refused /update: no_workstream",
-        "refused /deadline: deadline_usage",
-        "refused /setup: bad_key",
+        f"refused /update in chat {STAFF.id}: bad_percent",
+        f"refused /update in chat {STAFF.id}: no_workstream",
+        f"refused /deadline in chat {STAFF.id}: deadline_usage",
+        f"refused /setup in chat {MANAGERS.id}: bad_key",
     ]
     assert "rahasia" not in caplog.text.lower()
 

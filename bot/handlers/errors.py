@@ -47,7 +47,7 @@ async def on_error(update: object, context: Context) -> None:
         # confidential, and the rendered reason can quote what was typed.
         text = error.render(lang)
         command = split_command(message.text or message.caption or "")[0][:MAX_COMMAND_LOGGED]
-        log.info("refused /%s: %s", command or "?", error.key)
+        log.info("refused /%s in chat %s: %s", command or "?", message.chat_id, error.key)
         await reply(update, text)
         return
     log.error("unhandled error while handling an update", exc_info=error)

@@ -138,9 +138,9 @@ def _seed_source(path: Path, reports: int) -> None:
             "reporter_name, chat_id, message_id, created_at, recorded_at, revision) "
             "VALUES (1, 1, ?, 42, 'Budi', -100, ?, ?, ?, 0)",
             (
-                (n % 101, n, moment, moment)
+                (n % 101, n, stamp, stamp)
                 for n in range(reports)
-                for moment in [(start + timedelta(seconds=n)).strftime("%Y-%m-%d %H:%M:%S.%f")]
+                for stamp in [(start + timedelta(seconds=n)).strftime("%Y-%m-%d %H:%M:%S.%f")]
             ),
         )
 
