@@ -11,6 +11,7 @@ from telegram import Update
 
 from bot.access import Command
 from bot.context import Context, run_db
+from bot.handlers.buttons import offer_buttons
 from bot.handlers.common import (
     Caller,
     Scope,
@@ -69,8 +70,12 @@ def _add_report(
 
 
 async def update_progress(update: Update, context: Context, command: Command) -> None:
-    """Record a report: /update <workstream> <percent>[%] [note…]."""
-    await record_update(update, context, command, parse_update(caller_of(update, command).rest))
+    """Record a report: /update <workstream> <percent>[%] [note…]; bare, the buttons."""
+    caller = caller_of(update, command)
+    if not caller.rest.strip():
+        await offer_buttons(update, context, command)
+        return
+    await record_update(update, context, command, parse_update(caller.rest))
 
 
 async def record_update(

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.access import Command
+from bot.checkins import person_name as checkin_person_name
 from bot.context import Context, run_db
 from bot.handlers.common import (
     Scope,
@@ -21,6 +22,7 @@ from bot.handlers.common import (
     resolve,
     today_for,
 )
+from domain.i18n import t
 from domain.parsing import parse_history, parse_no_args, parse_status
 from domain.portfolio import Entry, render_portfolio
 from domain.progress import local_today
@@ -31,7 +33,7 @@ from domain.render import (
     render_workstreams,
 )
 from domain.views import ReportView, WorkstreamView
-from storage import evidence, follows, queries, trail
+from storage import checkins, evidence, follows, queries, trail
 from storage.models import Report, Tracker
 
 STATUS_DETAIL_REPORTS = 5
@@ -95,9 +97,14 @@ async def show_status(update: Update, context: Context, command: Command) -> Non
         ws = find_active_workstream(session, scope, key)
         rows = queries.recent_reports(session, workstream_id=ws.id, limit=STATUS_DETAIL_REPORTS)
         views = with_files(session, rows, ws.key)
-        return render_workstream_status(
+        text = render_workstream_status(
             snap.tracker, ws, views, today, lang, insight.per_workstream.get(ws.id)
         )
+        owners = checkins.owners_of(session, workstream_id=ws.id)
+        if owners:
+            names = ", ".join(checkin_person_name(session, user_id) for user_id in owners)
+            text += "\n\n" + t(lang, "owners_line", names=names)
+        return text
 
     await reply(update, await run_db(context, read, readonly=True))
 

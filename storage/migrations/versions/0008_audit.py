@@ -7,7 +7,7 @@ creation), the events of revision 0006, reports as recorded, corrections and und
 format is ``domain.trail``'s, the same the verifier recomputes.
 
 Revision ID: 0008
-Revises: 0006 (the integrator re-points this to 0007 when both land)
+Revises: 0007
 Create Date: 2026-11-30
 """
 
@@ -24,7 +24,7 @@ from domain import trail
 from storage.types import UTCDateTime
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
