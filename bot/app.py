@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -42,6 +43,7 @@ from bot.handlers import (
 )
 from bot.handlers.errors import on_error
 from bot.inbox import InboxQueue
+from domain.i18n import LANGUAGES, t
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -63,30 +65,11 @@ MENU = (
     "deadline",
     "help",
 )
-MENU_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "status": "Where things stand",
-        "update": "Report progress: /update <workstream> <percent> [note]",
-        "history": "Last reports of a workstream",
-        "undo": "Take back your last report",
-        "chart": "Burn-up chart",
-        "digest": "Post the digest now",
-        "workstreams": "Workstreams and weights",
-        "deadline": "Deadline and days left",
-        "help": "What you can do here",
-    },
-    "id": {
-        "status": "Posisi terkini",
-        "update": "Laporkan kemajuan: /update <alur> <persen> [catatan]",
-        "history": "Laporan terakhir sebuah alur kerja",
-        "undo": "Batalkan laporan terakhir Anda",
-        "chart": "Grafik kemajuan",
-        "digest": "Kirim ringkasan sekarang",
-        "workstreams": "Alur kerja dan bobotnya",
-        "deadline": "Tenggat dan sisa hari",
-        "help": "Apa yang bisa Anda lakukan di sini",
-    },
-}
+
+
+def menu_text(lang: str) -> dict[str, str]:
+    """Each menu command's description, from the catalogue (plain text: no markup)."""
+    return {name: html.unescape(t(lang, f"menu_{name}")) for name in MENU}
 
 
 def build_application(
@@ -249,7 +232,8 @@ async def _post_init(application: PantauApp) -> None:
     await jobs.register_all(application)
     jobs.schedule_catch_up(application)
     try:
-        for lang, texts in MENU_TEXT.items():
+        for lang in LANGUAGES:
+            texts = menu_text(lang)
             commands = [BotCommand(name, texts[name]) for name in MENU]
             # English is also the menu for every language without its own.
             await application.bot.set_my_commands(commands, language_code=lang)

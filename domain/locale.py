@@ -31,6 +31,22 @@ def fmt_time(moment: datetime, tz_name: str, lang: str, today: date | None = Non
     return format_datetime(local, pattern, locale=lang)
 
 
+# Indonesia's three time zones by the names Indonesians use, in both languages (the tz
+# database's other Indonesian name, Asia/Ujung_Pandang, is an alias of Asia/Makassar).
+ZONE_NAMES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Ujung_Pandang": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def zone_label(tz_name: str, lang: str) -> str:
+    """``WIB`` / ``WITA`` / ``WIT``; any other zone by its IANA name ("Europe/London time")."""
+    return ZONE_NAMES.get(tz_name) or t(lang, "zone_named", zone=tz_name)
+
+
 def fmt_weekday(day: date, lang: str) -> str:
     """``Monday`` / ``Senin``."""
     return format_date(day, "EEEE", locale=lang)

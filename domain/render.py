@@ -8,7 +8,7 @@ from datetime import date
 from html import escape
 
 from domain.forecast import Forecast, Insight, State
-from domain.i18n import Html, code, t
+from domain.i18n import Html, code, code_msg, t
 from domain.locale import days_left_text, fmt_date, fmt_delta, fmt_number, fmt_time
 from domain.progress import overall_percent, progress_bar, round_percent
 from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
@@ -53,7 +53,12 @@ def whole_line(forecast: Forecast, lang: str) -> str:
     state = Html(state_text(forecast.state, lang))
     if forecast.pace is None:
         return t(lang, "whole_no_data", state=state)
-    finish = fmt_date(forecast.finish, lang) if forecast.finish else t(lang, "finish_never")
+    # "perkiraan selesai …": a projection, never read as a finish that happened.
+    finish = (
+        t(lang, "finish_on", date=Html(fmt_date(forecast.finish, lang)))
+        if forecast.finish
+        else t(lang, "finish_never")
+    )
     needed = (
         fmt_number(forecast.needed, lang, signed=True)
         if forecast.needed is not None
@@ -148,7 +153,11 @@ def render_workstream_status(
     lines.append("")
     lines.extend(_workstream_lines(ws, tracker.timezone, today, lang, forecast))
     lines.append("")
-    lines.append(t(lang, "last_reports", count=len(reports)))
+    lines.append(
+        t(lang, "last_report_one")
+        if len(reports) == 1
+        else t(lang, "last_reports", count=len(reports))
+    )
     if not reports:
         lines.append(t(lang, "none_yet"))
     for report in reports:
@@ -163,7 +172,11 @@ def render_history(
     today: date,
     lang: str,
 ) -> str:
-    lines = [t(lang, "history_title", title=ws.title, count=len(reports))]
+    lines = [
+        t(lang, "history_title_one", title=ws.title)
+        if len(reports) == 1
+        else t(lang, "history_title", title=ws.title, count=len(reports))
+    ]
     if not reports:
         lines.append(t(lang, "history_empty", example=code(f"/update {ws.key} 50")))
     for report in reports:
@@ -205,7 +218,7 @@ def render_update(outcome: ReportOutcome, today: date, lang: str) -> str:
     if outcome.note:
         lines.append(f"📝 <i>{escape(outcome.note)}</i>")
     if outcome.lower_than_before and not outcome.note:
-        example = code(f"/update {ws.key} {ws.percent} <why>")
+        example = code_msg("example_lower", key=ws.key, percent=str(ws.percent))
         lines.append(
             t(
                 lang,
@@ -316,33 +329,37 @@ class HelpEntry:
     command: str
     key: str  # catalogue entry of its description
     role: Role | None  # None: anyone in a linked chat
+    usage: str | None = None  # catalogue entry of the syntax, when it has placeholders
 
 
 HELP: tuple[HelpEntry, ...] = (
-    HelpEntry("/status [workstream]", "help_status", None),
+    HelpEntry("/status", "help_status", None, "usage_status"),
     HelpEntry("/workstreams", "help_workstreams", None),
-    HelpEntry("/history &lt;workstream&gt; [n]", "help_history", None),
+    HelpEntry("/history", "help_history", None, "usage_history"),
     HelpEntry("/deadline", "help_deadline", None),
     HelpEntry("/digest", "help_digest", None),
     HelpEntry("/chart", "help_chart", None),
     HelpEntry("/schedule", "help_schedule", None),
-    HelpEntry("/update &lt;workstream&gt; &lt;percent&gt; [note]", "help_update", Role.REPORTER),
+    HelpEntry("/update", "help_update", Role.REPORTER, "usage_update"),
     HelpEntry("/undo", "help_undo", Role.REPORTER),
-    HelpEntry("/setup &lt;key&gt; [YYYY-MM-DD] [title]", "help_setup", Role.ADMIN),
-    HelpEntry("/workstream add &lt;key&gt; [weight=N] [title]", "help_workstream_add", Role.ADMIN),
-    HelpEntry("/workstream remove &lt;key&gt;", "help_workstream_remove", Role.ADMIN),
-    HelpEntry("/grant &lt;@user|id&gt; &lt;reporter|admin&gt;", "help_grant", Role.ADMIN),
-    HelpEntry("/revoke &lt;@user|id&gt;", "help_revoke", Role.ADMIN),
-    HelpEntry("/deadline YYYY-MM-DD", "help_deadline_move", Role.ADMIN),
-    HelpEntry("/schedule daily|weekdays|mon…sun HH:MM | off", "help_schedule_set", Role.ADMIN),
-    HelpEntry("/quiet &lt;days&gt;", "help_quiet", Role.ADMIN),
+    HelpEntry("/setup", "help_setup", Role.ADMIN, "usage_setup"),
+    HelpEntry("/workstream add", "help_workstream_add", Role.ADMIN, "usage_workstream_add"),
+    HelpEntry(
+        "/workstream remove", "help_workstream_remove", Role.ADMIN, "usage_workstream_remove"
+    ),
+    HelpEntry("/grant", "help_grant", Role.ADMIN, "usage_grant_short"),
+    HelpEntry("/revoke", "help_revoke", Role.ADMIN, "usage_revoke_short"),
+    HelpEntry("/deadline", "help_deadline_move", Role.ADMIN, "usage_deadline_move"),
+    HelpEntry("/schedule", "help_schedule_set", Role.ADMIN, "usage_schedule_all"),
+    HelpEntry("/quiet", "help_quiet", Role.ADMIN, "usage_quiet"),
     HelpEntry("/export [csv|xlsx]", "help_export", Role.ADMIN),
     HelpEntry("/lang en|id", "help_lang", Role.ADMIN),
 )
 
 
 def _help_line(entry: HelpEntry, lang: str) -> str:
-    return f"• {entry.command} — {t(lang, entry.key)}"
+    syntax = t(lang, entry.usage) if entry.usage else entry.command
+    return f"• {syntax} — {t(lang, entry.key)}"
 
 
 def render_help(

@@ -20,7 +20,7 @@ from bot.handlers.common import (
     today_for,
 )
 from domain.errors import UserError
-from domain.i18n import code, t
+from domain.i18n import code_msg, t
 from domain.parsing import parse_deadline, parse_setup
 from domain.progress import local_today
 from domain.render import render_deadline, render_tracker_linked
@@ -48,7 +48,7 @@ async def setup_tracker(update: Update, context: Context) -> None:
                 raise UserError("only_operators_create")
             if args.deadline is None:
                 raise UserError(
-                    "setup_needs_deadline", usage=code(f"/setup {args.key} YYYY-MM-DD [title]")
+                    "setup_needs_deadline", usage=code_msg("usage_setup_new", key=args.key)
                 )
             tracker = queries.create_tracker(
                 session,
