@@ -40,7 +40,7 @@ BAD_INPUTS = [
     (
         "/update payments 50 " + "x" * 1001,
         BUDI,
-        "Your note has 1001 characters; the limit is 1000",
+        "Your note has 1,001 characters; the limit is 1,000",
     ),
     ("/update payments 50", DEWI, "Only reporters and admins of TikTok Shop → Tokopedia"),
     ("/update payments 50", DEWI, "Ask Oscar (@oscar_ops), Ayu Lestari (@ayu_pantau) to /grant"),
