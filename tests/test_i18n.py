@@ -46,7 +46,11 @@ def test_telegram_language_codes_map_to_supported_languages() -> None:
 
 
 INDONESIAN = [
-    ("/update payments 60", BUDI, "✅ Payments: 60% (+60)\nCapaian keseluruhan 20% (+20) · sisa 49 hari"),
+    (
+        "/update payments 60",
+        BUDI,
+        "✅ Payments: 60% (+60)\nCapaian keseluruhan 20% (+20) · sisa 49 hari",
+    ),
     ("/update payments 101", BUDI, "101 bukan persentase"),
     ("/update paymnts 50", BUDI, "Apakah yang Anda maksud payments?"),
     ("/update payments 50", DEWI, "Hanya pelapor dan admin TikTok Shop → Tokopedia"),
