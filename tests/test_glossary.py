@@ -64,10 +64,10 @@ def without_commands(text: str) -> str:
     loses ``/grant`` and ``reporter``, from the command to the end of its line or code span."""
 
     def strip(match: re.Match[str]) -> str:
-        words = re.split(r"(\W+)", match.group(0)[len(match.group(1)) :])
-        return " " + "".join("" if word in KEYWORDS else word for word in words)
+        words = re.split(r"(\W+)", re.sub(r"/[a-z_]+", " ", match.group(0)))
+        return "".join("" if word in KEYWORDS else word for word in words)
 
-    return re.sub(r"(/[a-z_]+)[^\n]*?(?=</code>|\n|$)", strip, text)
+    return re.sub(r"/[a-z_]+[^\n]*?(?=</code>|\n|$)", strip, text, flags=re.M)
 
 
 def _word(form: str) -> re.Pattern[str]:
