@@ -313,3 +313,13 @@ def test_the_indonesian_demo_has_no_english_in_it(tmp_path: Path) -> None:
     assert english == []
     assert never_used(text) == []
     assert {"workstream", "tracker", "deadline", "report", "overall"} <= set(NO_ENGLISH)
+
+
+def test_the_command_menu_comes_from_the_catalogue_in_both_languages() -> None:
+    from bot.app import MENU, menu_text
+
+    indonesian, english = menu_text("id"), menu_text("en")
+    assert set(indonesian) == set(english) == set(MENU)
+    assert indonesian["update"] == "Laporkan kemajuan: /update <komponen> <persen> [catatan]"
+    assert english["update"] == "Report progress: /update <workstream> <percent> [note]"
+    assert all(english_in(without_commands(text)) == [] for text in indonesian.values())
