@@ -477,8 +477,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "👋 <b>Pantau</b> tracks progress towards a compliance deadline.\n"
         "Staff report with <code>/update payments 100</code>; anyone here asks /status.",
         "👋 <b>Pantau</b> memantau kemajuan menuju tenggat kepatuhan.\n"
-        "Staf melaporkan kemajuan dengan <code>/update payments 100</code>; setiap anggota "
-        "di sini dapat melihat posisi terkini dengan /status.",
+        "Staf melaporkan kemajuan dengan <code>/update payments 100</code>; siapa pun di sini "
+        "dapat melihat posisi terkini dengan /status.",
     ),
     "help_no_tracker_private": (
         "You are not a member of any tracker yet.",
@@ -591,7 +591,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "nudge": (
         "😴 <b>{title}</b> has had no report for {days} days ({last}).\n"
         "News? Send <code>/update {key} &lt;percent&gt; [note]</code>",
-        "😴 <b>{title}</b> belum memiliki laporan selama {days} hari ({last}).\n"
+        "😴 Belum ada laporan untuk <b>{title}</b> selama {days} hari ({last}).\n"
         "Ada perkembangan? Kirim <code>/update {key} &lt;persen&gt; [catatan]</code>",
     ),
     # --- schedules ---------------------------------------------------------------------------
