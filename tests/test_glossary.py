@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from domain import i18n
 from domain.i18n import CATALOG
 
 GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "glossary.md"
@@ -49,6 +50,19 @@ TERMS = [Term(row[0], row[1]) for row in _table("Terms")]
 NEVER = [word for row in _table("Never use") for word in row[0]]
 NO_ENGLISH = [word for row in _table("No English") for word in row[0]]
 KEYWORDS = _keywords()
+
+
+def _messages() -> dict[str, tuple[str, str]]:
+    """Every (English, Indonesian) pair: the catalogue, and each form of a counted message
+    (``PLURALS``, when the catalogue has them: every English form against the Indonesian)."""
+    pairs = dict(CATALOG)
+    for key, (_count, english, indonesian) in getattr(i18n, "PLURALS", {}).items():
+        for category, text in english.items():
+            pairs[f"{key}[{category}]"] = (text, indonesian.get(category, indonesian["other"]))
+    return pairs
+
+
+MESSAGES = _messages()
 
 
 def plain(template: str) -> str:
@@ -97,21 +111,21 @@ def test_the_glossary_has_the_terms_the_issue_starts_from() -> None:
     assert {"saya", "kenal", "bisa", "punya"} <= set(NEVER)
 
 
-@pytest.mark.parametrize("key", sorted(CATALOG))
+@pytest.mark.parametrize("key", sorted(MESSAGES))
 def test_no_forbidden_word_in_an_indonesian_message(key: str) -> None:
-    indonesian = plain(CATALOG[key][1])
+    indonesian = plain(MESSAGES[key][1])
     assert never_used(indonesian) == [], indonesian
 
 
-@pytest.mark.parametrize("key", sorted(CATALOG))
+@pytest.mark.parametrize("key", sorted(MESSAGES))
 def test_no_english_word_in_an_indonesian_message(key: str) -> None:
-    indonesian = plain(CATALOG[key][1])
+    indonesian = plain(MESSAGES[key][1])
     assert english_in(indonesian) == [], indonesian
 
 
-@pytest.mark.parametrize("key", sorted(CATALOG))
+@pytest.mark.parametrize("key", sorted(MESSAGES))
 def test_each_glossary_term_is_used_where_its_english_twin_is(key: str) -> None:
-    english, indonesian = (plain(text) for text in CATALOG[key])
+    english, indonesian = (plain(text) for text in MESSAGES[key])
     english_words = english.lower()
     missing = [
         f"{term.english[0]} → {' / '.join(term.indonesian)}"
@@ -126,13 +140,13 @@ def test_indonesian_sentences_start_with_a_capital() -> None:
     """A message that starts a reply starts with a capital (after an emoji or a tag)."""
     starts = [
         key
-        for key, (english, indonesian) in CATALOG.items()
+        for key, (english, indonesian) in MESSAGES.items()
         if english[:1].isupper() and indonesian[:1].islower()
     ]
     assert starts == []
     after_emoji = re.compile(r"^[^\w<{]+ (?:<b>)?(\w)")
     lower = []
-    for key, (english, indonesian) in CATALOG.items():
+    for key, (english, indonesian) in MESSAGES.items():
         first_en, first_id = after_emoji.match(english), after_emoji.match(indonesian)
         if first_en and first_id and first_en.group(1).isupper() and first_id.group(1).islower():
             lower.append(key)
