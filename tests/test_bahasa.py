@@ -176,7 +176,7 @@ def test_one_report_is_announced_in_the_singular() -> None:
     assert "Last report:" in render_workstream_status(TRACKER, _ws(50), one, today, "en")
     assert "Last 1 reports" not in render_workstream_status(TRACKER, _ws(50), one, today, "en")
     assert "— last report" in render_history(TRACKER, _ws(50), one, today, "en")
-    # Indonesian does not inflect for number: "laporan terakhir" and "1 laporan terakhir" both read.
+    # Indonesian does not inflect for number: "laporan terakhir" or "1 laporan terakhir".
     assert re.search(
         r"— (1 )?laporan terakhir", render_history(TRACKER, _ws(50), one, today, "id")
     )
