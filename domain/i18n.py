@@ -61,14 +61,19 @@ def language(value: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def _is_id(name: str) -> bool:
+    """``id``, ``user_id``, ``chat_id``…: a number that names something is never grouped."""
+    return name == "id" or name.endswith("_id")
+
+
 def t(lang: str, key: str, /, **params: Any) -> str:
     template = CATALOG[key][1 if lang == "id" else 0]
     safe: dict[str, Any] = {}
     for name, value in params.items():
         if isinstance(value, Msg):
             safe[name] = value.render(lang)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            # Counts and limits: "1,000 reports" / "1.000 laporan". Ids are passed as text.
+        elif isinstance(value, int) and not isinstance(value, bool) and not _is_id(name):
+            # Counts and limits: "1,000 reports" / "1.000 laporan"; never an id ("user 1001").
             safe[name] = format_decimal(value, format="#,##0", locale=lang)
         elif isinstance(value, Html | float):
             safe[name] = value

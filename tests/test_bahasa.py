@@ -151,6 +151,7 @@ def test_whole_numbers_are_grouped_per_language() -> None:
 
 def test_user_ids_are_not_grouped() -> None:
     assert t("id", "user_n", id=str(123456789)) == "pengguna 123456789"
+    assert t("en", "user_n", id=123456789) == "user 123456789"  # an int named *id stays whole
 
 
 TRACKER = TrackerView(1, "t", "Migrasi", None, date(2024, 4, 12), "Asia/Jakarta")
