@@ -151,6 +151,9 @@ def test_indonesian_sentences_start_with_a_capital() -> None:
         if first_en and first_id and first_en.group(1).isupper() and first_id.group(1).islower():
             lower.append(key)
     assert lower == []
+    # …and so does every sentence after the first.
+    after_stop = [key for key, (_, id_) in MESSAGES.items() if re.search(r"[.!?] +[a-z]", id_)]
+    assert after_stop == []
 
 
 def test_the_checks_would_catch_the_old_wording() -> None:
