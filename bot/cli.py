@@ -1,4 +1,4 @@
-"""The ``pantau`` command line: run, demo, db upgrade, import."""
+"""The ``pantau`` command line: run, demo, db upgrade|copy, import, trackers, chart, export."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sqlalchemy.exc import DatabaseError
 from bot.config import MissingTokenError, Settings
 from bot.logs import configure_logging
 from domain.spec import SpecError, load_spec
+from storage import lifecycle, queries
 from storage.db import make_engine, session_scope
 from storage.importer import apply_spec
 from storage.migrate import current_revision, upgrade
@@ -210,6 +211,60 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trackers_list(_args: argparse.Namespace) -> int:
+    engine, _settings = _engine()
+    with session_scope(engine, readonly=True) as session:
+        rows = []
+        for tracker in queries.all_trackers(session):
+            assert tracker.id is not None
+            chats = len(queries.linked_chats(session, tracker_id=tracker.id))
+            admins = ",".join(str(a) for a in queries.admin_ids(session, tracker_id=tracker.id))
+            state = f"archived {tracker.archived_at:%Y-%m-%d}" if tracker.archived_at else "active"
+            rows.append(
+                f"{tracker.key}\t{state}\tdeadline {tracker.deadline}\t{chats} chats\t"
+                f"admins {admins or '-'}\t{tracker.title}"
+            )
+    engine.dispose()
+    print("\n".join(rows) if rows else "no trackers")
+    return 0
+
+
+def _set_archived(key: str, *, archived: bool) -> int:
+    engine, settings = _engine()
+    with session_scope(engine) as session:
+        tracker = get_tracker(session, key=key)
+        if tracker is None:
+            raise CliError(f"no tracker {key!r} in {safe_url(settings.database_url)}")
+        assert tracker.id is not None
+        if (tracker.archived_at is not None) == archived:
+            print(f"{key} is already {'archived' if archived else 'active'}; nothing changed")
+            return 0
+        now = datetime.now(UTC)
+        lifecycle.set_archived(session, tracker=tracker, archived=archived, by=None, now=now)
+        lifecycle.add_event(
+            session,
+            tracker_id=tracker.id,
+            kind=lifecycle.EventKind.ARCHIVED if archived else lifecycle.EventKind.RESTORED,
+            actor_id=None,
+            now=now,
+            detail="command line",
+        )
+    engine.dispose()
+    if archived:
+        print(f"archived {key}: it sends nothing and cannot be linked; every row is kept")
+    else:
+        print(f"restored {key}: its chats get digests and reminders again")
+    return 0
+
+
+def cmd_trackers_archive(args: argparse.Namespace) -> int:
+    return _set_archived(args.key, archived=True)
+
+
+def cmd_trackers_restore(args: argparse.Namespace) -> int:
+    return _set_archived(args.key, archived=False)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -270,6 +325,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="create or update a tracker from a TOML file (idempotent)")
     imp.add_argument("file", help="e.g. examples/tiktok-tokopedia.toml")
     imp.set_defaults(func=cmd_import)
+
+    trackers = sub.add_parser("trackers", help="list, archive or restore trackers")
+    trackers_sub = trackers.add_subparsers(
+        dest="trackers_command", required=True, metavar="ACTION"
+    )
+    trackers_sub.add_parser("list", help="every tracker, active or archived").set_defaults(
+        func=cmd_trackers_list
+    )
+    archive = trackers_sub.add_parser(
+        "archive", help="archive a tracker: it sends nothing, cannot be linked, keeps every row"
+    )
+    archive.add_argument("key", help="tracker key")
+    archive.set_defaults(func=cmd_trackers_archive)
+    restore = trackers_sub.add_parser("restore", help="bring an archived tracker back")
+    restore.add_argument("key", help="tracker key")
+    restore.set_defaults(func=cmd_trackers_restore)
 
     chart = sub.add_parser("chart", help="write a tracker's burn-up chart as PNG")
     chart.add_argument("--tracker", required=True, help="tracker key")

@@ -49,6 +49,8 @@ def export_file(
             chat_id=report.chat_id,
             message_id=report.message_id,
             retracted_at=report.retracted_at,
+            recorded_at=report.recorded_at,
+            retracted_by=report.retracted_by,
         )
         for report, key in queries.trail(session, tracker_id=tracker.id or 0)
     ]

@@ -219,8 +219,8 @@ async def send_digest(
 
     def build(session: Session) -> Outgoing | None:
         tracker = queries.tracker_for_chat(session, chat_id=chat_id)
-        if tracker is None or tracker.id is None:
-            return None
+        if tracker is None or tracker.id is None or tracker.archived_at is not None:
+            return None  # an archived tracker sends nothing
         snap, insight = _tracker_state(application, session, tracker, now, shared=scheduled)
         previous = queries.previous_digest(session, chat_id=chat_id)
         lang = _lang(application, session, chat_id)
@@ -255,8 +255,8 @@ async def send_reminder(application: PantauApp, chat_id: int, *, due: datetime, 
 
     def build(session: Session) -> Outgoing | None:
         tracker = queries.tracker_for_chat(session, chat_id=chat_id)
-        if tracker is None or tracker.id is None:
-            return None
+        if tracker is None or tracker.id is None or tracker.archived_at is not None:
+            return None  # an archived tracker sends nothing
         snap = queries.snapshot(session, tracker=tracker)
         today = local_today(due, tracker.timezone)
         done = overall_percent(snap.workstreams) >= 100
@@ -278,8 +278,8 @@ async def send_quiet_nudges(application: PantauApp, tracker_id: int) -> list[str
 
     def build(session: Session) -> list[Outgoing]:
         tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
-        if tracker is None:
-            return []
+        if tracker is None or tracker.archived_at is not None:
+            return []  # an archived tracker sends nothing
         snap = queries.snapshot(session, tracker=tracker)
         chats = queries.report_chats(session, tracker_id=tracker_id) or [
             link.chat_id for link in queries.linked_chats(session, tracker_id=tracker_id)

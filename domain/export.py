@@ -30,6 +30,9 @@ TRAIL_COLUMNS = (
     "chat_id",
     "message_id",
     "retracted_at_utc",
+    # Added after the first release, at the end so that existing sheets keep their columns.
+    "recorded_at_utc",  # when Pantau received it (time_utc: when the progress was true)
+    "retracted_by",  # who undid or corrected it
 )
 SUMMARY_COLUMNS = (
     "workstream",
@@ -55,6 +58,8 @@ class TrailRow:
     chat_id: int
     message_id: int
     retracted_at: datetime | None
+    recorded_at: datetime | None = None
+    retracted_by: int | None = None
 
 
 def neutralise(value: str) -> str:
@@ -74,6 +79,8 @@ def _trail_cells(row: TrailRow, tz: ZoneInfo) -> list[str | int]:
         row.chat_id,
         row.message_id,
         row.retracted_at.isoformat() if row.retracted_at else "",
+        (row.recorded_at or row.created_at).isoformat(),
+        row.retracted_by if row.retracted_by is not None else "",
     ]
 
 

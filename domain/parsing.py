@@ -278,6 +278,17 @@ def parse_deadline(rest: str) -> date | None:
     return parse_date(parts[0]) if parts else None
 
 
+def parse_tracker_key(rest: str, command: str) -> str:
+    """The one ``<key>`` argument of /archive and /restore."""
+    usage = code_msg(f"usage_{command}")  # usage_archive, usage_restore
+    parts = rest.split()
+    if len(parts) != 1:
+        raise UserError(
+            "tracker_key_usage", usage=usage, example=code(f"/{command} tiktok-tokopedia")
+        )
+    return parse_slug(parts[0], usage)
+
+
 def parse_no_args(rest: str, command: str) -> None:
     if rest.strip():
         raise UserError("no_args", command=code("/" + command))

@@ -324,63 +324,32 @@ def render_deadline(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class HelpEntry:
-    command: str
-    key: str  # catalogue entry of its description
-    role: Role | None  # None: anyone in a linked chat
-    usage: str | None = None  # catalogue entry of the syntax, when it has placeholders
-
-
-HELP: tuple[HelpEntry, ...] = (
-    HelpEntry("/status", "help_status", None, "usage_status"),
-    HelpEntry("/workstreams", "help_workstreams", None),
-    HelpEntry("/history", "help_history", None, "usage_history"),
-    HelpEntry("/deadline", "help_deadline", None),
-    HelpEntry("/digest", "help_digest", None),
-    HelpEntry("/chart", "help_chart", None),
-    HelpEntry("/schedule", "help_schedule", None),
-    HelpEntry("/update", "help_update", Role.REPORTER, "usage_update"),
-    HelpEntry("/undo", "help_undo", Role.REPORTER),
-    HelpEntry("/setup", "help_setup", Role.ADMIN, "usage_setup"),
-    HelpEntry("/workstream add", "help_workstream_add", Role.ADMIN, "usage_workstream_add"),
-    HelpEntry(
-        "/workstream remove", "help_workstream_remove", Role.ADMIN, "usage_workstream_remove"
-    ),
-    HelpEntry("/grant", "help_grant", Role.ADMIN, "usage_grant_short"),
-    HelpEntry("/revoke", "help_revoke", Role.ADMIN, "usage_revoke_short"),
-    HelpEntry("/deadline", "help_deadline_move", Role.ADMIN, "usage_deadline_move"),
-    HelpEntry("/schedule", "help_schedule_set", Role.ADMIN, "usage_schedule_all"),
-    HelpEntry("/quiet", "help_quiet", Role.ADMIN, "usage_quiet"),
-    HelpEntry("/export [csv|xlsx]", "help_export", Role.ADMIN),
-    HelpEntry("/lang en|id", "help_lang", Role.ADMIN),
-)
-
-
-def _help_line(entry: HelpEntry, lang: str) -> str:
-    syntax = t(lang, entry.usage) if entry.usage else entry.command
-    return f"• {syntax} — {t(lang, entry.key)}"
-
-
 def render_help(
-    tracker: TrackerView | None, role: Role | None, lang: str, *, can_create: bool, private: bool
+    tracker: TrackerView | None,
+    role: Role | None,
+    lang: str,
+    *,
+    lines: Sequence[tuple[str, str]],
+    private: bool,
+    where_note: str | None = None,
 ) -> str:
-    lines = [t(lang, "intro"), ""]
+    """/help: where you are, then one line per command you may use here, as the command
+    table lists them: (usage as HTML, catalogue key of its description). ``where_note``
+    replaces the "no tracker here" line when there is more to say."""
+    out = [t(lang, "intro"), ""]
     if tracker is None:
-        if private and role is None:
-            lines.append(t(lang, "help_no_tracker_private"))
+        if where_note is not None:  # e.g. a private chat of someone in several trackers
+            out.append(where_note)
+        elif private and role is None:
+            out.append(t(lang, "help_no_tracker_private"))
         elif not private:
-            lines.append(t(lang, "help_no_tracker_group"))
-        if can_create:
-            setup = next(entry for entry in HELP if entry.command.startswith("/setup"))
-            lines.append(_help_line(setup, lang))
-        else:
-            lines.append(t(lang, "help_ask_admin"))
-        return "\n".join(lines)
-    you = t(lang, "help_you_are", role=t(lang, f"role_{role.value}")) if role else ""
-    lines.append(t(lang, "help_tracker", title=tracker.title) + you)
-    allowed = {None, Role.REPORTER, Role.ADMIN} if role is Role.ADMIN else {None, role}
-    lines.extend(_help_line(entry, lang) for entry in HELP if entry.role in allowed)
-    if role is None:
-        lines.append(t(lang, "help_ask_reporter"))
-    return "\n".join(lines)
+            out.append(t(lang, "help_no_tracker_group"))
+    else:
+        you = t(lang, "help_you_are", role=t(lang, f"role_{role.value}")) if role else ""
+        out.append(t(lang, "help_tracker", title=tracker.title) + you)
+    out.extend(f"• {usage} — {t(lang, key)}" for usage, key in lines)
+    if tracker is None and not any(usage.startswith("/setup") for usage, _ in lines):
+        out.append(t(lang, "help_ask_admin"))
+    if tracker is not None and role is None:
+        out.append(t(lang, "help_ask_reporter"))
+    return "\n".join(out)

@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from domain.parsing import NOTE_MAX_CHARS
-from domain.views import Role
+from domain.views import SERVICE_ACCOUNTS, Role
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 
@@ -56,6 +56,16 @@ class MemberSpec(_Strict):
     role: Role
     username: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9_]{4,32}$")
     name: str | None = Field(default=None, max_length=200)
+
+    @field_validator("user_id")
+    @classmethod
+    def _a_person(cls, value: int) -> int:
+        if value in SERVICE_ACCOUNTS:
+            raise ValueError(
+                f"{value} is a Telegram stand-in account (anonymous admins, channels), "
+                "not a person: it cannot hold a role"
+            )
+        return value
 
 
 class ChatSpec(_Strict):

@@ -14,6 +14,12 @@ class Role(StrEnum):
     REPORTER = "reporter"
 
 
+# Accounts Telegram uses to stand for someone else: GroupAnonymousBot (an anonymous group
+# admin, any of them), Channel_Bot (a channel) and the service account 777000 (a linked
+# channel's forwards). None of them is a person, so none may hold a role.
+SERVICE_ACCOUNTS = frozenset({1087968824, 136817688, 777000})
+
+
 @dataclass(frozen=True, slots=True)
 class TrackerView:
     id: int

@@ -83,13 +83,18 @@ def tracker_for_chat(session: Session, *, chat_id: int) -> Tracker | None:
     return session.exec(statement).first()
 
 
-def trackers_of_user(session: Session, *, user_id: int) -> list[Tracker]:
+def trackers_of_user(
+    session: Session, *, user_id: int, include_archived: bool = False
+) -> list[Tracker]:
+    """The trackers a user holds a role in (archived ones only when asked for)."""
     statement = (
         select(Tracker)
         .join(Member, col(Member.tracker_id) == col(Tracker.id))
         .where(Member.user_id == user_id)
         .order_by(col(Tracker.key))
     )
+    if not include_archived:
+        statement = statement.where(col(Tracker.archived_at).is_(None))
     return list(session.exec(statement).all())
 
 
@@ -379,10 +384,14 @@ def add_report(
     message_id: int,
     update_id: int | None,
     created_at: datetime,
+    recorded_at: datetime | None = None,
     revision: int = 0,
     corrects_id: int | None = None,
 ) -> Report:
+    """A new report. ``recorded_at`` (when Pantau received it) defaults to ``created_at``
+    (when the progress was true): the same moment for a report made as it is sent."""
     report = Report(
+        recorded_at=recorded_at or created_at,
         revision=revision,
         corrects_id=corrects_id,
         tracker_id=tracker_id,
@@ -416,11 +425,14 @@ def report_of_message(session: Session, *, chat_id: int, message_id: int) -> Rep
     return session.exec(statement).first()
 
 
-def revision_exists(session: Session, *, chat_id: int, message_id: int, revision: int) -> bool:
-    statement = select(Report.id).where(
-        Report.chat_id == chat_id, Report.message_id == message_id, Report.revision == revision
+def revisions_of_message(session: Session, *, chat_id: int, message_id: int) -> list[Report]:
+    """Every report a message made (as sent and each edit), oldest revision first."""
+    statement = (
+        select(Report)
+        .where(Report.chat_id == chat_id, Report.message_id == message_id)
+        .order_by(col(Report.revision))
     )
-    return session.exec(statement).first() is not None
+    return list(session.exec(statement).all())
 
 
 def recent_reports(
@@ -455,8 +467,10 @@ def retract_report(
     now: datetime,
     chat_id: int | None,
     message_id: int | None,
+    by: int | None,
 ) -> None:
     report.retracted_at = now
+    report.retracted_by = by
     report.retracted_chat_id = chat_id
     report.retracted_message_id = message_id
     session.add(report)

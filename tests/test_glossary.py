@@ -137,11 +137,15 @@ def test_each_glossary_term_is_used_where_its_english_twin_is(key: str) -> None:
 
 
 def test_indonesian_sentences_start_with_a_capital() -> None:
-    """A message that starts a reply starts with a capital (after an emoji or a tag)."""
+    """A message that starts a reply starts with a capital (after an emoji or a tag). Names
+    ("English" → "bahasa Inggris") are fragments, not sentences: a sentence has three words or
+    ends with a stop or a colon."""
     starts = [
         key
         for key, (english, indonesian) in MESSAGES.items()
-        if english[:1].isupper() and indonesian[:1].islower()
+        if english[:1].isupper()
+        and indonesian[:1].islower()
+        and (len(english.split()) >= 3 or english.rstrip().endswith((".", ":", "!", "?")))
     ]
     assert starts == []
     after_emoji = re.compile(r"^[^\w<{]+ (?:<b>)?(\w)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import Update
 from telegram.error import Conflict, TelegramError
@@ -12,10 +11,9 @@ from bot.context import Context
 from bot.handlers.common import chat_lang, reply
 from domain.errors import UserError
 from domain.i18n import t
+from domain.parsing import split_command
 
 log = logging.getLogger(__name__)
-
-_TAGS = re.compile(r"<[^>]+>")
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -44,7 +42,9 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, UserError):
         # Bad input is expected: one INFO line, no traceback.
         text = error.render(lang)
-        log.info("refused %r: %s", (message.text or "")[:80], _TAGS.sub("", error.render("en")))
+        # The command and the reason, never the text: notes are the reporters' business.
+        command = split_command(message.text or "")[0]
+        log.info("refused /%s: %s", command, error.key)
         await reply(update, text)
         return
     log.error("unhandled error while handling an update", exc_info=error)
