@@ -59,7 +59,7 @@ BAD_INPUTS = [
     ("/deadline tomorrow", ADMIN, "tomorrow is not a date"),
     ("/deadline 2024-05-01 2024-06-01", ADMIN, "Type /deadline or /deadline YYYY-MM-DD"),
     ("/deadline 2024-05-01", BUDI, "Only admins of TikTok Shop → Tokopedia can do that"),
-    ("/setup", ADMIN, "Name the tracker: /setup <tracker-key>"),
+    ("/setup", ADMIN, "Name the tracker: /setup <key>"),
     ("/setup new-one", OPERATOR, "A new tracker needs a deadline: /setup new-one YYYY-MM-DD"),
     ("/setup new-one 2024-13-01", OPERATOR, "2024-13-01 is not a real date"),
     ("/setup new-one 2024-05-01", ADMIN, "New trackers are created by the bot's operators"),
