@@ -18,6 +18,7 @@ from sqlalchemy.exc import DatabaseError
 
 from bot.config import MissingTokenError, Settings
 from bot.logs import configure_logging
+from domain.progress import local_today
 from domain.spec import SpecError, load_spec
 from storage import lifecycle, queries
 from storage.db import make_engine, session_scope
@@ -67,6 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram import Update
 
     from bot.app import build_application
+    from bot.webhook import limit_request_bodies
 
     settings = load_settings()
     try:
@@ -100,6 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_webhook_secret is None:
         log.info("webhook secret generated (set TELEGRAM_WEBHOOK_SECRET to choose one)")
     url_path = urlsplit(args.webhook).path.strip("/")
+    limit_request_bodies()
     log.info("webhook: listening on %s:%s/%s", args.listen, args.port, url_path)
     application.run_webhook(
         listen=args.listen,
@@ -140,6 +143,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{result.workstreams} workstreams, {result.members} members, {result.chats} chats, "
         f"{result.reports_added} new reports"
     )
+    today = local_today(datetime.now(UTC), spec.tracker.timezone)
+    if spec.tracker.deadline < today:  # accepted: a tracker may be carried over late
+        overdue = (today - spec.tracker.deadline).days
+        print(f"note: the deadline {spec.tracker.deadline.isoformat()} passed {overdue} days ago")
     return 0
 
 
@@ -149,7 +156,7 @@ def _engine() -> tuple[Engine, Settings]:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
-    from bot.files import chart_png
+    from bot.files import chart_png, write_private
 
     engine, settings = _engine()
     with session_scope(engine, readonly=True) as session:
@@ -160,13 +167,13 @@ def cmd_chart(args: argparse.Namespace) -> int:
             session, tracker, now=datetime.now(UTC), lang=args.lang or settings.pantau_language
         )
     engine.dispose()
-    Path(args.out).write_bytes(png)
+    write_private(Path(args.out), png)
     print(f"wrote {args.out} ({len(png):,} bytes)")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.files import export_file
+    from bot.files import export_file, write_private
 
     engine, settings = _engine()
     with session_scope(engine, readonly=True) as session:
@@ -181,7 +188,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             lang=args.lang or settings.pantau_language,
         )
     engine.dispose()
-    Path(args.out).write_bytes(content)
+    write_private(Path(args.out), content)
     print(f"wrote {args.out}: {count} reports ({len(content):,} bytes)")
     return 0
 

@@ -21,6 +21,8 @@ from bot.context import Context, PantauApp, run_db_app
 from bot.files import chart_png
 from bot.notices import Outgoing, deliver
 from domain.digest import (
+    UNDONE_SHOWN,
+    UNDONE_WINDOW,
     Figures,
     quiet_workstreams,
     render_deadline_notice,
@@ -223,6 +225,7 @@ async def send_digest(
             return None  # an archived tracker sends nothing
         snap, insight = _tracker_state(application, session, tracker, now, shared=scheduled)
         previous = queries.previous_digest(session, chat_id=chat_id)
+        since = (previous.sent_at or previous.created_at) if previous else now - UNDONE_WINDOW
         lang = _lang(application, session, chat_id)
         html = render_digest(
             snap,
@@ -233,12 +236,15 @@ async def send_digest(
             lang=lang,
             insight=insight,
             late_for=late_for,
+            undone=queries.undone_reports(
+                session, snapshot=snap, since=since, until=now, limit=UNDONE_SHOWN + 1
+            ),
         )
-        photo = chart_png(session, tracker, now=now, lang=lang) if with_chart else None
+        photo = _digest_chart(session, tracker, now, lang) if with_chart else None
         return Outgoing(
             chat_id,
             tracker.id,
-            "digest",
+            queries.SCHEDULED_DIGEST if scheduled else queries.MANUAL_DIGEST,
             slot_key,
             html,
             late=late_for is not None,
@@ -248,6 +254,16 @@ async def send_digest(
 
     outgoing = await run_db_app(application, build, readonly=True)
     return "unlinked" if outgoing is None else await deliver(application, outgoing)
+
+
+def _digest_chart(session: Session, tracker: Tracker, now: datetime, lang: str) -> bytes | None:
+    """The chart a weekly digest carries, or None when drawing it fails: the digest goes out
+    without it (the numbers matter more than the picture) and the log says why."""
+    try:
+        return chart_png(session, tracker, now=now, lang=lang)
+    except Exception:  # any failure of the drawing, whatever the data held
+        log.exception("chart of tracker %s failed: digest sent without it", tracker.key)
+        return None
 
 
 async def send_reminder(application: PantauApp, chat_id: int, *, due: datetime, late: bool) -> str:

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from domain.forecast import Insight
+from domain.forecast import Forecast, Insight
 from domain.i18n import t
 from domain.progress import overall_percent
 from domain.views import Snapshot
@@ -108,7 +108,7 @@ def _summary_rows(snapshot: Snapshot, insight: Insight, lang: str) -> list[list[
                 ws.weight,
                 ws.percent,
                 round(forecast.pace, 1) if forecast and forecast.pace is not None else None,
-                forecast.finish.isoformat() if forecast and forecast.finish else None,
+                _finish(forecast, lang),
                 t(lang, f"state_{forecast.state.value}") if forecast else None,
             ]
         )
@@ -120,11 +120,20 @@ def _summary_rows(snapshot: Snapshot, insight: Insight, lang: str) -> list[list[
             sum(ws.weight for ws in snapshot.workstreams),
             round(overall_percent(snapshot.workstreams), 1),
             round(whole.pace, 1) if whole and whole.pace is not None else None,
-            whole.finish.isoformat() if whole and whole.finish else None,
+            _finish(whole, lang),
             t(lang, f"state_{whole.state.value}") if whole else None,
         ]
     )
     return rows
+
+
+def _finish(forecast: Forecast | None, lang: str) -> str | None:
+    """The projected finish; a positive pace that reaches 100% only past the horizon says so."""
+    if forecast is None or forecast.pace is None:
+        return None
+    if forecast.finish is not None:
+        return forecast.finish.isoformat()
+    return t(lang, "finish_never")
 
 
 def trail_xlsx(rows: Iterable[TrailRow], snapshot: Snapshot, insight: Insight, lang: str) -> bytes:

@@ -104,6 +104,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{token} is not a real date: check the month and day.",
         "{token} bukan tanggal yang ada: periksa bulan dan tanggalnya.",
     ),
+    "deadline_out_of_range": (
+        "{token} cannot be a deadline: give a date from {earliest} to {latest}.",
+        "{token} tidak dapat menjadi tenggat: gunakan tanggal dari {earliest} sampai dengan "
+        "{latest}.",
+    ),
+    "deadline_in_past": (
+        "⚠️ This deadline has already passed. If the date is a typo, correct it with {example}.",
+        "⚠️ Tenggat ini telah berlalu. Apabila tanggalnya keliru, perbaiki dengan {example}.",
+    ),
     "note_too_long": (
         "Your note has {length} characters; the limit is {limit}. "
         "Shorten it and send the command again.",
@@ -317,10 +326,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Langkah berikutnya: <code>/workstream add payments Pembayaran</code>, kemudian "
         "<code>/grant @username reporter</code>.",
     ),
-    "tracker_relinked": (
-        "(This chat was linked to <b>{title}</b> before.)",
-        "(Sebelumnya obrolan ini terhubung ke <b>{title}</b>.)",
-    ),
     "deadline_line": ("deadline {date} · {left}", "tenggat {date} · {left}"),
     "deadline_moved": (
         "📅 Deadline of <b>{title}</b> moved from {old} to {new} · {left}",
@@ -460,10 +465,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "whole_no_data": ("Trend: not enough data yet · {state}", "Tren: data belum cukup · {state}"),
     "finish_on": ("finish {date}", "perkiraan selesai {date}"),
-    "finish_never": (
-        "finish never at this pace",
+    "finish_none": (
+        "finish not at this pace",
         "perkiraan selesai: tidak tercapai dengan laju ini",
     ),
+    # A cell of the workbook's "projected finish" column, whose header already says what it is.
+    "finish_never": ("not at this pace", "tidak tercapai dengan laju ini"),
     "needed_none": ("—", "—"),
     "state_done": ("✅ done", "✅ selesai"),
     "state_on_track": ("🟢 on track", "🟢 sesuai target"),
@@ -556,6 +563,22 @@ CATALOG: dict[str, tuple[str, str]] = {
     "digest_quiet": (
         "😴 No report for {days}+ days: {names}",
         "😴 Tanpa laporan selama {days} hari atau lebih: {names}",
+    ),
+    "digest_undone": (
+        "↩️ Undone since the last digest:",
+        "↩️ Laporan yang dibatalkan sejak ringkasan terakhir:",
+    ),
+    "digest_undone_week": (
+        "↩️ Undone in the last {days} days:",
+        "↩️ Laporan yang dibatalkan dalam {days} hari terakhir:",
+    ),
+    "digest_undone_line": (
+        "• {name} took back {title} {percent}% (reported {day})",
+        "• {name} membatalkan laporan {title} {percent}% (dilaporkan {day})",
+    ),
+    "digest_undone_more": (
+        "• and more: see /history &lt;workstream&gt;",
+        "• dan laporan lainnya: lihat /history &lt;komponen&gt;",
     ),
     "digest_down": ("📉 Went down: {items}", "📉 Turun: {items}"),
     "reminder_ahead": (

@@ -57,7 +57,7 @@ def whole_line(forecast: Forecast, lang: str) -> str:
     finish = (
         t(lang, "finish_on", date=Html(fmt_date(forecast.finish, lang)))
         if forecast.finish
-        else t(lang, "finish_never")
+        else t(lang, "finish_none")
     )
     needed = (
         fmt_number(forecast.needed, lang, signed=True)
@@ -305,6 +305,14 @@ def render_tracker_linked(tracker: TrackerView, today: date, lang: str, *, creat
     if created:
         lines.append(t(lang, "tracker_next_steps"))
     return "\n".join(lines)
+
+
+def past_deadline_warning(tracker: TrackerView, today: date, lang: str) -> str | None:
+    """A line for a deadline just set in the past: accepted (a late tracker is real), flagged
+    in case it is a typo."""
+    if tracker.deadline >= today:
+        return None
+    return t(lang, "deadline_in_past", example=code("/deadline YYYY-MM-DD"))
 
 
 def render_deadline(

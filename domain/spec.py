@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from domain.parsing import NOTE_MAX_CHARS
+from domain.parsing import DEADLINE_EARLIEST, DEADLINE_LATEST, NOTE_MAX_CHARS
 from domain.views import SERVICE_ACCOUNTS, Role
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
@@ -33,6 +33,16 @@ class TrackerSpec(_Strict):
     regulation: str | None = Field(default=None, max_length=200)
     deadline: date
     timezone: str = "Asia/Jakarta"
+
+    @field_validator("deadline")
+    @classmethod
+    def _deadline_in_range(cls, value: date) -> date:
+        if not DEADLINE_EARLIEST <= value <= DEADLINE_LATEST:
+            raise ValueError(
+                f"{value.isoformat()} cannot be a deadline: give a date from "
+                f"{DEADLINE_EARLIEST.isoformat()} to {DEADLINE_LATEST.isoformat()}"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod

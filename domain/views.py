@@ -64,3 +64,14 @@ class Snapshot:
 
     tracker: TrackerView
     workstreams: tuple[WorkstreamView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UndoneReport:
+    """A report taken back with /undo, as a digest lists it for the managers."""
+
+    workstream: str  # title
+    percent: int
+    reporter_name: str
+    created_at: datetime  # when it was reported
+    undone_at: datetime

@@ -158,7 +158,7 @@ class Notice(SQLModel, table=True):
     tracker_id: int = Field(
         sa_column=Column(Integer, ForeignKey("tracker.id", ondelete="CASCADE"), nullable=False)
     )
-    kind: str = Field(max_length=16)  # digest | deadline | overdue | quiet
+    kind: str = Field(max_length=16)  # digest | digest-now (/digest) | deadline | overdue | quiet
     slot_key: str = Field(max_length=120)
     status: str = Field(max_length=16)  # pending | sent | failed
     attempts: int = Field(default=0)

@@ -194,7 +194,7 @@ def test_the_finish_reads_as_a_projection_and_the_no_pace_case_is_grammatical() 
     never = Forecast(70, -1.0, None, 4.3, State.AT_RISK)
     line = whole_line(never, "id")
     assert "perkiraan selesai: tidak tercapai dengan laju ini · 🔴 berisiko" in line
-    assert "finish never at this pace" in whole_line(never, "en")
+    assert "finish not at this pace" in whole_line(never, "en")
 
 
 def test_late_delivery_and_overdue_are_different_words() -> None:

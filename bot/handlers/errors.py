@@ -15,6 +15,8 @@ from domain.parsing import split_command
 
 log = logging.getLogger(__name__)
 
+MAX_COMMAND_LOGGED = 32  # Telegram's own limit on a command's name
+
 
 async def on_error(update: object, context: Context) -> None:
     """Reply to the user where there is one; log a traceback only for real faults."""
@@ -40,11 +42,12 @@ async def on_error(update: object, context: Context) -> None:
     except Exception:  # the database itself may be what failed
         lang = context.bot_data.settings.pantau_language
     if isinstance(error, UserError):
-        # Bad input is expected: one INFO line, no traceback.
+        # Bad input is expected: one INFO line, no traceback. It names the command and the
+        # reason (the catalogue key) and never quotes the message: a note or a title may be
+        # confidential, and the rendered reason can quote what was typed.
         text = error.render(lang)
-        # The command and the reason, never the text: notes are the reporters' business.
-        command = split_command(message.text or "")[0]
-        log.info("refused /%s: %s", command, error.key)
+        command = split_command(message.text or message.caption or "")[0][:MAX_COMMAND_LOGGED]
+        log.info("refused /%s in chat %s: %s", command or "?", message.chat_id, error.key)
         await reply(update, text)
         return
     log.error("unhandled error while handling an update", exc_info=error)

@@ -29,7 +29,7 @@ from domain.i18n import Html, Msg, code, code_msg, msg, t
 from domain.locale import fmt_time
 from domain.parsing import parse_deadline, parse_setup, parse_tracker_key
 from domain.progress import local_today
-from domain.render import render_deadline, render_tracker_linked
+from domain.render import past_deadline_warning, render_deadline, render_tracker_linked
 from domain.views import SERVICE_ACCOUNTS, Role
 from storage import lifecycle, queries
 from storage.models import Tracker
@@ -101,7 +101,11 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
             session, chat_id=caller.chat_id, tracker_id=tracker.id, title=caller.chat_title
         )
         view = queries.tracker_view(tracker)
-        html = render_tracker_linked(view, local_today(now, view.timezone), lang, created=created)
+        today = local_today(now, view.timezone)
+        html = render_tracker_linked(view, today, lang, created=created)
+        warning = past_deadline_warning(view, today, lang) if args.deadline else None
+        if warning:
+            html += "\n" + warning
         schedule, language = _chat_facts(session, caller.chat_id, lang)
         if current is not None and current.id == tracker.id:
             html += "\n" + t(lang, "setup_same", schedule=schedule, language=language)
@@ -178,7 +182,9 @@ async def show_or_move_deadline(update: Update, context: Context, command: Comma
             log.info("deadline of %s moved to %s", scope.tracker.key, new_deadline)
         view = queries.tracker_view(scope.tracker)
         today = today_for(context, view.timezone)
-        return render_deadline(view, today, lang, changed_from=changed_from)
+        html = render_deadline(view, today, lang, changed_from=changed_from)
+        warning = past_deadline_warning(view, today, lang) if new_deadline else None
+        return html + "\n" + warning if warning else html
 
     await reply(update, await run_db(context, apply))
 
