@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bot.access import Access, Command, HelpLine, Rank, Where
 from bot.handlers import (
+    checkin,
     digests,
     files,
     language,
@@ -150,6 +151,48 @@ COMMANDS: tuple[Command, ...] = (
         ),
         change_is_chat=True,
     ),
+    Command(
+        "owner",
+        checkin.set_owner,
+        help=(
+            HelpLine("/owner &lt;workstream&gt;", "help_owner_show", usage_key="usage_owner_show"),
+            HelpLine(
+                "/owner &lt;workstream&gt; &lt;@user|id&gt;… | off",
+                "help_owner",
+                change=True,
+                usage_key="usage_owner_short",
+            ),
+        ),
+        where=SHOW_OR_CHANGE,
+    ),
+    Command(
+        "checkin",
+        checkin.set_checkin,
+        help=(
+            HelpLine("/checkin", "help_checkin_show"),
+            HelpLine(
+                "/checkin daily|weekdays|mon…sun HH:MM | off",
+                "help_checkin",
+                change=True,
+                usage_key="usage_checkin_all",
+            ),
+        ),
+        where=SHOW_OR_CHANGE,
+    ),
+    Command(
+        "holidays",
+        checkin.set_holidays,
+        help=(
+            HelpLine("/holidays", "help_holidays_show"),
+            HelpLine(
+                "/holidays &lt;country&gt; | off",
+                "help_holidays",
+                change=True,
+                usage_key="usage_holidays",
+            ),
+        ),
+        where=SHOW_OR_CHANGE,
+    ),
     # --- reporting --------------------------------------------------------------------------
     Command(
         "update",
@@ -161,6 +204,7 @@ COMMANDS: tuple[Command, ...] = (
                 "help_update",
                 usage_key="usage_update",
             ),
+            HelpLine("/update", "help_update_buttons"),
         ),
         menu_key="menu_update",
         writes=True,
@@ -173,6 +217,20 @@ COMMANDS: tuple[Command, ...] = (
         menu_key="menu_undo",
         writes=True,
         where=REPORT,
+    ),
+    Command(
+        "away",
+        checkin.set_away,
+        help=(HelpLine("/away YYYY-MM-DD | off", "help_away", usage_key="usage_away"),),
+        where=ANYWHERE,
+    ),
+    Command(
+        "use",
+        checkin.use_tracker,
+        help=(HelpLine("/use [key]", "help_use", usage_key="usage_use"),),
+        # Private chats only; the key must name a tracker the person belongs to.
+        where=Where(linked=None, unlinked=None, private=Access(NONE)),
+        key_rank=REPORTER,
     ),
     # --- administration ---------------------------------------------------------------------
     Command(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from babel.numbers import format_decimal
 
@@ -66,11 +66,18 @@ def _is_id(name: str) -> bool:
     return name == "id" or name.endswith("_id")
 
 
+@runtime_checkable
+class Localized(Protocol):
+    """A parameter rendered in the chat's language when the message is (``Msg``, a date)."""
+
+    def render(self, lang: str) -> str: ...
+
+
 def t(lang: str, key: str, /, **params: Any) -> str:
     template = CATALOG[key][1 if lang == "id" else 0]
     safe: dict[str, Any] = {}
     for name, value in params.items():
-        if isinstance(value, Msg):
+        if isinstance(value, Localized):
             safe[name] = value.render(lang)
         elif isinstance(value, int) and not isinstance(value, bool) and not _is_id(name):
             # Counts and limits: "1,000 reports" / "1.000 laporan"; never an id ("user 1001").
@@ -240,6 +247,30 @@ CATALOG: dict[str, tuple[str, str]] = {
         "/schedule daily|weekdays|mon…sun JJ.MM | off",
     ),
     "usage_quiet": ("/quiet &lt;days&gt;", "/quiet &lt;hari&gt;"),
+    "usage_owner": (
+        "/owner &lt;workstream&gt; &lt;@username | user-id&gt;… | off",
+        "/owner &lt;komponen&gt; &lt;@username | ID-pengguna&gt;… | off",
+    ),
+    "usage_owner_show": ("/owner &lt;workstream&gt;", "/owner &lt;komponen&gt;"),
+    "usage_owner_short": (
+        "/owner &lt;workstream&gt; &lt;@user|id&gt;… | off",
+        "/owner &lt;komponen&gt; &lt;@username|ID&gt;… | off",
+    ),
+    "usage_checkin": (
+        "/checkin daily|weekdays|mon…sun HH:MM",
+        "/checkin daily|weekdays|mon…sun JJ.MM",
+    ),
+    "usage_checkin_all": (
+        "/checkin daily|weekdays|mon…sun HH:MM | off",
+        "/checkin daily|weekdays|mon…sun JJ.MM | off",
+    ),
+    "usage_holidays": ("/holidays &lt;country&gt; | off", "/holidays &lt;negara&gt; | off"),
+    "usage_away": ("/away YYYY-MM-DD | off", "/away TTTT-BB-HH | off"),
+    "usage_away_day": ("/away YYYY-MM-DD", "/away TTTT-BB-HH"),
+    "usage_use": ("/use [key]", "/use [kode]"),
+    "usage_use_one": ("/use &lt;key&gt;", "/use &lt;kode&gt;"),
+    "example_update_percent": ("/update {key} &lt;percent&gt;", "/update {key} &lt;persen&gt;"),
+    "example_checkin": ("/checkin weekdays 09:00", "/checkin weekdays 09.00"),
     "usage_archive": ("/archive &lt;key&gt;", "/archive &lt;kode&gt;"),
     "usage_restore": ("/restore &lt;key&gt;", "/restore &lt;kode&gt;"),
     "usage_grant_short": (
@@ -276,9 +307,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "atau mintalah admin memberi Anda peran dengan <code>/grant</code>.",
     ),
     "many_trackers": (
-        "You belong to {count} trackers ({keys}): send this in the tracker's group chat.",
-        "Anda menjadi anggota {count} pemantauan ({keys}): kirim perintah ini di grup "
-        "pemantauan yang dimaksud.",
+        "You belong to {count} trackers ({keys}): choose one with <code>/use &lt;key&gt;</code> "
+        "here, or send this in the tracker's group chat.",
+        "Anda menjadi anggota {count} pemantauan ({keys}): pilih salah satu dengan "
+        "<code>/use &lt;kode&gt;</code> di sini, atau kirim perintah ini di grup pemantauan "
+        "yang dimaksud.",
     ),
     "role_reporter_plural": ("reporters and admins", "pelapor dan admin"),
     "role_admin_plural": ("admins", "admin"),
@@ -839,3 +872,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "tracker_key_usage": ("Type {usage}, e.g. {example}", "Ketik {usage}, misalnya {example}"),
 }
+
+
+def _merge_topics() -> None:
+    # Topic catalogues live in their own modules (they import nothing from here).
+    from domain.catalog_checkin import CHECKIN_CATALOG
+
+    CATALOG.update(CHECKIN_CATALOG)
+
+
+_merge_topics()

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from html import escape
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from domain.i18n import t
+
+
+@dataclass(frozen=True, slots=True)
+class LongDate:
+    """``12 April 2024`` rendered in the language of the message it is part of."""
+
+    day: date
+
+    def render(self, lang: str) -> str:
+        return escape(fmt_date(self.day, lang))
 
 
 def fmt_date(day: date, lang: str) -> str:

@@ -312,7 +312,7 @@ def past_deadline_warning(tracker: TrackerView, today: date, lang: str) -> str |
     in case it is a typo."""
     if tracker.deadline >= today:
         return None
-    return t(lang, "deadline_in_past", example=code("/deadline YYYY-MM-DD"))
+    return t(lang, "deadline_in_past", example=code_msg("usage_deadline_move"))
 
 
 def render_deadline(
