@@ -93,7 +93,7 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
     # --- /checkin ---------------------------------------------------------------------------
     "checkin_usage": (
         "Type {usage} (tracker time), or {off}, e.g. {example}.",
-        "Ketik {usage} (waktu pemantauan), atau {off}, misalnya {example}.",
+        "Ketik {usage} (zona waktu pemantauan), atau {off}, misalnya {example}.",
     ),
     "checkin_none": (
         "No check-ins for <b>{title}</b>. An admin turns them on with {example}.",
@@ -191,7 +191,7 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
     "ci_pace": ("pace {pace}/week", "laju {pace}/minggu"),
     "ci_needed": (
         "needs {needed} points a week to reach 100% by {deadline}",
-        "perlu {needed} poin per minggu untuk mencapai 100% sebelum tenggat {deadline}",
+        "perlu {needed} poin per minggu untuk mencapai 100% paling lambat pada tenggat {deadline}",
     ),
     "ci_why_daily": (
         "⚠️ At risk with {left}: asked every working day until it is back on track.",
