@@ -48,6 +48,9 @@ AUDIT_CATALOG: dict[str, tuple[str, str]] = {
         "📎 Evidence added to the report <b>{title}</b> {percent}%.",
         "📎 Bukti ditambahkan pada laporan <b>{title}</b> {percent}%.",
     ),
+    "usage_evidence": ("/evidence &lt;workstream&gt; [n]", "/evidence &lt;komponen&gt; [n]"),
+    "usage_follow": ("/follow &lt;key&gt;", "/follow &lt;kode&gt;"),
+    "usage_unfollow": ("/unfollow &lt;key&gt;", "/unfollow &lt;kode&gt;"),
     "evidence_usage": ("Type {usage}, e.g. {example}", "Ketik {usage}, misalnya {example}"),
     "evidence_none": (
         "📎 No evidence on <b>{title}</b> yet. Send a photo or document with "
