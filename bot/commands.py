@@ -97,7 +97,11 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "evidence",
         evidence.resend_evidence,
-        help=(HelpLine("/evidence &lt;workstream&gt; [n]", "help_evidence"),),
+        help=(
+            HelpLine(
+                "/evidence &lt;workstream&gt; [n]", "help_evidence", usage_key="usage_evidence"
+            ),
+        ),
         where=MEMBERS,
     ),
     Command(
@@ -281,7 +285,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "follow",
         follows.follow_tracker,
-        help=(HelpLine("/follow &lt;key&gt;", "help_follow"),),
+        help=(HelpLine("/follow &lt;key&gt;", "help_follow", usage_key="usage_follow"),),
         # Linking's rules (/setup): admin of the tracker named, and in a chat that already
         # follows one, admin of that one too.
         where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
@@ -290,7 +294,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "unfollow",
         follows.unfollow_tracker,
-        help=(HelpLine("/unfollow &lt;key&gt;", "help_unfollow"),),
+        help=(HelpLine("/unfollow &lt;key&gt;", "help_unfollow", usage_key="usage_unfollow"),),
         where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
         key_rank=ADMIN,
     ),
