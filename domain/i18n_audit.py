@@ -14,11 +14,11 @@ AUDIT_CATALOG: dict[str, tuple[str, str]] = {
     "evidence_not_kept": ("📎 {name}: {why}", "📎 {name}: {why}"),
     "evidence_too_big": (
         "over Telegram's 20 MB download limit: recorded by its id, no copy kept",
-        "melebihi batas unduh Telegram 20 MB: dicatat menurut id-nya, tanpa salinan",
+        "melebihi batas unduh Telegram 20 MB: dicatat menurut ID-nya, tanpa salinan",
     ),
     "evidence_unavailable": (
         "Telegram could not serve the file: recorded by its id, no copy kept",
-        "Telegram tidak dapat menyerahkan berkas ini: dicatat menurut id-nya, tanpa salinan",
+        "Telegram tidak dapat menyerahkan berkas ini: dicatat menurut ID-nya, tanpa salinan",
     ),
     "evidence_not_writable": (
         "no copy kept: the evidence folder cannot be written (the report is recorded; "
@@ -75,14 +75,14 @@ AUDIT_CATALOG: dict[str, tuple[str, str]] = {
     # --- the audit trail ---------------------------------------------------------------------
     "help_verify": (
         "the audit trail's current head, its number of events and the last one's time",
-        "kepala jejak audit saat ini, jumlah peristiwanya dan waktu peristiwa terakhir",
+        "hash terakhir jejak audit, jumlah peristiwanya dan waktu peristiwa terakhir",
     ),
     "verify_answer": (
         "🔗 Audit trail of <b>{title}</b>: {count} events, the last {when}.\n"
         "Head <code>{head}</code>\n"
         "Anyone with the database checks it with {command}.",
         "🔗 Jejak audit <b>{title}</b>: {count} peristiwa, terakhir {when}.\n"
-        "Kepala <code>{head}</code>\n"
+        "Hash terakhir <code>{head}</code>\n"
         "Siapa pun yang memiliki basis datanya dapat memeriksanya dengan {command}.",
     ),
     "verify_empty": (
