@@ -163,9 +163,15 @@ COMMANDS: tuple[Command, ...] = (
         "setup",
         trackers.setup_tracker,
         help=(HelpLine("/setup &lt;key&gt; [YYYY-MM-DD] [title]", "help_setup"),),
-        # A chat that follows a tracker moves only at its admins' word; a chat that follows
-        # none may be linked by anyone, to a tracker they administer (key_rank).
-        where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
+        # A chat that follows a tracker (a group or a private chat) moves only at its admins'
+        # word; a chat that follows none may be linked by anyone, to a tracker they
+        # administer (key_rank).
+        where=Where(
+            linked=Access(ADMIN),
+            unlinked=Access(NONE),
+            private=Access(NONE),
+            private_linked=Access(ADMIN),
+        ),
         key_rank=ADMIN,
         creates=True,
     ),

@@ -15,6 +15,15 @@ from storage.models import Tracker
 IMPORTED_CHAT_ID = 0  # reports from a file have no Telegram chat: they share this one
 
 
+class TrackerArchived(Exception):
+    """The file names an archived tracker: it is read-only until restored, and no chat may be
+    linked to it. Raised before anything is written."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     tracker: Tracker
@@ -38,6 +47,8 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
     """Create or update the tracker described by ``spec`` inside the caller's transaction."""
     tracker = queries.get_tracker(session, key=spec.tracker.key)
     created = tracker is None
+    if tracker is not None and tracker.archived_at is not None:
+        raise TrackerArchived(tracker.key)
     if tracker is None:
         tracker = queries.create_tracker(
             session,

@@ -121,6 +121,35 @@ async def test_admin_of_another_tracker_cannot_move_this_trackers_groups(
     assert _links(harness)[STAFF.id] == "tiktok-tokopedia"
 
 
+async def test_private_chat_that_follows_a_tracker_moves_only_at_its_admins_word(
+    harness: Harness,
+) -> None:
+    """Like a group: a private chat that follows tracker A moves to B only if its owner is
+    an admin of A (not merely of B). Such a chat can follow A without its owner being A's
+    admin: `pantau import` links chats, an operator may lose that rank."""
+    await seed_tracker(harness)
+    await harness.say("/setup other-b 2024-06-01 Other", sender=OPERATOR, chat=ELSEWHERE)
+    await harness.say(f"/grant {BUDI.id} admin", sender=OPERATOR, chat=ELSEWHERE)
+    with session_scope(harness.engine) as session:
+        story = queries.get_tracker(session, key="tiktok-tokopedia")
+        assert story is not None
+        assert story.id is not None
+        queries.link_chat(session, chat_id=BUDI.id, tracker_id=story.id, title=None)
+    budi = ChatRef(BUDI.id)
+    assert "/setup" not in await harness.say("/help", sender=BUDI, chat=budi)
+    reply = await harness.say("/setup other-b", sender=BUDI, chat=budi)
+    assert "Only admins of TikTok Shop → Tokopedia can do that" in reply
+    assert _links(harness)[BUDI.id] == "tiktok-tokopedia"
+    refused = await harness.say("/setup budi-own 2024-06-01", sender=BUDI, chat=budi)
+    assert "Only admins of TikTok Shop → Tokopedia can do that" in refused
+    assert "budi-own" not in _tracker_keys(harness)
+    # Once an admin of the tracker it follows, its owner may move it.
+    await harness.say(f"/grant {BUDI.id} admin", sender=ADMIN)
+    moved = await harness.say("/setup other-b", sender=BUDI, chat=budi)
+    assert "moved from TikTok Shop → Tokopedia to Other" in moved
+    assert _links(harness)[BUDI.id] == "other-b"
+
+
 async def test_setup_of_a_new_key_in_a_linked_group_says_what_moved_and_how_to_undo_it(
     open_harness: Harness,
 ) -> None:
@@ -224,6 +253,47 @@ def test_cli_lists_archives_and_restores_trackers(
         events = [e.kind for e in session.exec(select(TrackerEvent)).all()]
     engine.dispose()
     assert events == ["archived", "restored"]
+
+
+def test_import_never_links_chats_to_an_archived_tracker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    example = Path(__file__).resolve().parent.parent / "examples" / "tiktok-tokopedia.toml"
+    assert main(["import", str(example)]) == 0
+    assert main(["trackers", "archive", "tiktok-tokopedia"]) == 0
+    capsys.readouterr()
+    again = tmp_path / "again.toml"
+    again.write_text(
+        example.read_text(encoding="utf-8")
+        + '\n[[chats]]\nchat_id = -1003333\ntitle = "Stray group"\n'
+        + '\n[[members]]\nuser_id = 4242\nrole = "admin"\n',
+        encoding="utf-8",
+    )
+    engine = make_engine(url)
+
+    def state() -> tuple[object, ...]:
+        with session_scope(engine, readonly=True) as session:
+            return (
+                sorted((c.chat_id, c.tracker_id) for c in session.exec(select(ChatLink)).all()),
+                sorted((m.user_id, m.role) for m in session.exec(select(Member)).all()),
+                len(session.exec(select(Report)).all()),
+            )
+
+    before = state()
+    assert main(["import", str(again)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith(
+        "tracker tiktok-tokopedia is archived: restore it first with "
+        "`pantau trackers restore tiktok-tokopedia`; nothing was changed"
+    )
+    assert len(err.splitlines()) == 1
+    assert state() == before
+    engine.dispose()
 
 
 # --- real people only ----------------------------------------------------------------------

@@ -168,7 +168,7 @@ def locate(session: Session, settings: Settings, caller: Caller, *, need_tracker
     """The place a command was sent, its tracker and the caller's rank there."""
     tracker = queries.tracker_for_chat(session, chat_id=caller.chat_id)
     if caller.private:
-        place = Place.PRIVATE
+        place = Place.PRIVATE if tracker is None else Place.PRIVATE_LINKED
         if tracker is None:
             tracker = _own_tracker(session, caller, required=need_tracker)
     else:
