@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import Engine
@@ -15,11 +16,14 @@ from sqlmodel import Session, select
 
 from bot import jobs
 from bot.app import build_application
+from bot.commands import BY_NAME
 from bot.config import Settings
-from bot.handlers.common import Scope
+from bot.handlers.common import Scope, caller_of
 from bot.handlers.members import keep_an_admin
+from bot.handlers.reports import record_correction, record_report
 from bot.offline import ChatRef, Fault, OfflineBotAPI, Person
 from domain.errors import UserError
+from domain.parsing import parse_update
 from domain.spec import SpecError, load_spec
 from domain.views import Role
 from storage import queries
@@ -555,6 +559,96 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin_on_postgresql(
     with session_scope(engine, readonly=True) as session:
         assert queries.admin_ids(session, tracker_id=tracker_id) == [1]
     engine.dispose()
+
+
+def _at_once(
+    engine: Engine, first: Callable[[Session], object], second: Callable[[Session], object]
+) -> list[str]:
+    """Run ``first`` in a transaction held open while ``second`` starts in another session;
+    the second must wait for the first's commit. What the second ended with."""
+    outcome: list[str] = []
+
+    def run_second() -> None:
+        try:
+            with session_scope(engine) as session:
+                second(session)
+            outcome.append("done")
+        except Exception as exc:  # noqa: BLE001 — the test reports what went wrong
+            outcome.append(repr(exc)[:300])
+
+    with session_scope(engine) as session:
+        first(session)
+        thread = threading.Thread(target=run_second)
+        thread.start()
+        time.sleep(0.5)
+        assert thread.is_alive(), "the second must wait for the first one's lock"
+    thread.join(timeout=10)
+    return outcome
+
+
+async def _postgres_story(postgres_url: str, settings: Settings, clock: Clock) -> Harness:
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    app = build_application(settings, request=OfflineBotAPI(clock), engine=engine, clock=clock)
+    await app.initialize()
+    h = Harness(app, cast(OfflineBotAPI, app.bot.request), engine, clock)
+    await seed_tracker(h)
+    return h
+
+
+def _edit(h: Harness, text: str, message_id: int, *, edited: bool = True) -> tuple[Any, Any]:
+    update = h.factory.message(text, sender=BUDI, chat=STAFF, message_id=message_id, edited=edited)
+    caller = caller_of(update, BY_NAME["update"])
+    return caller, parse_update(caller.rest)
+
+
+@pytest.mark.postgres
+async def test_two_edits_of_one_message_at_once_are_two_revisions_on_postgresql(
+    postgres_url: str, settings: Settings, clock: Clock
+) -> None:
+    """Two sessions on PostgreSQL: the first edit holds its transaction open; the second
+    waits, then corrects the first's revision (no unique-key conflict, nothing dropped)."""
+    h = await _postgres_story(postgres_url, settings, clock)
+    try:
+        await h.say("/update payments 60", sender=BUDI, message_id=600)
+        clock.advance(minutes=1)
+        one, one_args = _edit(h, "/update payments 65", 600)
+        two, two_args = _edit(h, "/update payments 70", 600)
+        outcome = _at_once(
+            h.engine,
+            lambda s: record_correction(s, settings, one, one_args, clock.now),
+            lambda s: record_correction(s, settings, two, two_args, clock.now),
+        )
+        assert outcome == ["done"]
+        rows = [(r.revision, r.percent, r.retracted_at is None) for r in h.reports()]
+        assert rows[-3:] == [(0, 60, False), (1, 65, False), (2, 70, True)]
+        assert "70% Payments" in await h.say("/status")
+    finally:
+        await h.app.shutdown()
+        h.engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_an_edit_racing_its_own_update_corrects_it_on_postgresql(
+    postgres_url: str, settings: Settings, clock: Clock
+) -> None:
+    """The /update and an edit of it handled at once: the edit waits and corrects the report
+    (one counted report), rather than recording a second one beside it."""
+    h = await _postgres_story(postgres_url, settings, clock)
+    try:
+        sent, sent_args = _edit(h, "/update payments 50", 700, edited=False)
+        edit, edit_args = _edit(h, "/update payments 55", 700)
+        outcome = _at_once(
+            h.engine,
+            lambda s: record_report(s, settings, sent, sent_args, clock.now),
+            lambda s: record_correction(s, settings, edit, edit_args, clock.now),
+        )
+        assert outcome == ["done"]
+        counting = [(r.revision, r.percent) for r in h.reports() if r.retracted_at is None]
+        assert counting == [(1, 55)]
+    finally:
+        await h.app.shutdown()
+        h.engine.dispose()
 
 
 # --- strangers learn nothing ---------------------------------------------------------------
