@@ -329,6 +329,35 @@ async def test_anonymous_admin_cannot_link_read_export_or_grant(
         assert session.get(SeenUser, ANONYMOUS_ADMIN.id) is None
 
 
+async def test_anonymous_admins_in_the_default_deployment_create_link_and_edit_nothing(
+    open_harness: Harness,
+) -> None:
+    """PANTAU_ADMIN_IDS empty (anyone may create a tracker): an anonymous admin still cannot
+    create one for another group's anonymous admin to link, nor edit a message into a report."""
+    h = open_harness
+    await _open_story(h)
+    before = (_members(h), _links(h), _tracker_keys(h), len(h.reports()))
+    one_line = ["🙅 Send this as yourself, not anonymously or as a channel."]
+    for text, chat in (
+        ("/setup anon-key 2024-05-01 Anonymous", ELSEWHERE),
+        ("/setup anon-key", A_CHANNEL),
+        ("/setup tiktok-tokopedia", ELSEWHERE),
+        ("/grant 1087968824 admin", STAFF),
+    ):
+        sent = await h.send_update(text, sender=ANONYMOUS_ADMIN, chat=chat, sender_chat=chat)
+        assert [m.text for m in sent] == one_line, text
+    edited = await h.send_update(
+        "/update payments 99",
+        sender=ANONYMOUS_ADMIN,
+        chat=STAFF,
+        sender_chat=STAFF,
+        message_id=900,
+        edited=True,
+    )
+    assert [m.text for m in edited] == one_line
+    assert (_members(h), _links(h), _tracker_keys(h), len(h.reports())) == before
+
+
 @pytest.mark.parametrize(
     ("sender", "sender_chat"),
     [(CHANNEL_BOT, A_CHANNEL), (SERVICE, A_CHANNEL), (SOME_BOT, None), (BUDI, A_CHANNEL)],
