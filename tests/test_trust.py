@@ -813,3 +813,15 @@ async def test_a_channel_post_command_gets_the_one_line_answer_and_nothing_else(
         "🙅 Send this as yourself, not anonymously or as a channel."
     ]
     assert A_CHANNEL.id not in _links(harness)
+
+
+async def test_changing_the_language_of_an_unlinked_group_says_how_its_admins_can(
+    harness: Harness,
+) -> None:
+    await seed_tracker(harness)
+    reply = await harness.say("/lang id", sender=ADMIN, chat=ELSEWHERE)
+    assert reply == (
+        "Only the bot's operators can do that in a chat that follows no tracker. Once an admin"
+        " links it with /setup <key>, the tracker's admins can."
+    )
+    assert "English" in await harness.say("/lang", sender=ADMIN, chat=ELSEWHERE)

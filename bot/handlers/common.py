@@ -208,6 +208,7 @@ def check(session: Session, command: Command, here: Here, *, changing: bool) -> 
         if here.place is Place.PRIVATE and tracker is None:
             raise UserError("not_member")
         if tracker is None or need is Rank.OPERATOR:
+            # The table asks for an operator only in a group that follows no tracker.
             raise UserError("only_operators")
         assert tracker.id is not None
         # Admins' names are for members: a stranger in the chat learns only whom to ask.
