@@ -154,6 +154,25 @@ async def test_private_chat_that_follows_a_tracker_moves_only_at_its_admins_word
     assert _links(harness)[BUDI.id] == "other-b"
 
 
+async def test_removing_and_re_adding_the_bot_does_not_open_the_managers_group_to_anyone(
+    open_harness: Harness,
+) -> None:
+    """The bot removed from the managers' group deactivates its link (Telegram answers
+    Forbidden); once it is back, re-linking still needs the old tracker's admins."""
+    h = open_harness
+    await _open_story(h)
+    h.api.fail_next("sendMessage", Fault.forbidden())
+    assert await jobs.send_digest(h.app, MANAGERS.id, slot_key="digest@x") == "failed"
+    assert MANAGERS.id not in _links(h)  # dormant
+    reply = await h.say(STORY.replace("tiktok-tokopedia", "fake-key"), sender=DEWI, chat=MANAGERS)
+    assert "Only admins of TikTok Shop → Tokopedia can do that" in reply
+    assert _tracker_keys(h) == ["tiktok-tokopedia"]
+    assert MANAGERS.id not in _links(h)
+    back = await h.say("/setup tiktok-tokopedia", sender=ADMIN, chat=MANAGERS)
+    assert "Linked this chat to TikTok Shop → Tokopedia" in back
+    assert _links(h)[MANAGERS.id] == "tiktok-tokopedia"
+
+
 async def test_setup_of_a_new_key_in_a_linked_group_says_what_moved_and_how_to_undo_it(
     open_harness: Harness,
 ) -> None:

@@ -250,6 +250,26 @@ def authorize(
     return here
 
 
+def authorize_dormant(session: Session, settings: Settings, caller: Caller) -> None:
+    """The table's check for a chat whose link went dormant (the bot was removed or blocked,
+    then let back in), made as if the chat still followed its tracker.
+
+    A dormant link does not make a chat "linked" for reading or notices, but moving it with
+    /setup needs the same word as before: otherwise removing and re-adding the bot would open
+    the managers' group to anyone who can create a tracker.
+    """
+    link = queries.get_link(session, chat_id=caller.chat_id)
+    if link is None or link.active:
+        return
+    tracker = queries.get_tracker_by_id(session, tracker_id=link.tracker_id)
+    if tracker is None or tracker.id is None:
+        return
+    role = effective_role(session, settings, tracker_id=tracker.id, user_id=caller.user_id)
+    place = Place.PRIVATE_LINKED if caller.private else Place.LINKED
+    rank = rank_of(role, operator=is_operator(settings, caller.user_id))
+    check(session, caller.declaration, Here(place, tracker, role, rank), changing=False)
+
+
 def authorize_key(
     session: Session, settings: Settings, caller: Caller, key: str
 ) -> Tracker | None:
