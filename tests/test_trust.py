@@ -13,6 +13,7 @@ from typing import Any, cast
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from telegram import Update
 
 from bot import jobs
 from bot.app import build_application
@@ -171,6 +172,37 @@ async def test_removing_and_re_adding_the_bot_does_not_open_the_managers_group_t
     back = await h.say("/setup tiktok-tokopedia", sender=ADMIN, chat=MANAGERS)
     assert "Linked this chat to TikTok Shop → Tokopedia" in back
     assert _links(h)[MANAGERS.id] == "tiktok-tokopedia"
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_link_at_once(
+    open_harness: Harness,
+) -> None:
+    """Telegram gives the managers' group a new chat id; until the next notice found out,
+    the new id followed no tracker and a member without a role could link it to hers."""
+    h = open_harness
+    await _open_story(h)
+    supergroup = ChatRef(-1002002002, MANAGERS.title)
+    for chat, field, value in (
+        (MANAGERS, "migrate_to_chat_id", supergroup.id),
+        (supergroup, "migrate_from_chat_id", MANAGERS.id),
+    ):
+        service = {
+            "message_id": 990,
+            "date": int(h.clock.now.timestamp()),
+            "chat": {**chat.as_json(ADMIN), "type": "supergroup"},
+            "from": ADMIN.as_json(),
+            field: value,
+        }
+        update = Update.de_json({"update_id": 99000 + len(field), "message": service}, h.app.bot)
+        assert update is not None
+        await h.app.process_update(update)
+    assert _links(h).get(supergroup.id) == "tiktok-tokopedia"
+    reply = await h.say(
+        STORY.replace("tiktok-tokopedia", "fake-key"), sender=DEWI, chat=supergroup
+    )
+    assert "Only admins of TikTok Shop → Tokopedia can do that" in reply
+    assert "60%" in await h.say("/status", sender=DEWI, chat=supergroup)
+    assert _tracker_keys(h) == ["tiktok-tokopedia"]
 
 
 async def test_setup_of_a_new_key_in_a_linked_group_says_what_moved_and_how_to_undo_it(
