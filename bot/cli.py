@@ -22,7 +22,7 @@ from domain.progress import local_today
 from domain.spec import SpecError, load_spec
 from storage import lifecycle, queries
 from storage.db import make_engine, session_scope
-from storage.importer import TrackerArchived, apply_spec
+from storage.importer import NoAdminLeft, TrackerArchived, apply_spec
 from storage.migrate import current_revision, upgrade
 from storage.queries import get_tracker
 
@@ -142,6 +142,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(
             f"tracker {exc.key} is archived: restore it first with "
             f"`pantau trackers restore {exc.key}`; nothing was changed"
+        ) from None
+    except NoAdminLeft as exc:
+        raise CliError(
+            f"{path}: this would leave tracker {exc.key} without an admin: keep one member "
+            f'with role = "admin"; nothing was changed'
         ) from None
     finally:
         engine.dispose()

@@ -351,6 +351,48 @@ def test_import_never_links_chats_to_an_archived_tracker(
     engine.dispose()
 
 
+def test_import_never_demotes_the_last_admin_and_a_demotion_ends_the_private_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    example = Path(__file__).resolve().parent.parent / "examples" / "tiktok-tokopedia.toml"
+    text = example.read_text(encoding="utf-8")
+    assert main(["import", str(example)]) == 0
+    engine = make_engine(url)
+    with session_scope(engine) as session:  # Ayu (1001, the only admin) follows it privately
+        queries.link_chat(session, chat_id=1001, tracker_id=1, title=None)
+    demoted = text.replace(
+        'name = "Ayu Lestari"\nrole = "admin"', 'name = "Ayu Lestari"\nrole = "reporter"'
+    )
+    assert demoted != text
+    alone = tmp_path / "alone.toml"
+    alone.write_text(demoted, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(alone)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith(
+        "would leave tracker tiktok-tokopedia without an admin: keep one member with role = "
+        '"admin"; nothing was changed'
+    )
+    with session_scope(engine, readonly=True) as session:
+        assert queries.admin_ids(session, tracker_id=1) == [1001]
+        assert queries.get_link(session, chat_id=1001) is not None
+    handed_over = tmp_path / "handed-over.toml"
+    handed_over.write_text(
+        demoted + '\n[[members]]\nuser_id = 1004\nname = "Dewi"\nrole = "admin"\n',
+        encoding="utf-8",
+    )
+    assert main(["import", str(handed_over)]) == 0
+    with session_scope(engine, readonly=True) as session:
+        assert queries.admin_ids(session, tracker_id=1) == [1004]
+        assert queries.get_link(session, chat_id=1001) is None  # the role shrank: link ends
+    engine.dispose()
+
+
 # --- real people only ----------------------------------------------------------------------
 
 
