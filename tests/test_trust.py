@@ -181,6 +181,7 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_link_at_once(
     the new id followed no tracker and a member without a role could link it to hers."""
     h = open_harness
     await _open_story(h)
+    await h.say("/lang id", sender=ADMIN, chat=MANAGERS)
     supergroup = ChatRef(-1002002002, MANAGERS.title)
     for chat, field, value in (
         (MANAGERS, "migrate_to_chat_id", supergroup.id),
@@ -200,7 +201,7 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_link_at_once(
     reply = await h.say(
         STORY.replace("tiktok-tokopedia", "fake-key"), sender=DEWI, chat=supergroup
     )
-    assert "Only admins of TikTok Shop → Tokopedia can do that" in reply
+    assert "Hanya admin TikTok Shop → Tokopedia" in reply  # its language came along too
     assert "60%" in await h.say("/status", sender=DEWI, chat=supergroup)
     assert _tracker_keys(h) == ["tiktok-tokopedia"]
 
