@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from domain.spec import ImportSpec
 from domain.views import Role
-from storage import lifecycle, queries
+from storage import checkins, lifecycle, queries
 from storage.models import Tracker
 
 IMPORTED_CHAT_ID = 0  # reports from a file have no Telegram chat: they share this one
@@ -112,6 +112,17 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
 
     if had_admins and queries.count_admins(session, tracker_id=tracker.id) == 0:
         raise NoAdminLeft(tracker.key)  # the caller's transaction rolls everything back
+
+    for ws_spec in spec.workstreams:
+        if ws_spec.owners:
+            checkins.set_owners(
+                session, workstream_id=ws_ids[ws_spec.key], user_ids=ws_spec.owners
+            )
+    if spec.tracker.checkin is not None:
+        days, at = spec.tracker.checkin.split()
+        checkins.set_checkin(
+            session, tracker=tracker, days=days, at=f"{int(at[:-3]):02d}{at[-3:]}"
+        )
 
     for chat in spec.chats:
         queries.link_chat(session, chat_id=chat.chat_id, tracker_id=tracker.id, title=chat.title)

@@ -148,6 +148,12 @@ async def test_private_chat_that_follows_a_tracker_moves_only_at_its_admins_word
     refused = await harness.say("/setup budi-own 2024-06-01", sender=BUDI, chat=budi)
     assert "Only admins of TikTok Shop → Tokopedia can do that" in refused
     assert "budi-own" not in _tracker_keys(harness)
+    # Choosing the other tracker with /use changes what private commands act on, not who
+    # may move the chat.
+    await harness.say("/use other-b", sender=BUDI, chat=budi)
+    chosen = await harness.say("/setup other-b", sender=BUDI, chat=budi)
+    assert "Only admins of TikTok Shop → Tokopedia can do that" in chosen
+    assert _links(harness)[BUDI.id] == "tiktok-tokopedia"
     # Once an admin of the tracker it follows, its owner may move it.
     await harness.say(f"/grant {BUDI.id} admin", sender=ADMIN)
     moved = await harness.say("/setup other-b", sender=BUDI, chat=budi)
