@@ -322,6 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="TOML file to seed from (default: examples/tiktok-tokopedia.toml)",
     )
+    demo.add_argument(
+        "--lang",
+        choices=("en", "id"),
+        default=None,
+        help="the demo's language: its chats and the seed's titles (default: PANTAU_LANGUAGE)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="database maintenance")

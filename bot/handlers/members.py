@@ -24,7 +24,7 @@ def _resolve_target(session: Session, target: Target) -> tuple[int, str | Msg]:
     """The user id and a display name for whom a /grant or /revoke is about."""
     if target.user_id is not None:
         seen = queries.get_seen_user(session, user_id=target.user_id)
-        return target.user_id, seen.display_name if seen else msg("user_n", id=target.user_id)
+        return target.user_id, seen.display_name if seen else msg("user_n", id=str(target.user_id))
     assert target.username is not None
     seen = queries.find_user_by_username(session, username=target.username)
     if seen is None:

@@ -26,7 +26,7 @@ from bot.handlers.common import (
     today_for,
 )
 from domain.errors import UserError
-from domain.i18n import Html, Msg, code, msg, t
+from domain.i18n import Html, Msg, code, code_msg, msg, t
 from domain.locale import fmt_time
 from domain.parsing import parse_deadline, parse_setup, parse_tracker_key
 from domain.progress import local_today
@@ -71,7 +71,7 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
         if tracker is None:
             if args.deadline is None:
                 raise UserError(
-                    "setup_needs_deadline", usage=code(f"/setup {args.key} YYYY-MM-DD [title]")
+                    "setup_needs_deadline", usage=code_msg("usage_setup_new", key=args.key)
                 )
             tracker = queries.create_tracker(
                 session,

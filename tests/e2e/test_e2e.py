@@ -98,7 +98,7 @@ def test_bad_inputs_get_their_specific_replies(bot: BotProcess, chat: Conversati
         "/update payments": "Tell me the workstream and the percentage",
         "/history sellers 99": "from 1 to 50",
         "/deadline 2024-02-30": "is not a real date",
-        "/update payments 50 " + "x" * 1001: "the limit is 1000",
+        "/update payments 50 " + "x" * 1001: "the limit is 1,000",
     }
     for text, expected in expectations.items():
         assert expected in chat.say(text, user=BUDI, chat=STAFF), text
