@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from bot.access import Access, Command, HelpLine, Rank, Where
 from bot.handlers import (
+    chain,
     checkin,
     digests,
+    evidence,
     files,
+    follows,
     language,
     members,
     reports,
@@ -34,6 +37,8 @@ SHOW_OR_CHANGE = Where(
     linked=Access(NONE, change=ADMIN), unlinked=None, private=Access(REPORTER, change=ADMIN)
 )
 REPORT = Where(linked=Access(REPORTER), unlinked=None, private=Access(REPORTER))
+# Members of the tracker (any role), wherever it is followed.
+MEMBERS = REPORT
 ADMINISTER = Where(linked=Access(ADMIN), unlinked=None, private=Access(ADMIN))
 ANYWHERE = Where(linked=Access(NONE), unlinked=Access(NONE), private=Access(NONE))
 
@@ -88,6 +93,18 @@ COMMANDS: tuple[Command, ...] = (
         help=(HelpLine("/chart", "help_chart"),),
         menu_key="menu_chart",
         where=READ,
+    ),
+    Command(
+        "evidence",
+        evidence.resend_evidence,
+        help=(HelpLine("/evidence &lt;workstream&gt; [n]", "help_evidence"),),
+        where=MEMBERS,
+    ),
+    Command(
+        "verify",
+        chain.show_trail_head,
+        help=(HelpLine("/verify", "help_verify"),),
+        where=MEMBERS,
     ),
     Command(
         "digest",
@@ -266,6 +283,22 @@ COMMANDS: tuple[Command, ...] = (
         help=(HelpLine("/restore &lt;key&gt;", "help_restore", usage_key="usage_restore"),),
         key_rank=ADMIN,
         where=ANYWHERE,
+    ),
+    Command(
+        "follow",
+        follows.follow_tracker,
+        help=(HelpLine("/follow &lt;key&gt;", "help_follow"),),
+        # Linking's rules (/setup): admin of the tracker named, and in a chat that already
+        # follows one, admin of that one too.
+        where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
+        key_rank=ADMIN,
+    ),
+    Command(
+        "unfollow",
+        follows.unfollow_tracker,
+        help=(HelpLine("/unfollow &lt;key&gt;", "help_unfollow"),),
+        where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
+        key_rank=ADMIN,
     ),
     Command(
         "workstream",

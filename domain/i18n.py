@@ -15,6 +15,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from babel.numbers import format_decimal
 
+from domain.i18n_audit import AUDIT_CATALOG
+
 LANGUAGES = ("en", "id")
 DEFAULT_LANGUAGE = "en"
 
@@ -882,6 +884,8 @@ def _merge_topics() -> None:
     from domain.catalog_checkin import CHECKIN_CATALOG
 
     CATALOG.update(CHECKIN_CATALOG)
+    # Evidence, the audit trail and portfolios.
+    CATALOG.update(AUDIT_CATALOG)
 
 
 _merge_topics()

@@ -281,6 +281,24 @@ def parse_history(rest: str) -> tuple[str, int]:
     return key, int(parts[1])
 
 
+EVIDENCE_USAGE = code_msg("usage_evidence")
+EVIDENCE_DEFAULT = 3
+EVIDENCE_MAX = 10
+
+
+def parse_evidence(rest: str) -> tuple[str, int]:
+    """``sellers`` or ``sellers 5``: the workstream, and how many of its latest files."""
+    parts = rest.split()
+    if not parts or len(parts) > 2:
+        raise UserError("evidence_usage", usage=EVIDENCE_USAGE, example=code("/evidence payments"))
+    key = parse_slug(parts[0], EVIDENCE_USAGE)
+    if len(parts) == 1:
+        return key, EVIDENCE_DEFAULT
+    if not re.fullmatch(r"[0-9]{1,2}", parts[1]) or not 1 <= int(parts[1]) <= EVIDENCE_MAX:
+        raise UserError("bad_count", token=code(parts[1]), limit=EVIDENCE_MAX)
+    return key, int(parts[1])
+
+
 def parse_status(rest: str) -> str | None:
     parts = rest.split()
     if len(parts) > 1:
@@ -296,8 +314,8 @@ def parse_deadline(rest: str) -> date | None:
 
 
 def parse_tracker_key(rest: str, command: str) -> str:
-    """The one ``<key>`` argument of /archive and /restore."""
-    usage = code_msg(f"usage_{command}")  # usage_archive, usage_restore
+    """The one ``<key>`` argument of /archive, /restore, /follow and /unfollow."""
+    usage = code_msg(f"usage_{command}")  # usage_archive, usage_restore, usage_follow, …
     parts = rest.split()
     if len(parts) != 1:
         raise UserError(

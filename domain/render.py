@@ -8,10 +8,10 @@ from datetime import date
 from html import escape
 
 from domain.forecast import Forecast, Insight, State
-from domain.i18n import Html, code, code_msg, t
+from domain.i18n import Html, code, code_msg, msg, t
 from domain.locale import days_left_text, fmt_date, fmt_delta, fmt_number, fmt_time
 from domain.progress import overall_percent, progress_bar, round_percent
-from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
+from domain.views import FileFacts, ReportView, Role, Snapshot, TrackerView, WorkstreamView
 
 
 def sentence(text: str) -> str:
@@ -137,7 +137,21 @@ def _report_lines(report: ReportView, tz_name: str, today: date, lang: str) -> l
     lines = [head]
     if report.note:
         lines.append(f"   <i>{escape(report.note)}</i>")
+    if report.files:
+        lines.append("   📎 " + ", ".join(escape(name) for name in report.files))
     return lines
+
+
+def render_files(files: Sequence[FileFacts], lang: str) -> str:
+    """What became of the files an /update carried: one line each (empty without files)."""
+    lines = []
+    for facts in files:
+        if facts.note is None:
+            lines.append(t(lang, "evidence_kept", name=facts.name, sha=(facts.sha256 or "")[:12]))
+        else:
+            why = msg(f"evidence_{facts.note}")
+            lines.append(t(lang, "evidence_not_kept", name=facts.name, why=why))
+    return "".join("\n" + line for line in lines)
 
 
 def render_workstream_status(

@@ -70,11 +70,16 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
             now=now,
         )
     else:
-        tracker.title = spec.tracker.title
-        tracker.regulation = spec.tracker.regulation
-        tracker.deadline = spec.tracker.deadline
-        tracker.timezone = spec.tracker.timezone
-        session.add(tracker)
+        queries.change_tracker(
+            session,
+            tracker=tracker,
+            actor_id=None,
+            now=now,
+            deadline=spec.tracker.deadline,
+            title=spec.tracker.title,
+            regulation=spec.tracker.regulation,
+            timezone=spec.tracker.timezone,
+        )
     assert tracker.id is not None
 
     ws_ids: dict[str, int] = {}
@@ -94,7 +99,7 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
     had_admins = queries.count_admins(session, tracker_id=tracker.id) > 0
     for member in spec.members:
         previous = queries.set_role(
-            session, tracker_id=tracker.id, user_id=member.user_id, role=member.role
+            session, tracker_id=tracker.id, user_id=member.user_id, role=member.role, now=now
         )
         if previous is Role.ADMIN and member.role is not Role.ADMIN:
             # A role that shrinks ends everywhere, as with /grant: their private chat stops

@@ -11,6 +11,7 @@ from sqlmodel import select
 from telegram.ext import Application, JobQueue
 
 from bot.offline import ChatRef, OfflineBotAPI, Person, SentMessage, UpdateFactory
+from storage import trail
 from storage.db import session_scope
 from storage.models import Report
 
@@ -88,6 +89,13 @@ class Harness:
     def reports(self) -> list[Report]:
         with session_scope(self.engine, readonly=True) as session:
             return list(session.exec(select(Report).order_by(Report.id)).all())  # type: ignore[arg-type]
+
+
+def assert_trail_intact(engine: Engine) -> None:
+    """What ``pantau verify`` checks: every tracker's chain recomputes from its rows."""
+    with session_scope(engine, readonly=True) as session:
+        problems = [str(r.problem) for r in trail.verify(session) if r.problem is not None]
+    assert problems == [], "the audit trail does not verify"
 
 
 async def seed_tracker(h: Harness) -> None:

@@ -74,7 +74,12 @@ async def grant_role(update: Update, context: Context, command: Command) -> None
         if role is not Role.ADMIN:  # a demotion must leave the tracker an admin
             keep_an_admin(session, scope, user_id, name)
         previous = queries.set_role(
-            session, tracker_id=scope.tracker_id, user_id=user_id, role=role
+            session,
+            tracker_id=scope.tracker_id,
+            user_id=user_id,
+            role=role,
+            actor_id=caller.user_id,
+            now=context.bot_data.clock(),
         )
         log.info("grant: %s is %s of %s (was %s)", user_id, role, scope.tracker.key, previous)
         key = "already_role" if previous is role else "now_role"
@@ -107,7 +112,13 @@ async def revoke_role(update: Update, context: Context, command: Command) -> Non
         role = queries.role_of(session, tracker_id=scope.tracker_id, user_id=user_id)
         if role is None:
             raise UserError("no_role", name=name, tracker=tracker)
-        queries.remove_member(session, tracker_id=scope.tracker_id, user_id=user_id)
+        queries.remove_member(
+            session,
+            tracker_id=scope.tracker_id,
+            user_id=user_id,
+            actor_id=caller.user_id,
+            now=context.bot_data.clock(),
+        )
         log.info("revoke: %s no longer %s of %s", user_id, role, scope.tracker.key)
         html = t(lang, "role_revoked", name=name, role=msg(f"role_{role.value}"), tracker=tracker)
         extra = _end_private_link(session, scope, user_id, lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -26,8 +27,9 @@ from domain.errors import UserError
 from domain.i18n import code, t
 from domain.parsing import UpdateArgs, parse_no_args, parse_update
 from domain.progress import find_workstream, overall_percent, with_report
-from domain.render import ReportOutcome, UndoOutcome, render_undo, render_update
-from storage import locks, queries
+from domain.render import ReportOutcome, UndoOutcome, render_files, render_undo, render_update
+from domain.views import FileFacts
+from storage import evidence, locks, queries
 from storage.models import Report
 
 log = logging.getLogger(__name__)
@@ -69,10 +71,16 @@ def _add_report(
 
 
 def record_report(
-    session: Session, settings: Settings, caller: Caller, args: UpdateArgs, now: datetime
+    session: Session,
+    settings: Settings,
+    caller: Caller,
+    args: UpdateArgs,
+    now: datetime,
+    files: Sequence[FileFacts] = (),
 ) -> ReportOutcome | str:
-    """What /update does in its transaction: the outcome, or the workstream's title when the
-    same message was recorded already."""
+    """What /update does in its transaction (with the files its message carried, as
+    evidence): the outcome, or the workstream's title when the same message was recorded
+    already."""
     scope = resolve(session, settings, caller)
     # Before reading whether the message made a report: an edit of it handled at the same
     # moment waits for this transaction (or this one for it) and sees what it wrote.
@@ -86,6 +94,16 @@ def record_report(
     report = _add_report(
         session, scope, caller, args, previous.id, created_at=caller.sent_at, recorded_at=now
     )
+    for facts in files:
+        evidence.add(
+            session,
+            report=report,
+            facts=facts,
+            added_by=caller.user_id,
+            now=now,
+            chat_id=caller.chat_id,
+            message_id=caller.message_id,
+        )
     after = with_report(before, queries.report_view(report, previous.key), previous.id)
     return ReportOutcome(
         snapshot=after,
@@ -104,11 +122,23 @@ async def update_progress(update: Update, context: Context, command: Command) ->
     if not caller.rest.strip():
         await offer_buttons(update, context, command)
         return
-    args = parse_update(caller.rest)
+    await record_update(update, context, command, parse_update(caller.rest))
+
+
+async def record_update(
+    update: Update,
+    context: Context,
+    command: Command,
+    args: UpdateArgs,
+    files: Sequence[FileFacts] = (),
+) -> None:
+    """Record the report an /update makes, with the files its message carried as evidence
+    (in the same transaction), and reply."""
+    caller = caller_of(update, command)
     settings = context.bot_data.settings
     now = context.bot_data.clock()
     outcome = await run_db(
-        context, lambda session: record_report(session, settings, caller, args, now)
+        context, lambda session: record_report(session, settings, caller, args, now, files)
     )
     lang = await chat_lang(context, update)
     if isinstance(outcome, str):
@@ -123,7 +153,7 @@ async def update_progress(update: Update, context: Context, command: Command) ->
         outcome.snapshot.tracker.key,
     )
     today = today_for(context, outcome.snapshot.tracker.timezone)
-    await reply(update, render_update(outcome, today, lang))
+    await reply(update, render_update(outcome, today, lang) + render_files(files, lang))
 
 
 async def undo_report(update: Update, context: Context, command: Command) -> None:
@@ -218,7 +248,13 @@ def record_correction(
     ws = active_workstream(before, scope.tracker.title, args.workstream)
     if original is not None:
         queries.retract_report(
-            session, report=original, now=now, chat_id=None, message_id=None, by=caller.user_id
+            session,
+            report=original,
+            now=now,
+            chat_id=None,
+            message_id=None,
+            by=caller.user_id,
+            replaced=True,
         )
     report = _add_report(
         session,

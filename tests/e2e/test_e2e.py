@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -71,6 +72,27 @@ def test_full_command_contract_from_an_empty_database(bot: BotProcess, chat: Con
     assert "Monday to Friday at 08:30" in reply
     assert "Monday to Friday at 08:30" in chat.say("/schedule", user=BUDI, chat=MANAGERS)
     assert [r.percent for r in bot.reports()] == [100, 55, 60]
+    assert bot.stop() == 0
+
+
+def test_update_with_a_document_downloads_hashes_and_keeps_the_file(
+    bot: BotProcess, chat: Conversation
+) -> None:
+    bot.start()
+    set_up(chat)
+    content = b"%PDF-1.4 signed minutes " * 100
+    reply = chat.say(
+        "/update payments 100 minutes signed",
+        user=BUDI,
+        chat=STAFF,
+        document=("scan-1", "minutes.pdf", content),
+    )
+    digest = hashlib.sha256(content).hexdigest()
+    assert "Payments: 100%" in reply
+    assert f"minutes.pdf kept as evidence (SHA-256 {digest[:12]}" in reply
+    copy = bot.workdir / "evidence" / digest[:2] / digest
+    assert copy.read_bytes() == content
+    assert [r.percent for r in bot.reports()] == [100]
     assert bot.stop() == 0
 
 
