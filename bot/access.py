@@ -23,7 +23,8 @@ class Place(StrEnum):
 
     LINKED = "linked group"  # a group that follows a tracker
     UNLINKED = "unlinked group"  # a group that follows none
-    PRIVATE = "private chat"  # a private chat with the bot (it may follow a tracker too)
+    PRIVATE = "private chat"  # a private chat with the bot that follows no tracker
+    PRIVATE_LINKED = "private chat that follows a tracker"
 
 
 class Rank(IntEnum):
@@ -82,11 +83,16 @@ class HelpLine:
 
 @dataclass(frozen=True, slots=True)
 class Where:
-    """Who may use a command in each kind of place (None: it does not work there)."""
+    """Who may use a command in each kind of place (None: it does not work there).
+
+    ``private`` covers every private chat unless ``private_linked`` says otherwise for one
+    that follows a tracker (``/setup``: moving it needs that tracker's admins, as in a group).
+    """
 
     linked: Access | None
     unlinked: Access | None
     private: Access | None
+    private_linked: Access | None = None
 
 
 Handler = Callable[[Update, Any, "Command"], Awaitable[None]]
@@ -122,6 +128,8 @@ class Command:
             return self.where.linked
         if place is Place.UNLINKED:
             return self.where.unlinked
+        if place is Place.PRIVATE_LINKED and self.where.private_linked is not None:
+            return self.where.private_linked
         return self.where.private
 
     def allows(self, place: Place, rank: Rank, *, changing: bool = False) -> bool:

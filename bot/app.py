@@ -32,7 +32,7 @@ from bot.access import bind
 from bot.commands import BY_NAME, COMMANDS, menu
 from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
-from bot.handlers import buttons, evidence, gate, people, reports, start
+from bot.handlers import buttons, evidence, gate, migration, people, reports, start
 from bot.handlers.errors import on_error
 from bot.inbox import InboxQueue
 from domain.i18n import LANGUAGES, t
@@ -156,8 +156,13 @@ def register_handlers(application: PantauApp) -> None:
     """Every handler in one block. Order matters only where a comment says so."""
     new = filters.UpdateType.MESSAGE  # edits are handled apart: they never rewrite a record
 
-    # Group -2 runs first: a command sent anonymously, as a channel or by a bot is refused
-    # with one line and goes no further (no role can be checked for a stand-in).
+    # Group -3: a group that became a supergroup takes its link to the new chat id at once
+    # (the service message may come from a stand-in, so before the gate).
+    application.add_handler(
+        MessageHandler(filters.StatusUpdate.MIGRATE, migration.follow_migration), group=-3
+    )
+    # Group -2 runs next: a command sent anonymously, as a channel or by a bot is refused with
+    # one line and goes no further (no role can be checked for a stand-in).
     application.add_handler(TypeHandler(Update, gate.refuse_stand_ins), group=-2)
     # Group -1 sees every update a person sent and never stops it: remember senders for
     # /grant @name.

@@ -24,7 +24,7 @@ from domain.progress import local_today
 from domain.spec import SpecError, load_spec
 from storage import lifecycle, queries
 from storage.db import make_engine, session_scope
-from storage.importer import apply_spec
+from storage.importer import NoAdminLeft, TrackerArchived, apply_spec
 from storage.migrate import current_revision, upgrade
 from storage.models import Tracker
 from storage.queries import get_tracker
@@ -137,10 +137,22 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(f"{path}: {exc}; nothing was changed") from None
     settings = load_settings()
     engine = ready_engine(settings)
-    with session_scope(engine) as session:
-        result = apply_spec(session, spec=spec, now=datetime.now(UTC))
-        key = result.tracker.key
-    engine.dispose()
+    try:
+        with session_scope(engine) as session:
+            result = apply_spec(session, spec=spec, now=datetime.now(UTC))
+            key = result.tracker.key
+    except TrackerArchived as exc:
+        raise CliError(
+            f"tracker {exc.key} is archived: restore it first with "
+            f"`pantau trackers restore {exc.key}`; nothing was changed"
+        ) from None
+    except NoAdminLeft as exc:
+        raise CliError(
+            f"{path}: this would leave tracker {exc.key} without an admin: keep one member "
+            f'with role = "admin"; nothing was changed'
+        ) from None
+    finally:
+        engine.dispose()
     print(
         f"{'created' if result.created else 'updated'} tracker {key}: "
         f"{result.workstreams} workstreams, {result.members} members, {result.chats} chats, "

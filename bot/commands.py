@@ -262,9 +262,15 @@ COMMANDS: tuple[Command, ...] = (
                 "/setup &lt;key&gt; [YYYY-MM-DD] [title]", "help_setup", usage_key="usage_setup"
             ),
         ),
-        # A chat that follows a tracker moves only at its admins' word; a chat that follows
-        # none may be linked by anyone, to a tracker they administer (key_rank).
-        where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
+        # A chat that follows a tracker (a group or a private chat) moves only at its admins'
+        # word; a chat that follows none may be linked by anyone, to a tracker they
+        # administer (key_rank).
+        where=Where(
+            linked=Access(ADMIN),
+            unlinked=Access(NONE),
+            private=Access(NONE),
+            private_linked=Access(ADMIN),
+        ),
         key_rank=ADMIN,
         creates=True,
     ),

@@ -64,7 +64,9 @@ def render_chart(
     drawn = min(max(tracker.deadline, DRAWABLE[0]), DRAWABLE[1])
     deadline = datetime.combine(drawn, datetime.min.time(), tz)
     starts = [s.points[0][0] for s in series if s.points]
-    first = min(starts) if starts else now - timedelta(days=7)
+    # A deadline before the first report (a tracker carried over late) widens the chart to
+    # the left as a later one does to the right: the red line and its label stay on it.
+    first = min(min(starts) if starts else now - timedelta(days=7), deadline)
     end = max(deadline, now) + timedelta(days=7)
 
     plt.rcParams.update({"font.size": 16, "axes.titlesize": 22, "legend.fontsize": 14})

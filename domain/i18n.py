@@ -738,8 +738,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Perintah ini hanya dapat digunakan di grup pemantauan, bukan di obrolan pribadi.",
     ),
     "only_operators": (
-        "Only the bot's operators can do that here.",
-        "Hanya operator bot yang dapat melakukannya di sini.",
+        "Only the bot's operators can do that in a chat that follows no tracker. Once an admin"
+        " links it with <code>/setup &lt;key&gt;</code>, the tracker's admins can.",
+        "Hanya operator bot yang dapat melakukannya di obrolan yang belum terhubung ke"
+        " pemantauan. Setelah admin menghubungkannya dengan <code>/setup &lt;kode&gt;</code>,"
+        " admin pemantauan tersebut dapat melakukannya.",
     ),
     "its_admins": ("its admins", "admin pemantauan tersebut"),
     "key_refused": (

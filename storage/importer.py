@@ -9,10 +9,28 @@ from datetime import datetime
 from sqlmodel import Session
 
 from domain.spec import ImportSpec
-from storage import checkins, queries
+from domain.views import Role
+from storage import checkins, lifecycle, queries
 from storage.models import Tracker
 
 IMPORTED_CHAT_ID = 0  # reports from a file have no Telegram chat: they share this one
+
+
+class TrackerArchived(Exception):
+    """The file names an archived tracker: it is read-only until restored, and no chat may be
+    linked to it. Raised before anything is written."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class NoAdminLeft(Exception):
+    """The file would demote the last admins of an existing tracker (the rule /grant keeps)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +56,8 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
     """Create or update the tracker described by ``spec`` inside the caller's transaction."""
     tracker = queries.get_tracker(session, key=spec.tracker.key)
     created = tracker is None
+    if tracker is not None and tracker.archived_at is not None:
+        raise TrackerArchived(tracker.key)
     if tracker is None:
         tracker = queries.create_tracker(
             session,
@@ -76,10 +96,15 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
         ws_ids[ws.key] = ws.id
 
     names: dict[int, str] = {}
+    had_admins = queries.count_admins(session, tracker_id=tracker.id) > 0
     for member in spec.members:
-        queries.set_role(
+        previous = queries.set_role(
             session, tracker_id=tracker.id, user_id=member.user_id, role=member.role, now=now
         )
+        if previous is Role.ADMIN and member.role is not Role.ADMIN:
+            # A role that shrinks ends everywhere, as with /grant: their private chat stops
+            # following the tracker (its digest schedule with it).
+            lifecycle.unlink_private_chat(session, tracker_id=tracker.id, user_id=member.user_id)
         name = member.name or (member.username or str(member.user_id)).lstrip("@")
         names[member.user_id] = name
         queries.upsert_seen_user(
@@ -89,6 +114,9 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
             display_name=name,
             now=now,
         )
+
+    if had_admins and queries.count_admins(session, tracker_id=tracker.id) == 0:
+        raise NoAdminLeft(tracker.key)  # the caller's transaction rolls everything back
 
     for ws_spec in spec.workstreams:
         if ws_spec.owners:

@@ -721,6 +721,10 @@ def migrate_chat(session: Session, *, old_chat_id: int, new_chat_id: int) -> Non
         link.chat_id = new_chat_id
         link.migrated_from = old_chat_id
         session.add(link)
+    setting = session.get(ChatSetting, old_chat_id)
+    if setting is not None and session.get(ChatSetting, new_chat_id) is None:
+        # The group's language goes with it (a copy: the old id's row is harmless).
+        session.add(ChatSetting(chat_id=new_chat_id, language=setting.language))
     for notice in session.exec(select(Notice).where(Notice.chat_id == old_chat_id)).all():
         if not session.exec(
             select(Notice.id).where(

@@ -24,6 +24,7 @@ from bot.app import build_application
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.offline import ChatRef, OfflineBotAPI, Person
+from storage import queries
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import (
@@ -59,7 +60,13 @@ PEOPLE: dict[str, tuple[Person, Rank]] = {
     "admin": (ADMIN, Rank.ADMIN),
     "operator": (OPERATOR, Rank.OPERATOR),
 }
-PLACES = ("linked group", "unlinked group", "group linked to another tracker", "private chat")
+PLACES = (
+    "linked group",
+    "unlinked group",
+    "group linked to another tracker",
+    "private chat",
+    "private chat that follows the tracker",
+)
 
 # A valid invocation of each form of each command: (form, text). "use" is the bare form,
 # "change" the argument-taking form, "edit" an edited message. Keys name the story's tracker.
@@ -120,6 +127,8 @@ def place_and_rank(where: str, who: str) -> tuple[Place, Rank]:
         return Place.LINKED, operator
     if where == "unlinked group":
         return Place.UNLINKED, operator
+    if where == "private chat that follows the tracker":
+        return Place.PRIVATE_LINKED, rank_in_story
     return Place.PRIVATE, rank_in_story
 
 
@@ -137,7 +146,22 @@ def chat_of(where: str, person: Person) -> ChatRef:
         "unlinked group": ELSEWHERE,
         "group linked to another tracker": OTHER,
         "private chat": ChatRef(person.id),
+        "private chat that follows the tracker": ChatRef(person.id),
     }[where]
+
+
+def follow_privately(path: Path, where: str, person: Person) -> None:
+    """Link the person's private chat to the story's tracker (as an earlier /setup there, or
+    an import, would have) when the cell is about such a chat."""
+    if where != "private chat that follows the tracker":
+        return
+    engine = make_engine(f"sqlite:///{path}")
+    with session_scope(engine) as session:
+        tracker = queries.get_tracker(session, key="tiktok-tokopedia")
+        assert tracker is not None
+        assert tracker.id is not None
+        queries.link_chat(session, chat_id=person.id, tracker_id=tracker.id, title=None)
+    engine.dispose()
 
 
 def _settings(path: Path) -> Settings:
@@ -253,6 +277,7 @@ async def test_permission_matrix(
         for who, (person, _rank) in PEOPLE.items():
             cell = tmp_path / f"{where}-{who}.db".replace(" ", "_")
             shutil.copy(template, cell)
+            follow_privately(cell, where, person)
             async with running(cell) as h:
                 chat = chat_of(where, person)
                 if form == "edit":  # the message was refused when sent; now edited valid
@@ -293,6 +318,7 @@ async def test_help_lists_exactly_what_the_table_allows_here(
     cell = tmp_path / "help.db"
     shutil.copy(template, cell)
     person = PEOPLE[who][0]
+    follow_privately(cell, where, person)
     place, rank = place_and_rank(where, who)
     if where == "private chat" and who == "no role":
         rank = Rank.NONE
@@ -352,6 +378,8 @@ def security_table() -> str:
     ]
     for command in COMMANDS:
         cells = [_cell(command, place) for place in (Place.LINKED, Place.UNLINKED, Place.PRIVATE)]
+        if command.where.private_linked is not None:
+            cells[2] += f" (one that follows a tracker: {_cell(command, Place.PRIVATE_LINKED)})"
         lines.append(f"| `/{command.name}` | {' | '.join(cells)} | {_notes(command)} |")
     return "\n".join(lines)
 

@@ -379,3 +379,41 @@ def test_undone_reports_query_seeks_indexes_and_never_scans_the_reports(harness:
     with harness.engine.connect() as connection:
         plan = [str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
     assert not [step for step in plan if step.startswith("SCAN")], plan
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2000-01-01", "2023-12-01"])
+async def test_a_deadline_far_off_or_before_the_first_report_breaks_no_chart_or_digest(
+    harness: Harness, day: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A database from before the 2000-2100 bounds may already hold such a deadline (the
+    finding: it broke /chart and the weekly digest that carries it); a past deadline before
+    the first report is accepted today (with a warning) and drew its line off the chart.
+    Every view still answers, the weekly digest carries its chart, and /deadline can put it
+    right."""
+    await seed_tracker(harness)
+    await harness.say("/setup tiktok-tokopedia", chat=MANAGERS)
+    await harness.say("/update payments 30", sender=BUDI)
+    harness.clock.advance(days=3)
+    await harness.say("/update payments 45", sender=BUDI)
+    with session_scope(harness.engine) as session:
+        tracker = session.exec(select(Tracker)).one()
+        tracker.deadline = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC).date()
+        session.add(tracker)
+    with caplog.at_level(logging.INFO):
+        for command in ("/status", "/status payments", "/deadline", "/digest"):
+            assert_valid_pieces(await harness.send_update(command, sender=DEWI, chat=MANAGERS))
+        harness.api.files.clear()
+        assert await harness.say("/chart", sender=DEWI, chat=MANAGERS) == ""
+        assert [f.method for f in harness.api.files] == ["sendPhoto"]
+        harness.api.files.clear()
+        sent = await jobs.send_digest(
+            harness.app, MANAGERS.id, slot_key="digest@weekly", with_chart=True, scheduled=True
+        )
+        assert sent == "sent"
+        assert_valid_pieces(harness.api.take())
+        assert [f.method for f in harness.api.files] == ["sendPhoto"]
+        harness.api.files.clear()
+        await harness.say("/export xlsx", sender=ADMIN)
+        assert [f.method for f in harness.api.files] == ["sendDocument"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "moved from" in await harness.say("/deadline 2024-05-01")

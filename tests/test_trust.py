@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from telegram import Update
 
 from bot import jobs
 from bot.app import build_application
+from bot.commands import BY_NAME
 from bot.config import Settings
-from bot.handlers.common import Scope
+from bot.handlers.common import Scope, caller_of
 from bot.handlers.members import keep_an_admin
+from bot.handlers.reports import record_correction, record_report
 from bot.offline import ChatRef, Fault, OfflineBotAPI, Person
 from domain.errors import UserError
+from domain.parsing import parse_update
 from domain.spec import SpecError, load_spec
 from domain.views import Role
 from storage import queries
@@ -119,6 +124,92 @@ async def test_admin_of_another_tracker_cannot_move_this_trackers_groups(
     reply = await harness.say("/setup other-b", sender=BORIS, chat=STAFF)
     assert "Only admins of TikTok Shop → Tokopedia can do that" in reply
     assert _links(harness)[STAFF.id] == "tiktok-tokopedia"
+
+
+async def test_private_chat_that_follows_a_tracker_moves_only_at_its_admins_word(
+    harness: Harness,
+) -> None:
+    """Like a group: a private chat that follows tracker A moves to B only if its owner is
+    an admin of A (not merely of B). Such a chat can follow A without its owner being A's
+    admin: `pantau import` links chats, an operator may lose that rank."""
+    await seed_tracker(harness)
+    await harness.say("/setup other-b 2024-06-01 Other", sender=OPERATOR, chat=ELSEWHERE)
+    await harness.say(f"/grant {BUDI.id} admin", sender=OPERATOR, chat=ELSEWHERE)
+    with session_scope(harness.engine) as session:
+        story = queries.get_tracker(session, key="tiktok-tokopedia")
+        assert story is not None
+        assert story.id is not None
+        queries.link_chat(session, chat_id=BUDI.id, tracker_id=story.id, title=None)
+    budi = ChatRef(BUDI.id)
+    assert "/setup" not in await harness.say("/help", sender=BUDI, chat=budi)
+    reply = await harness.say("/setup other-b", sender=BUDI, chat=budi)
+    assert "Only admins of TikTok Shop → Tokopedia can do that" in reply
+    assert _links(harness)[BUDI.id] == "tiktok-tokopedia"
+    refused = await harness.say("/setup budi-own 2024-06-01", sender=BUDI, chat=budi)
+    assert "Only admins of TikTok Shop → Tokopedia can do that" in refused
+    assert "budi-own" not in _tracker_keys(harness)
+    # Choosing the other tracker with /use changes what private commands act on, not who
+    # may move the chat.
+    await harness.say("/use other-b", sender=BUDI, chat=budi)
+    chosen = await harness.say("/setup other-b", sender=BUDI, chat=budi)
+    assert "Only admins of TikTok Shop → Tokopedia can do that" in chosen
+    assert _links(harness)[BUDI.id] == "tiktok-tokopedia"
+    # Once an admin of the tracker it follows, its owner may move it.
+    await harness.say(f"/grant {BUDI.id} admin", sender=ADMIN)
+    moved = await harness.say("/setup other-b", sender=BUDI, chat=budi)
+    assert "moved from TikTok Shop → Tokopedia to Other" in moved
+    assert _links(harness)[BUDI.id] == "other-b"
+
+
+async def test_removing_and_re_adding_the_bot_does_not_open_the_managers_group_to_anyone(
+    open_harness: Harness,
+) -> None:
+    """The bot removed from the managers' group deactivates its link (Telegram answers
+    Forbidden); once it is back, re-linking still needs the old tracker's admins."""
+    h = open_harness
+    await _open_story(h)
+    h.api.fail_next("sendMessage", Fault.forbidden())
+    assert await jobs.send_digest(h.app, MANAGERS.id, slot_key="digest@x") == "failed"
+    assert MANAGERS.id not in _links(h)  # dormant
+    reply = await h.say(STORY.replace("tiktok-tokopedia", "fake-key"), sender=DEWI, chat=MANAGERS)
+    assert "Only admins of TikTok Shop → Tokopedia can do that" in reply
+    assert _tracker_keys(h) == ["tiktok-tokopedia"]
+    assert MANAGERS.id not in _links(h)
+    back = await h.say("/setup tiktok-tokopedia", sender=ADMIN, chat=MANAGERS)
+    assert "Linked this chat to TikTok Shop → Tokopedia" in back
+    assert _links(h)[MANAGERS.id] == "tiktok-tokopedia"
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_link_at_once(
+    open_harness: Harness,
+) -> None:
+    """Telegram gives the managers' group a new chat id; until the next notice found out,
+    the new id followed no tracker and a member without a role could link it to hers."""
+    h = open_harness
+    await _open_story(h)
+    await h.say("/lang id", sender=ADMIN, chat=MANAGERS)
+    supergroup = ChatRef(-1002002002, MANAGERS.title)
+    for chat, field, value in (
+        (MANAGERS, "migrate_to_chat_id", supergroup.id),
+        (supergroup, "migrate_from_chat_id", MANAGERS.id),
+    ):
+        service = {
+            "message_id": 990,
+            "date": int(h.clock.now.timestamp()),
+            "chat": {**chat.as_json(ADMIN), "type": "supergroup"},
+            "from": ADMIN.as_json(),
+            field: value,
+        }
+        update = Update.de_json({"update_id": 99000 + len(field), "message": service}, h.app.bot)
+        assert update is not None
+        await h.app.process_update(update)
+    assert _links(h).get(supergroup.id) == "tiktok-tokopedia"
+    reply = await h.say(
+        STORY.replace("tiktok-tokopedia", "fake-key"), sender=DEWI, chat=supergroup
+    )
+    assert "Hanya admin TikTok Shop → Tokopedia" in reply  # its language came along too
+    assert "60%" in await h.say("/status", sender=DEWI, chat=supergroup)
+    assert _tracker_keys(h) == ["tiktok-tokopedia"]
 
 
 async def test_setup_of_a_new_key_in_a_linked_group_says_what_moved_and_how_to_undo_it(
@@ -228,6 +319,89 @@ def test_cli_lists_archives_and_restores_trackers(
     assert events[-2:] == ["archived", "restored"]
 
 
+def test_import_never_links_chats_to_an_archived_tracker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    example = Path(__file__).resolve().parent.parent / "examples" / "tiktok-tokopedia.toml"
+    assert main(["import", str(example)]) == 0
+    assert main(["trackers", "archive", "tiktok-tokopedia"]) == 0
+    capsys.readouterr()
+    again = tmp_path / "again.toml"
+    again.write_text(
+        example.read_text(encoding="utf-8")
+        + '\n[[chats]]\nchat_id = -1003333\ntitle = "Stray group"\n'
+        + '\n[[members]]\nuser_id = 4242\nrole = "admin"\n',
+        encoding="utf-8",
+    )
+    engine = make_engine(url)
+
+    def state() -> tuple[object, ...]:
+        with session_scope(engine, readonly=True) as session:
+            return (
+                sorted((c.chat_id, c.tracker_id) for c in session.exec(select(ChatLink)).all()),
+                sorted((m.user_id, m.role) for m in session.exec(select(Member)).all()),
+                len(session.exec(select(Report)).all()),
+            )
+
+    before = state()
+    assert main(["import", str(again)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith(
+        "tracker tiktok-tokopedia is archived: restore it first with "
+        "`pantau trackers restore tiktok-tokopedia`; nothing was changed"
+    )
+    assert len(err.splitlines()) == 1
+    assert state() == before
+    engine.dispose()
+
+
+def test_import_never_demotes_the_last_admin_and_a_demotion_ends_the_private_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    example = Path(__file__).resolve().parent.parent / "examples" / "tiktok-tokopedia.toml"
+    text = example.read_text(encoding="utf-8")
+    assert main(["import", str(example)]) == 0
+    engine = make_engine(url)
+    with session_scope(engine) as session:  # Ayu (1001, the only admin) follows it privately
+        queries.link_chat(session, chat_id=1001, tracker_id=1, title=None)
+    demoted = text.replace(
+        'name = "Ayu Lestari"\nrole = "admin"', 'name = "Ayu Lestari"\nrole = "reporter"'
+    )
+    assert demoted != text
+    alone = tmp_path / "alone.toml"
+    alone.write_text(demoted, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(alone)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith(
+        "would leave tracker tiktok-tokopedia without an admin: keep one member with role = "
+        '"admin"; nothing was changed'
+    )
+    with session_scope(engine, readonly=True) as session:
+        assert queries.admin_ids(session, tracker_id=1) == [1001]
+        assert queries.get_link(session, chat_id=1001) is not None
+    handed_over = tmp_path / "handed-over.toml"
+    handed_over.write_text(
+        demoted + '\n[[members]]\nuser_id = 1004\nname = "Dewi"\nrole = "admin"\n',
+        encoding="utf-8",
+    )
+    assert main(["import", str(handed_over)]) == 0
+    with session_scope(engine, readonly=True) as session:
+        assert queries.admin_ids(session, tracker_id=1) == [1004]
+        assert queries.get_link(session, chat_id=1001) is None  # the role shrank: link ends
+    engine.dispose()
+
+
 # --- real people only ----------------------------------------------------------------------
 
 
@@ -255,6 +429,35 @@ async def test_anonymous_admin_cannot_link_read_export_or_grant(
     assert (_members(harness), _links(harness), _tracker_keys(harness)) == (members, links, keys)
     with session_scope(harness.engine, readonly=True) as session:
         assert session.get(SeenUser, ANONYMOUS_ADMIN.id) is None
+
+
+async def test_anonymous_admins_in_the_default_deployment_create_link_and_edit_nothing(
+    open_harness: Harness,
+) -> None:
+    """PANTAU_ADMIN_IDS empty (anyone may create a tracker): an anonymous admin still cannot
+    create one for another group's anonymous admin to link, nor edit a message into a report."""
+    h = open_harness
+    await _open_story(h)
+    before = (_members(h), _links(h), _tracker_keys(h), len(h.reports()))
+    one_line = ["🙅 Send this as yourself, not anonymously or as a channel."]
+    for text, chat in (
+        ("/setup anon-key 2024-05-01 Anonymous", ELSEWHERE),
+        ("/setup anon-key", A_CHANNEL),
+        ("/setup tiktok-tokopedia", ELSEWHERE),
+        ("/grant 1087968824 admin", STAFF),
+    ):
+        sent = await h.send_update(text, sender=ANONYMOUS_ADMIN, chat=chat, sender_chat=chat)
+        assert [m.text for m in sent] == one_line, text
+    edited = await h.send_update(
+        "/update payments 99",
+        sender=ANONYMOUS_ADMIN,
+        chat=STAFF,
+        sender_chat=STAFF,
+        message_id=900,
+        edited=True,
+    )
+    assert [m.text for m in edited] == one_line
+    assert (_members(h), _links(h), _tracker_keys(h), len(h.reports())) == before
 
 
 @pytest.mark.parametrize(
@@ -489,6 +692,96 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin_on_postgresql(
     engine.dispose()
 
 
+def _at_once(
+    engine: Engine, first: Callable[[Session], object], second: Callable[[Session], object]
+) -> list[str]:
+    """Run ``first`` in a transaction held open while ``second`` starts in another session;
+    the second must wait for the first's commit. What the second ended with."""
+    outcome: list[str] = []
+
+    def run_second() -> None:
+        try:
+            with session_scope(engine) as session:
+                second(session)
+            outcome.append("done")
+        except Exception as exc:  # noqa: BLE001 — the test reports what went wrong
+            outcome.append(repr(exc)[:300])
+
+    with session_scope(engine) as session:
+        first(session)
+        thread = threading.Thread(target=run_second)
+        thread.start()
+        time.sleep(0.5)
+        assert thread.is_alive(), "the second must wait for the first one's lock"
+    thread.join(timeout=10)
+    return outcome
+
+
+async def _postgres_story(postgres_url: str, settings: Settings, clock: Clock) -> Harness:
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    app = build_application(settings, request=OfflineBotAPI(clock), engine=engine, clock=clock)
+    await app.initialize()
+    h = Harness(app, cast(OfflineBotAPI, app.bot.request), engine, clock)
+    await seed_tracker(h)
+    return h
+
+
+def _edit(h: Harness, text: str, message_id: int, *, edited: bool = True) -> tuple[Any, Any]:
+    update = h.factory.message(text, sender=BUDI, chat=STAFF, message_id=message_id, edited=edited)
+    caller = caller_of(update, BY_NAME["update"])
+    return caller, parse_update(caller.rest)
+
+
+@pytest.mark.postgres
+async def test_two_edits_of_one_message_at_once_are_two_revisions_on_postgresql(
+    postgres_url: str, settings: Settings, clock: Clock
+) -> None:
+    """Two sessions on PostgreSQL: the first edit holds its transaction open; the second
+    waits, then corrects the first's revision (no unique-key conflict, nothing dropped)."""
+    h = await _postgres_story(postgres_url, settings, clock)
+    try:
+        await h.say("/update payments 60", sender=BUDI, message_id=600)
+        clock.advance(minutes=1)
+        one, one_args = _edit(h, "/update payments 65", 600)
+        two, two_args = _edit(h, "/update payments 70", 600)
+        outcome = _at_once(
+            h.engine,
+            lambda s: record_correction(s, settings, one, one_args, clock.now),
+            lambda s: record_correction(s, settings, two, two_args, clock.now),
+        )
+        assert outcome == ["done"]
+        rows = [(r.revision, r.percent, r.retracted_at is None) for r in h.reports()]
+        assert rows[-3:] == [(0, 60, False), (1, 65, False), (2, 70, True)]
+        assert "70% Payments" in await h.say("/status")
+    finally:
+        await h.app.shutdown()
+        h.engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_an_edit_racing_its_own_update_corrects_it_on_postgresql(
+    postgres_url: str, settings: Settings, clock: Clock
+) -> None:
+    """The /update and an edit of it handled at once: the edit waits and corrects the report
+    (one counted report), rather than recording a second one beside it."""
+    h = await _postgres_story(postgres_url, settings, clock)
+    try:
+        sent, sent_args = _edit(h, "/update payments 50", 700, edited=False)
+        edit, edit_args = _edit(h, "/update payments 55", 700)
+        outcome = _at_once(
+            h.engine,
+            lambda s: record_report(s, settings, sent, sent_args, clock.now),
+            lambda s: record_correction(s, settings, edit, edit_args, clock.now),
+        )
+        assert outcome == ["done"]
+        counting = [(r.revision, r.percent) for r in h.reports() if r.retracted_at is None]
+        assert counting == [(1, 55)]
+    finally:
+        await h.app.shutdown()
+        h.engine.dispose()
+
+
 # --- strangers learn nothing ---------------------------------------------------------------
 
 
@@ -622,3 +915,15 @@ async def test_a_channel_post_command_gets_the_one_line_answer_and_nothing_else(
         "🙅 Send this as yourself, not anonymously or as a channel."
     ]
     assert A_CHANNEL.id not in _links(harness)
+
+
+async def test_changing_the_language_of_an_unlinked_group_says_how_its_admins_can(
+    harness: Harness,
+) -> None:
+    await seed_tracker(harness)
+    reply = await harness.say("/lang id", sender=ADMIN, chat=ELSEWHERE)
+    assert reply == (
+        "Only the bot's operators can do that in a chat that follows no tracker. Once an admin"
+        " links it with /setup <key>, the tracker's admins can."
+    )
+    assert "English" in await harness.say("/lang", sender=ADMIN, chat=ELSEWHERE)

@@ -13,12 +13,14 @@ from sqlmodel import Session
 from telegram import Chat, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.access import Command, Rank, rank_of
+from bot.access import Command, Place, rank_of
 from bot.config import Settings
 from bot.context import Context, run_db
 from bot.handlers.common import (
+    Here,
     caller_of,
     chat_lang,
+    check,
     effective_role,
     insight_for,
     is_operator,
@@ -39,7 +41,7 @@ from domain.checkin import (
 )
 from domain.checkin import decode_tap as decode
 from domain.errors import UserError
-from domain.i18n import code, code_msg, msg, t
+from domain.i18n import code, code_msg, t
 from domain.locale import fmt_day
 from domain.parsing import (
     parse_percent,
@@ -106,25 +108,21 @@ class Recorded:
     replaced: str | None  # a newer report than the prompt showed, which this one replaced
 
 
+def _update_rules(context: Context) -> Command:
+    """The /update row of the command table: a button records what /update would, under the
+    rules the table gives it (passed along: this module is below bot.commands)."""
+    return next(c for c in context.bot_data.commands if c.name == "update")
+
+
 def _refuse_unless_member(
-    session: Session, settings: Settings, tracker: Tracker, user_id: int
+    session: Session, settings: Settings, tracker: Tracker, user_id: int, rules: Command
 ) -> None:
-    """The rules of /update for a button: a reporter or admin of an active tracker."""
+    """The table's check of /update for a button pressed in a private chat about ``tracker``
+    (a reporter or admin of it, not archived): the same ``check`` every command goes through."""
     assert tracker.id is not None
     role = effective_role(session, settings, tracker_id=tracker.id, user_id=user_id)
-    if rank_of(role, operator=is_operator(settings, user_id)) < Rank.REPORTER:
-        # As for any command: someone without a role learns only whom to ask.
-        raise UserError(
-            "need_role",
-            who=msg("role_reporter_plural"),
-            tracker=tracker.title,
-            admins=msg("its_admins"),
-            role=msg("role_reporter"),
-        )
-    if tracker.archived_at is not None:
-        raise UserError(
-            "tracker_archived", tracker=tracker.title, restore=code(f"/restore {tracker.key}")
-        )
+    rank = rank_of(role, operator=is_operator(settings, user_id))
+    check(session, rules, Here(Place.PRIVATE, tracker, role, rank), changing=False)
 
 
 def _record(
@@ -141,6 +139,7 @@ def _record(
     update_id: int,
     now: datetime,
     lang: str,
+    rules: Command,
 ) -> Recorded | str:
     """Record a check-in answer as /update would (the title when it was already recorded)."""
     ws_row = queries.get_workstream_by_id(session, workstream_id=workstream_id)
@@ -149,7 +148,7 @@ def _record(
     tracker = queries.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
     assert tracker is not None
     assert tracker.id is not None
-    _refuse_unless_member(session, settings, tracker, user_id)
+    _refuse_unless_member(session, settings, tracker, user_id, rules)
     if ws_row.archived:
         raise UserError("ci_gone_workstream", title=ws_row.title)
     if queries.report_exists(session, chat_id=chat_id, message_id=message_id):
@@ -237,7 +236,7 @@ async def on_tap(update: Update, context: Context) -> None:
             raise UserError("ci_stale")
         tracker = queries.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
         assert tracker is not None
-        _refuse_unless_member(session, settings, tracker, user.id)
+        _refuse_unless_member(session, settings, tracker, user.id, _update_rules(context))
         if ws_row.archived:
             raise UserError("ci_gone_workstream", title=ws_row.title)
         if tap.choice is Choice.NONE:
@@ -273,6 +272,7 @@ async def on_tap(update: Update, context: Context) -> None:
             update_id=update.update_id,
             now=now,
             lang=lang,
+            rules=_update_rules(context),
         )
 
     result = await run_db(context, apply)
@@ -345,6 +345,7 @@ async def typed_other(update: Update, context: Context) -> None:
             update_id=update.update_id,
             now=now,
             lang=lang,
+            rules=_update_rules(context),
         )
 
     result = await run_db(context, apply)

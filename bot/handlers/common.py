@@ -185,7 +185,7 @@ def locate(session: Session, settings: Settings, caller: Caller, *, need_tracker
     one tracker the person belongs to."""
     tracker = queries.tracker_for_chat(session, chat_id=caller.chat_id)
     if caller.private:
-        place = Place.PRIVATE
+        place = Place.PRIVATE if tracker is None else Place.PRIVATE_LINKED
         tracker = chosen_tracker(session, settings, caller.chat_id, caller.user_id) or tracker
         if tracker is None:
             tracker = _own_tracker(session, caller, required=need_tracker)
@@ -228,6 +228,7 @@ def check(session: Session, command: Command, here: Here, *, changing: bool) -> 
         if here.place is Place.PRIVATE and tracker is None:
             raise UserError("not_member")
         if tracker is None or need is Rank.OPERATOR:
+            # The table asks for an operator only in a group that follows no tracker.
             raise UserError("only_operators")
         assert tracker.id is not None
         # Admins' names are for members: a stranger in the chat learns only whom to ask.
@@ -267,6 +268,32 @@ def authorize(
     here = locate(session, settings, caller, need_tracker=caller.declaration.needs_tracker)
     check(session, caller.declaration, here, changing=changing)
     return here
+
+
+def authorize_followed(session: Session, settings: Settings, caller: Caller) -> None:
+    """The table's check for moving this chat (/setup), made against the tracker the chat
+    follows: never a tracker chosen with /use, and also one it followed until its link went
+    dormant (the bot removed or blocked, then let back in).
+
+    A dormant link does not make a chat "linked" for reading or notices, but moving it needs
+    the same word as before: otherwise removing and re-adding the bot would open the
+    managers' group to anyone who can create a tracker.
+    """
+    link = queries.get_link(session, chat_id=caller.chat_id)
+    followed = (
+        queries.get_tracker_by_id(session, tracker_id=link.tracker_id)
+        if link is not None
+        else None
+    )
+    operator = is_operator(settings, caller.user_id)
+    if followed is None or followed.id is None:
+        place = Place.PRIVATE if caller.private else Place.UNLINKED
+        here = Here(place, None, None, rank_of(None, operator=operator))
+    else:
+        role = effective_role(session, settings, tracker_id=followed.id, user_id=caller.user_id)
+        place = Place.PRIVATE_LINKED if caller.private else Place.LINKED
+        here = Here(place, followed, role, rank_of(role, operator=operator))
+    check(session, caller.declaration, here, changing=False)
 
 
 def authorize_key(

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.access import Command
+from bot.config import Settings
 from bot.context import Context, run_db
 from bot.handlers.buttons import offer_buttons
 from bot.handlers.common import (
@@ -28,7 +29,7 @@ from domain.parsing import UpdateArgs, parse_no_args, parse_update
 from domain.progress import find_workstream, overall_percent, with_report
 from domain.render import ReportOutcome, UndoOutcome, render_files, render_undo, render_update
 from domain.views import FileFacts
-from storage import evidence, queries
+from storage import evidence, locks, queries
 from storage.models import Report
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,52 @@ def _add_report(
     )
 
 
+def record_report(
+    session: Session,
+    settings: Settings,
+    caller: Caller,
+    args: UpdateArgs,
+    now: datetime,
+    files: Sequence[FileFacts] = (),
+) -> ReportOutcome | str:
+    """What /update does in its transaction (with the files its message carried, as
+    evidence): the outcome, or the workstream's title when the same message was recorded
+    already."""
+    scope = resolve(session, settings, caller)
+    # Before reading whether the message made a report: an edit of it handled at the same
+    # moment waits for this transaction (or this one for it) and sees what it wrote.
+    locks.lock_message(session, chat_id=caller.chat_id, message_id=caller.message_id)
+    before = queries.snapshot(session, tracker=scope.tracker)
+    previous = active_workstream(before, scope.tracker.title, args.workstream)
+    if queries.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
+        # The same message delivered again (a retry after a crash), or an edit of it came
+        # first: one report, one answer.
+        return previous.title
+    report = _add_report(
+        session, scope, caller, args, previous.id, created_at=caller.sent_at, recorded_at=now
+    )
+    for facts in files:
+        evidence.add(
+            session,
+            report=report,
+            facts=facts,
+            added_by=caller.user_id,
+            now=now,
+            chat_id=caller.chat_id,
+            message_id=caller.message_id,
+        )
+    after = with_report(before, queries.report_view(report, previous.key), previous.id)
+    return ReportOutcome(
+        snapshot=after,
+        workstream=find_workstream(after, previous.id),
+        previous_percent=previous.percent,
+        previous_overall=overall_percent(before.workstreams),
+        note=args.note,
+        # Accepted, but a drop is worth a second look: the reply asks why.
+        lower_than_before=previous.latest is not None and args.percent < previous.percent,
+    )
+
+
 async def update_progress(update: Update, context: Context, command: Command) -> None:
     """Record a report: /update <workstream> <percent>[%] [note…]; bare, the buttons."""
     caller = caller_of(update, command)
@@ -90,39 +137,9 @@ async def record_update(
     caller = caller_of(update, command)
     settings = context.bot_data.settings
     now = context.bot_data.clock()
-
-    def record(session: Session) -> ReportOutcome | str:
-        scope = resolve(session, settings, caller)
-        before = queries.snapshot(session, tracker=scope.tracker)
-        previous = active_workstream(before, scope.tracker.title, args.workstream)
-        if queries.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
-            # The same message delivered again (a retry after a crash): one report, one answer.
-            return previous.title
-        report = _add_report(
-            session, scope, caller, args, previous.id, created_at=caller.sent_at, recorded_at=now
-        )
-        for facts in files:
-            evidence.add(
-                session,
-                report=report,
-                facts=facts,
-                added_by=caller.user_id,
-                now=now,
-                chat_id=caller.chat_id,
-                message_id=caller.message_id,
-            )
-        after = with_report(before, queries.report_view(report, previous.key), previous.id)
-        return ReportOutcome(
-            snapshot=after,
-            workstream=find_workstream(after, previous.id),
-            previous_percent=previous.percent,
-            previous_overall=overall_percent(before.workstreams),
-            note=args.note,
-            # Accepted, but a drop is worth a second look: the reply asks why.
-            lower_than_before=previous.latest is not None and args.percent < previous.percent,
-        )
-
-    outcome = await run_db(context, record)
+    outcome = await run_db(
+        context, lambda session: record_report(session, settings, caller, args, now, files)
+    )
     lang = await chat_lang(context, update)
     if isinstance(outcome, str):
         log.info("duplicate delivery of message %s in chat %s", caller.message_id, caller.chat_id)
@@ -208,6 +225,63 @@ def _check_correction(
     return current
 
 
+def record_correction(
+    session: Session, settings: Settings, caller: Caller, args: UpdateArgs, now: datetime
+) -> tuple[ReportOutcome, int | None] | str:
+    """What an edited /update does in its transaction: the outcome and the percent it
+    corrected (None: a refused command made valid), or the workstream's title when this edit
+    was recorded already."""
+    scope = resolve(session, settings, caller)
+    # Before reading the message's revisions: a second edit (or the /update itself) handled
+    # at the same moment waits, then counts this one's revision. (Without it both would take
+    # the same next revision on PostgreSQL and the unique key would refuse one.)
+    locks.lock_message(session, chat_id=caller.chat_id, message_id=caller.message_id)
+    revisions = queries.revisions_of_message(
+        session, chat_id=caller.chat_id, message_id=caller.message_id
+    )
+    for done in revisions:
+        if done.update_id == caller.update_id:  # the same edit delivered again
+            ws_row = queries.get_workstream_by_id(session, workstream_id=done.workstream_id)
+            return ws_row.title if ws_row is not None else args.workstream
+    original = _check_correction(session, scope, caller, args, revisions)
+    before = queries.snapshot(session, tracker=scope.tracker)
+    ws = active_workstream(before, scope.tracker.title, args.workstream)
+    if original is not None:
+        queries.retract_report(
+            session,
+            report=original,
+            now=now,
+            chat_id=None,
+            message_id=None,
+            by=caller.user_id,
+            replaced=True,
+        )
+    report = _add_report(
+        session,
+        scope,
+        caller,
+        args,
+        ws.id,
+        # A correction keeps the moment of the claim it corrects; an edit that turns a
+        # refused command into a valid one claims progress as of the edit.
+        created_at=(original.created_at if original is not None else caller.edited_at or now),
+        recorded_at=now,
+        # Counted, not timed: two edits within one second are two revisions.
+        revision=max((r.revision for r in revisions), default=0) + 1,
+        corrects_id=original.id if original is not None else None,
+    )
+    after = queries.snapshot(session, tracker=scope.tracker)
+    outcome = ReportOutcome(
+        snapshot=after,
+        workstream=find_workstream(after, ws.id),
+        previous_percent=ws.percent,
+        previous_overall=overall_percent(before.workstreams),
+        note=args.note,
+    )
+    log.info("correction of message %s: report %s", caller.message_id, report.id)
+    return outcome, original.percent if original is not None else None
+
+
 async def correct_update(update: Update, context: Context, command: Command) -> None:
     """An edited /update: a correction of the report its message made (a new report linked to
     the first, which stays in the trail retracted), never a silent overwrite. Only a report
@@ -218,54 +292,9 @@ async def correct_update(update: Update, context: Context, command: Command) -> 
     settings = context.bot_data.settings
     now = context.bot_data.clock()
 
-    def record(session: Session) -> tuple[ReportOutcome, int | None] | str:
-        scope = resolve(session, settings, caller)
-        revisions = queries.revisions_of_message(
-            session, chat_id=caller.chat_id, message_id=caller.message_id
-        )
-        for done in revisions:
-            if done.update_id == caller.update_id:  # the same edit delivered again
-                ws_row = queries.get_workstream_by_id(session, workstream_id=done.workstream_id)
-                return ws_row.title if ws_row is not None else args.workstream
-        original = _check_correction(session, scope, caller, args, revisions)
-        before = queries.snapshot(session, tracker=scope.tracker)
-        ws = active_workstream(before, scope.tracker.title, args.workstream)
-        if original is not None:
-            queries.retract_report(
-                session,
-                report=original,
-                now=now,
-                chat_id=None,
-                message_id=None,
-                by=caller.user_id,
-                replaced=True,
-            )
-        report = _add_report(
-            session,
-            scope,
-            caller,
-            args,
-            ws.id,
-            # A correction keeps the moment of the claim it corrects; an edit that turns a
-            # refused command into a valid one claims progress as of the edit.
-            created_at=(original.created_at if original is not None else caller.edited_at or now),
-            recorded_at=now,
-            # Counted, not timed: two edits within one second are two revisions.
-            revision=max((r.revision for r in revisions), default=0) + 1,
-            corrects_id=original.id if original is not None else None,
-        )
-        after = queries.snapshot(session, tracker=scope.tracker)
-        outcome = ReportOutcome(
-            snapshot=after,
-            workstream=find_workstream(after, ws.id),
-            previous_percent=ws.percent,
-            previous_overall=overall_percent(before.workstreams),
-            note=args.note,
-        )
-        log.info("correction of message %s: report %s", caller.message_id, report.id)
-        return outcome, original.percent if original is not None else None
-
-    result = await run_db(context, record)
+    result = await run_db(
+        context, lambda session: record_correction(session, settings, caller, args, now)
+    )
     lang = await chat_lang(context, update)
     if isinstance(result, str):
         await reply(update, t(lang, "already_recorded", title=result))

@@ -15,6 +15,7 @@ from bot.context import Context, run_db
 from bot.handlers.common import (
     Caller,
     authorize,
+    authorize_followed,
     authorize_key,
     caller_of,
     chat_lang,
@@ -61,8 +62,9 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
     def apply(session: Session) -> tuple[str, list[queries.ChatPlan], tuple[int, str]]:
         if caller.user_id in SERVICE_ACCOUNTS:  # never a tracker's admin (the gate stops most)
             raise UserError("service_account", id=caller.user_id)
-        # The table: a chat that follows a tracker moves only at that tracker's admins' word.
-        authorize(session, settings, caller)
+        # The table: a chat that follows a tracker moves only at that tracker's admins' word
+        # (also one that followed it until the bot was removed; whatever /use chose).
+        authorize_followed(session, settings, caller)
         current = queries.tracker_for_chat(session, chat_id=caller.chat_id)
         tracker = authorize_key(session, settings, caller, args.key)
         created = tracker is None
