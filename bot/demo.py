@@ -189,6 +189,7 @@ async def _chat(
                 continue
             update = factory.message(line, sender=state.person, chat=state.chat)
             await application.process_update(update)
+            await application.bot.outbox.drain()  # replies leave after the handler returns
             for message in api.take():
                 print(to_terminal(message.html, color=color))
                 print()

@@ -324,6 +324,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Overall <b>{overall}%</b> ({change}) · {left}",
         "Keseluruhan <b>{overall}%</b> ({change}) · {left}",
     ),
+    # Several acknowledgements in one message, when a group is over Telegram's budget.
+    "acks_merged": (
+        "✅ {count} reports recorded: {items}",
+        "✅ {count} laporan tercatat: {items}",
+    ),
     "update_lower": (
         "⚠️ Lower than before ({before}% → {after}%). If that is intended, say why in a note: "
         "{example}",

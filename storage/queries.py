@@ -720,6 +720,44 @@ def inbox_add(engine: Engine, *, update_id: int, payload: str, now: datetime) ->
     return True
 
 
+def inbox_add_many(engine: Engine, *, rows: Sequence[tuple[int, str]], now: datetime) -> set[int]:
+    """Keep a batch of received updates in one transaction; the ids newly stored (the others
+    were there already: delivered again)."""
+    ids = [update_id for update_id, _ in rows]
+    with engine.begin() as connection:
+        seen = set(
+            connection.execute(
+                select(_INBOX.c.update_id).where(_INBOX.c.update_id.in_(ids))
+            ).scalars()
+        )
+        fresh = [
+            {"update_id": update_id, "payload": payload, "received_at": now}
+            for update_id, payload in rows
+            if update_id not in seen
+        ]
+        if not fresh:
+            return set()
+        try:
+            with connection.begin_nested():
+                connection.execute(_INBOX_ADD, fresh)
+        except IntegrityError:  # another process stored some meanwhile: one by one
+            stored = set()
+            for row in fresh:
+                try:
+                    with connection.begin_nested():
+                        connection.execute(_INBOX_ADD, row)
+                except IntegrityError:
+                    continue
+                stored.add(int(row["update_id"]))  # type: ignore[call-overload]
+            return stored
+    return {int(row["update_id"]) for row in fresh}  # type: ignore[call-overload]
+
+
+def inbox_done_in(session: Session, *, update_id: int, now: datetime) -> None:
+    """Mark an update handled inside the caller's transaction."""
+    session.connection().execute(_INBOX_DONE, {"uid": update_id, "at": now})
+
+
 def inbox_done(engine: Engine, *, update_id: int, now: datetime) -> None:
     with engine.begin() as connection:
         connection.execute(_INBOX_DONE, {"uid": update_id, "at": now})

@@ -172,5 +172,6 @@ async def test_a_message_marked_as_a_command_with_no_command_gets_the_help_point
     assert update is not None
     harness.api.take()
     await harness.app.process_update(update)
+    await harness.flush()
     (reply,) = harness.api.take()
     assert "Send /help to see what you can do here" in reply.text

@@ -19,6 +19,8 @@ from bot.handlers.common import (
     resolve,
     today_for,
 )
+from bot.inbox import settle
+from bot.outbox import ack_for
 from domain.errors import UserError
 from domain.i18n import t
 from domain.parsing import UpdateArgs, parse_no_args, parse_update
@@ -67,6 +69,7 @@ async def update_progress(update: Update, context: Context) -> None:
     settings = context.bot_data.settings
 
     def record(session: Session) -> ReportOutcome | str:
+        settle(session, context, caller.update_id)  # the inbox entry commits with the report
         scope = resolve(session, settings, caller, Role.REPORTER)
         before = queries.snapshot(session, tracker=scope.tracker)
         previous = active_workstream(before, scope.tracker.title, args.workstream)
@@ -99,7 +102,7 @@ async def update_progress(update: Update, context: Context) -> None:
         outcome.snapshot.tracker.key,
     )
     today = today_for(context, outcome.snapshot.tracker.timezone)
-    await reply(update, render_update(outcome, today, lang))
+    await reply(update, render_update(outcome, today, lang), ack=ack_for(outcome, today, lang))
 
 
 async def undo_report(update: Update, context: Context) -> None:
@@ -110,6 +113,7 @@ async def undo_report(update: Update, context: Context) -> None:
     now = context.bot_data.clock()
 
     def retract(session: Session) -> UndoOutcome | None:
+        settle(session, context, caller.update_id)
         scope = resolve(session, settings, caller, Role.REPORTER)
         if queries.retracted_by(session, chat_id=caller.chat_id, message_id=caller.message_id):
             return None  # the same /undo delivered again
@@ -156,6 +160,7 @@ async def correct_update(update: Update, context: Context) -> None:
     now = context.bot_data.clock()
 
     def record(session: Session) -> tuple[ReportOutcome, int | None] | str:
+        settle(session, context, caller.update_id)
         scope = resolve(session, settings, caller, Role.REPORTER)
         before = queries.snapshot(session, tracker=scope.tracker)
         ws = active_workstream(before, scope.tracker.title, args.workstream)

@@ -1,0 +1,239 @@
+"""Telegram's send limits, counted over moving windows and shareable between instances.
+
+Telegram allows a bot about 30 messages a second in all and 20 a minute into one group, and
+tolerates short bursts in a chat. Both budgets are counted here over a *moving window* (the
+``limits`` library's moving-window strategy): a conversation of a few commands is answered at
+once, and only a message past the budget waits — never an even pace of one per 3 s. With
+``PANTAU_REDIS_URL`` the windows live in Redis, so every instance draws on one budget;
+without it they live in this process.
+
+``SendLimiter`` is a ``telegram.ext.BaseRateLimiter`` (PTB's public hook), so every request
+with a ``chat_id`` — replies, notices, pictures, files — passes through it. On a 429 it waits
+``retry_after`` and tries again, up to ``max_retries`` times; requests of other chats wait for
+the same pause (Telegram's flood control is per bot). After a pause each request still takes
+a slot in the window, so the budget is never exceeded in a burst.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+import warnings
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+log = logging.getLogger(__name__)
+
+JSON = bool | dict[str, Any] | list[dict[str, Any]]
+KEY_PREFIX = "pantau"
+# Never sleep less than this when a window is full: the storage's clock has a resolution.
+MIN_SLEEP = 0.005
+
+
+def per_second(rate: float) -> RateLimitItem | None:
+    """``rate`` messages a second as a window item (a fraction: 1 per ⌈1/rate⌉ s)."""
+    if rate <= 0:
+        return None
+    if rate >= 1:
+        return RateLimitItemPerSecond(int(rate))
+    return RateLimitItemPerSecond(1, math.ceil(1 / rate))
+
+
+def per_minute(rate: float) -> RateLimitItem | None:
+    if rate <= 0:
+        return None
+    if rate >= 1:
+        return RateLimitItemPerMinute(int(rate))
+    return RateLimitItemPerMinute(1, math.ceil(1 / rate))
+
+
+def group_of(chat_id: object) -> str | None:
+    """The group a request goes to, or None (a private chat, or not a chat at all).
+
+    Groups and channels have negative ids; a string id (``@channel``) is always one.
+    """
+    if isinstance(chat_id, str):
+        try:
+            number = int(chat_id)
+        except ValueError:
+            return chat_id
+    elif isinstance(chat_id, int):
+        number = chat_id
+    else:
+        return None
+    return str(number) if number < 0 else None
+
+
+class SendLimiter(BaseRateLimiter[None]):
+    """The global and per-group send budgets over moving windows (Redis or in memory)."""
+
+    def __init__(
+        self,
+        *,
+        rate_per_second: float,
+        rate_per_group_minute: float,
+        redis_url: str | None = None,
+        max_retries: int = 3,
+    ) -> None:
+        self.overall = per_second(rate_per_second)
+        self.group = per_minute(rate_per_group_minute)
+        self.redis_url = redis_url
+        self.max_retries = max_retries
+        self._storage: Storage | None = None
+        self._windows: MovingWindowRateLimiter | None = None
+        self._pool: Any = None
+        self._paused_until = 0.0  # time.monotonic() before which nothing is sent
+
+    @property
+    def shared(self) -> bool:
+        return self.redis_url is not None
+
+    async def initialize(self) -> None:
+        if self._windows is not None:
+            return
+        if self.redis_url:
+            from redis.asyncio import ConnectionPool  # only deployments with Redis need it
+
+            # Our own pool, so shutdown() can close it (the library would leave it open).
+            self._pool = ConnectionPool.from_url(self.redis_url.removeprefix("async+"))
+            self._storage = RedisStorage(
+                "async+" + self.redis_url.removeprefix("async+"),
+                implementation="redispy",
+                key_prefix=KEY_PREFIX,
+                connection_pool=self._pool,
+            )
+        else:
+            self._storage = MemoryStorage()
+        self._windows = MovingWindowRateLimiter(self._storage)
+
+    async def shutdown(self) -> None:
+        if self._pool is not None:
+            await self._pool.disconnect()
+            self._pool = None
+        elif self._storage is not None:
+            await self._storage.reset()
+            timer = getattr(self._storage, "timer", None)  # the memory storage's sweeper
+            if isinstance(timer, asyncio.Task):
+                timer.cancel()
+        self._storage = None
+        self._windows = None
+
+    async def _ready(self) -> MovingWindowRateLimiter:
+        if self._windows is None:
+            await self.initialize()
+        assert self._windows is not None
+        return self._windows
+
+    # --- the budget --------------------------------------------------------------------------
+
+    async def wait_for(self, chat_id: object) -> float:
+        """Seconds until a message to this chat could go (0: now), without taking a slot."""
+        wait = max(0.0, self._paused_until - time.monotonic())
+        if self.overall is None and self.group is None:
+            return wait
+        windows = await self._ready()
+        now = time.time()
+        group = group_of(chat_id)
+        if self.group is not None and group is not None:
+            stats = await windows.get_window_stats(self.group, "group", group)
+            if stats.remaining <= 0:
+                wait = max(wait, stats.reset_time - now)
+        if self.overall is not None:
+            stats = await windows.get_window_stats(self.overall, "all")
+            if stats.remaining <= 0:
+                wait = max(wait, stats.reset_time - now)
+        return wait
+
+    async def acquire(self, chat_id: object) -> None:
+        """Wait until both budgets have room for one message to this chat, and take it."""
+        while (pause := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(pause)
+        if self.overall is None and self.group is None:
+            return
+        windows = await self._ready()
+        group = group_of(chat_id) if self.group is not None else None
+        group_item = self.group
+        while True:
+            pause = self._paused_until - time.monotonic()
+            if pause > 0:
+                await asyncio.sleep(pause)
+                continue
+            if group and group_item and not await windows.test(group_item, "group", group):
+                await self._sleep_until_reset(windows, group_item, "group", group)
+                continue
+            if self.overall is not None and not await windows.hit(self.overall, "all"):
+                await self._sleep_until_reset(windows, self.overall, "all")
+                continue
+            if group and group_item and not await windows.hit(group_item, "group", group):
+                # Another sender (or instance) took the group's last slot between our test and
+                # our hit: the overall slot is spent, which only errs on the safe side.
+                continue
+            return
+
+    @staticmethod
+    async def _sleep_until_reset(
+        windows: MovingWindowRateLimiter, item: RateLimitItem, *identifiers: str
+    ) -> None:
+        stats = await windows.get_window_stats(item, *identifiers)
+        await asyncio.sleep(max(MIN_SLEEP, stats.reset_time - time.time()))
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nothing leaves this instance for ``seconds``."""
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    # --- PTB's hook ----------------------------------------------------------------------------
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSON]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,  # noqa: ARG002 (PTB's signature; no per-call arguments here)
+    ) -> JSON:
+        chat_id = data.get("chat_id")
+        if chat_id is None or data.get("allow_paid_broadcast"):
+            # getUpdates, setMyCommands, getMe…: no chat, no budget (as PTB's own limiter).
+            return await callback(*args, **kwargs)
+        retries = self.max_retries
+        attempt = 0
+        while True:
+            await self.acquire(chat_id)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                attempt += 1
+                if attempt > retries:
+                    raise
+                wait = retry_after_seconds(exc)
+                log.warning(
+                    "%s to %s: Telegram asks to wait %ss (try %s of %s)",
+                    endpoint,
+                    chat_id,
+                    wait,
+                    attempt,
+                    retries,
+                )
+                self.pause(wait + 0.1)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """The pause Telegram asked for, in seconds, in PTB 22 (a number, with a deprecation
+    warning) as in PTB 23 (a ``timedelta``)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
