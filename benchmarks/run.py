@@ -199,10 +199,7 @@ async def _fanout(
     async with app:
         started = time.perf_counter()
         results = await asyncio.gather(
-            *[
-                jobs.send_digest(app, STAFF - i, slot_key="digest@bench", scheduled=True)
-                for i in range(chats)
-            ]
+            *[jobs.send_digest(app, STAFF - i, slot_key="digest@bench") for i in range(chats)]
         )
         elapsed = time.perf_counter() - started
     engine.dispose()

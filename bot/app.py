@@ -213,6 +213,7 @@ async def _post_init(application: PantauApp) -> None:
 
 
 async def _post_shutdown(application: PantauApp) -> None:
-    if application.bot_data.write_executor is not None:
-        application.bot_data.write_executor.shutdown(wait=True)
+    for executor in (application.bot_data.write_executor, application.bot_data.render_executor):
+        if executor is not None:
+            executor.shutdown(wait=True)
     application.bot_data.engine.dispose()

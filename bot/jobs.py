@@ -181,26 +181,24 @@ def _lang(application: PantauApp, session: Session, chat_id: int) -> str:
     return chosen or application.bot_data.settings.pantau_language
 
 
-STATE_TTL = timedelta(seconds=15)
-
-
 def _tracker_state(
-    application: PantauApp, session: Session, tracker: Tracker, now: datetime, *, shared: bool
+    application: PantauApp, session: Session, tracker: Tracker, now: datetime
 ) -> tuple[Snapshot, Insight]:
-    """A tracker's snapshot and forecasts, shared by the digests of one fan-out.
+    """A tracker's snapshot and forecasts, computed once per change of the tracker and day.
 
-    A digest due in a thousand chats at 09:00 reads the tracker once, not a thousand times;
-    what it shows is at most ``STATE_TTL`` old.
+    A digest due in a thousand chats at 09:00 reads the tracker once, not a thousand times
+    (keyed by the tracker's version in the database, so never stale: see bot.cache).
     """
     assert tracker.id is not None
-    cache = application.bot_data.tracker_states
-    cached = cache.get(tracker.id)
-    if shared and cached is not None and timedelta(0) <= now - cached[0] < STATE_TTL:
-        return cached[1], cached[2]
-    snap = queries.snapshot(session, tracker=tracker)
-    insight = build_insight(snap, queries.histories(session, snapshot=snap, now=now), now=now)
-    cache[tracker.id] = (now, snap, insight)
-    return snap, insight
+    version = queries.tracker_version(session, tracker=tracker)
+
+    def compute() -> tuple[Snapshot, Insight]:
+        snap = queries.snapshot(session, tracker=tracker)
+        insight = build_insight(snap, queries.histories(session, snapshot=snap, now=now), now=now)
+        return snap, insight
+
+    today = local_today(now, tracker.timezone)
+    return application.bot_data.views.get(tracker.id, version, ("state", today), compute)
 
 
 async def send_digest(
@@ -210,18 +208,16 @@ async def send_digest(
     slot_key: str,
     late_for: datetime | None = None,
     with_chart: bool = False,
-    scheduled: bool = False,
 ) -> str:
     """Build this chat's digest now and deliver it under ``slot_key`` (with the burn-up
-    chart for weekly digests). ``scheduled`` digests of one fan-out share the tracker's state;
-    a /digest asked for in chat always reads it fresh."""
+    chart for weekly digests). The digests of one fan-out share the tracker's state."""
     now = application.bot_data.clock()
 
     def build(session: Session) -> Outgoing | None:
         tracker = queries.tracker_for_chat(session, chat_id=chat_id)
         if tracker is None or tracker.id is None:
             return None
-        snap, insight = _tracker_state(application, session, tracker, now, shared=scheduled)
+        snap, insight = _tracker_state(application, session, tracker, now)
         previous = queries.previous_digest(session, chat_id=chat_id)
         lang = _lang(application, session, chat_id)
         html = render_digest(
@@ -346,7 +342,6 @@ async def _send_scheduled_digest(
         slot_key=digest_slot(slot, plan.timezone),
         late_for=slot if now - slot > LATE_AFTER else None,
         with_chart=attaches_chart(schedule, slot, plan.timezone),
-        scheduled=True,
     )
 
 

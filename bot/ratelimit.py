@@ -156,9 +156,10 @@ class SendLimiter(BaseRateLimiter[None]):
 
     async def acquire(self, chat_id: object) -> None:
         """Wait until both budgets have room for one message to this chat, and take it."""
-        while (pause := self._paused_until - time.monotonic()) > 0:
-            await asyncio.sleep(pause)
         if self.overall is None and self.group is None:
+            pause = self._paused_until - time.monotonic()
+            if pause > 0:  # Telegram's 429 pause holds even without budgets of our own
+                await asyncio.sleep(pause)
             return
         windows = await self._ready()
         group = group_of(chat_id) if self.group is not None else None

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, literal, union_all
+from sqlalchemy import Engine, Select, bindparam, func, literal, union_all
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -869,3 +871,54 @@ def trail(session: Session, *, tracker_id: int) -> Iterator[tuple[Report, str]]:
         .execution_options(yield_per=5_000)
     )
     yield from session.exec(statement)
+
+
+# --- versions of a tracker, for caches ---------------------------------------------------------
+
+
+_REPORT = Report.__table__  # type: ignore[attr-defined]
+_WORKSTREAM = Workstream.__table__  # type: ignore[attr-defined]
+
+
+def _version_statement() -> Select[Any]:
+    ws = _WORKSTREAM.alias("w")
+    report = _REPORT
+    retracted = report.c.retracted_at
+    return (
+        sa_select(
+            sa_select(func.max(report.c.id)).scalar_subquery(),
+            ws.c.id,
+            ws.c.key,
+            ws.c.title,
+            ws.c.weight,
+            ws.c.archived,
+            ws.c.position,
+            # An undo or a correction retracts a report: counted and dated per workstream,
+            # both read from ix_report_latest alone.
+            sa_select(func.count(retracted))
+            .where(report.c.workstream_id == ws.c.id, retracted.is_not(None))
+            .scalar_subquery(),
+            sa_select(func.max(retracted))
+            .where(report.c.workstream_id == ws.c.id)
+            .scalar_subquery(),
+        )
+        .where(ws.c.tracker_id == bindparam("tracker_id"))
+        .order_by(ws.c.id)
+    )
+
+
+_VERSION = _version_statement()
+
+
+def tracker_version(session: Session, *, tracker: Tracker) -> tuple[object, ...]:
+    """Everything a change to the tracker changes, read in a few index seeks: its row, its
+    workstreams, the newest report id of all, and per workstream the retracted reports.
+
+    A cache keyed by this value can never serve a stale view, whichever instance (or
+    process) made the change: a new report raises the newest id, an undo or a correction
+    retracts one, /workstream and /deadline change the rows. (The newest id is global, so a
+    report in one tracker also renews the others' entries: cheap, and always safe.)
+    """
+    rows = session.connection().execute(_VERSION, {"tracker_id": tracker.id}).all()
+    head = (tracker.id, tracker.title, tracker.deadline, tracker.timezone, tracker.quiet_days)
+    return head + tuple(tuple(row) for row in rows)

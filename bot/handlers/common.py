@@ -11,7 +11,7 @@ from telegram import Chat, Update
 
 from bot.config import Settings
 from bot.context import Context, run_db
-from bot.outbox import Ack, Outbox, Outgoing
+from bot.outbox import Ack, Attachment, Outbox, Outgoing
 from bot.transport import PantauBot
 from domain.errors import UserError
 from domain.forecast import Insight, build_insight
@@ -210,6 +210,11 @@ async def reply(update: Update, html: str, *, ack: Ack | None = None) -> None:
     be merged with others when the group is over its budget.
     """
     outbox_of(update).put(outgoing(update, html, ack=ack))
+
+
+async def reply_file(update: Update, caption: str, attachment: Attachment) -> None:
+    """Queue a picture or a document with an HTML caption, in order with the other replies."""
+    outbox_of(update).put(outgoing(update, caption, attachment=attachment))
 
 
 def outbox_of(update: Update) -> Outbox:

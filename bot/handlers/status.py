@@ -44,13 +44,21 @@ async def show_status(update: Update, context: Context) -> None:
     lang = await chat_lang(context, update)
     now = context.bot_data.clock()
 
+    cache = context.bot_data.views
+
     def read(session: Session) -> str:
         scope = resolve(session, settings, caller)
         today = today_for(context, scope.tracker.timezone)
+        version = queries.tracker_version(session, tracker=scope.tracker)
+
+        def overview() -> str:
+            snap = queries.snapshot(session, tracker=scope.tracker)
+            return render_status(snap, today, lang, insight_for(session, snap, now))
+
+        if key is None:  # computed once per change of the tracker, language and day
+            return cache.get(scope.tracker_id, version, ("status", lang, today), overview)
         snap = queries.snapshot(session, tracker=scope.tracker)
         insight = insight_for(session, snap, now)
-        if key is None:
-            return render_status(snap, today, lang, insight)
         ws = find_active_workstream(session, scope, key)
         rows = queries.recent_reports(session, workstream_id=ws.id, limit=STATUS_DETAIL_REPORTS)
         views = [queries.report_view(row, ws.key) for row in rows]
