@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from telegram.ext import Application, JobQueue
 
-from bot.transport import PantauBot
 from bot.offline import ChatRef, OfflineBotAPI, Person, SentMessage, UpdateFactory
+from bot.transport import PantauBot
 from storage.db import session_scope
 from storage.models import Report
 
