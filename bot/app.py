@@ -142,6 +142,7 @@ def send_limiter(settings: Settings) -> SendLimiter:
         rate_per_second=settings.pantau_rate_per_second,
         rate_per_group_minute=settings.pantau_rate_per_group_minute,
         redis_url=settings.pantau_redis_url,
+        key_prefix=settings.pantau_redis_prefix,
         max_retries=3,
     )
 

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     pantau_coalesce_seconds: float = Field(default=10.0, ge=0)
     # Redis shared by every instance for Telegram's send budget (e.g. redis://127.0.0.1:6379).
     pantau_redis_url: str | None = None
+    # Prefix of Pantau's keys in that Redis: bots sharing one Redis need different prefixes.
+    pantau_redis_prefix: str = Field(default="pantau", min_length=1, max_length=64)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

@@ -25,7 +25,7 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from telegram.error import RetryAfter
@@ -49,12 +49,13 @@ def per_second(rate: float) -> RateLimitItem | None:
     return RateLimitItemPerSecond(1, math.ceil(1 / rate))
 
 
-def per_minute(rate: float) -> RateLimitItem | None:
+def per_period(rate: float, seconds: int) -> RateLimitItem | None:
+    """``rate`` messages per ``seconds`` (a minute for Telegram's groups; tests shorten it)."""
     if rate <= 0:
         return None
     if rate >= 1:
-        return RateLimitItemPerMinute(int(rate))
-    return RateLimitItemPerMinute(1, math.ceil(1 / rate))
+        return RateLimitItemPerSecond(int(rate), seconds)
+    return RateLimitItemPerSecond(1, math.ceil(seconds / rate))
 
 
 def group_of(chat_id: object) -> str | None:
@@ -83,11 +84,14 @@ class SendLimiter(BaseRateLimiter[None]):
         rate_per_second: float,
         rate_per_group_minute: float,
         redis_url: str | None = None,
+        key_prefix: str = KEY_PREFIX,
         max_retries: int = 3,
+        group_period: int = 60,
     ) -> None:
         self.overall = per_second(rate_per_second)
-        self.group = per_minute(rate_per_group_minute)
+        self.group = per_period(rate_per_group_minute, group_period)
         self.redis_url = redis_url
+        self.key_prefix = key_prefix
         self.max_retries = max_retries
         self._storage: Storage | None = None
         self._windows: MovingWindowRateLimiter | None = None
@@ -109,7 +113,7 @@ class SendLimiter(BaseRateLimiter[None]):
             self._storage = RedisStorage(
                 "async+" + self.redis_url.removeprefix("async+"),
                 implementation="redispy",
-                key_prefix=KEY_PREFIX,
+                key_prefix=self.key_prefix,
                 connection_pool=self._pool,
             )
         else:
