@@ -97,6 +97,7 @@ class SendLimiter(BaseRateLimiter[None]):
         self._windows: MovingWindowRateLimiter | None = None
         self._pool: Any = None
         self._paused_until = 0.0  # time.monotonic() before which nothing is sent
+        self._checking = asyncio.Lock()
 
     @property
     def shared(self) -> bool:
@@ -119,6 +120,11 @@ class SendLimiter(BaseRateLimiter[None]):
         else:
             self._storage = MemoryStorage()
         self._windows = MovingWindowRateLimiter(self._storage)
+        if self.redis_url:
+            # Connect and load the scripts now: the first real check must not be dated
+            # before a connection set-up.
+            await self._windows.hit(RateLimitItemPerSecond(1), "warm-up")
+            await self._windows.test(RateLimitItemPerSecond(1), "warm-up")
 
     async def shutdown(self) -> None:
         if self._pool is not None:
@@ -167,28 +173,38 @@ class SendLimiter(BaseRateLimiter[None]):
             return
         windows = await self._ready()
         group = group_of(chat_id) if self.group is not None else None
-        group_item = self.group
         while True:
             pause = self._paused_until - time.monotonic()
             if pause > 0:
                 await asyncio.sleep(pause)
                 continue
-            if group and group_item and not await windows.test(group_item, "group", group):
-                await self._sleep_until_reset(windows, group_item, "group", group)
-                continue
-            if self.overall is not None and not await windows.hit(self.overall, "all"):
-                await self._sleep_until_reset(windows, self.overall, "all")
-                continue
-            if group and group_item and not await windows.hit(group_item, "group", group):
-                # Another sender (or instance) took the group's last slot between our test and
-                # our hit: the overall slot is spent, which only errs on the safe side.
-                continue
-            return
+            # One check at a time per instance: a slot's time is taken when the check is
+            # sent, so checks queued behind each other would be dated before they happen.
+            async with self._checking:
+                full = await self._take(windows, group)
+            if full is None:
+                return
+            await self._sleep_until_reset(windows, full[0], *full[1])
+
+    async def _take(
+        self, windows: MovingWindowRateLimiter, group: str | None
+    ) -> tuple[RateLimitItem, tuple[str, ...]] | None:
+        """Take a slot in both windows; or the window that is full (nothing taken)."""
+        if group and self.group and not await windows.test(self.group, "group", group):
+            return self.group, ("group", group)
+        if self.overall is not None and not await windows.hit(self.overall, "all"):
+            return self.overall, ("all",)
+        if group and self.group and not await windows.hit(self.group, "group", group):
+            # Another instance took the group's last slot between our test and our hit: the
+            # overall slot is spent, which only errs on the safe side.
+            return self.group, ("group", group)
+        return None
 
     @staticmethod
     async def _sleep_until_reset(
         windows: MovingWindowRateLimiter, item: RateLimitItem, *identifiers: str
     ) -> None:
+        """Sleep until the oldest entry of the full window leaves it."""
         stats = await windows.get_window_stats(item, *identifiers)
         await asyncio.sleep(max(MIN_SLEEP, stats.reset_time - time.time()))
 
