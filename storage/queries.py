@@ -34,6 +34,13 @@ from storage.models import (
 )
 from storage.types import UTCDateTime
 
+_REPORT = Report.__table__  # type: ignore[attr-defined]
+_WORKSTREAM = Workstream.__table__  # type: ignore[attr-defined]
+_REPORT_OF_MESSAGE = sa_select(_REPORT.c.id).where(
+    _REPORT.c.chat_id == bindparam("chat_id"), _REPORT.c.message_id == bindparam("message_id")
+)
+_ADD_REPORT = _REPORT.insert()
+
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -75,14 +82,18 @@ def get_tracker_by_id(session: Session, *, tracker_id: int) -> Tracker | None:
     return session.get(Tracker, tracker_id)
 
 
+# Statements on the path of every command are built once: building one costs more than
+# running it on SQLite.
+_TRACKER_FOR_CHAT = (
+    select(Tracker)
+    .join(ChatLink, col(ChatLink.tracker_id) == col(Tracker.id))
+    .where(ChatLink.chat_id == bindparam("chat_id"), col(ChatLink.active).is_(True))
+)
+
+
 def tracker_for_chat(session: Session, *, chat_id: int) -> Tracker | None:
     """The tracker an active chat link points to."""
-    statement = (
-        select(Tracker)
-        .join(ChatLink, col(ChatLink.tracker_id) == col(Tracker.id))
-        .where(ChatLink.chat_id == chat_id, col(ChatLink.active).is_(True))
-    )
-    return session.exec(statement).first()
+    return session.exec(_TRACKER_FOR_CHAT, params={"chat_id": chat_id}).first()
 
 
 def trackers_of_user(session: Session, *, user_id: int) -> list[Tracker]:
@@ -147,11 +158,20 @@ def linked_chats(session: Session, *, tracker_id: int) -> list[ChatLink]:
 # --- roles and people ----------------------------------------------------------------------
 
 
+_MEMBER = Member.__table__  # type: ignore[attr-defined]
+_ROLE_OF = sa_select(_MEMBER.c.role).where(
+    _MEMBER.c.tracker_id == bindparam("tracker_id"), _MEMBER.c.user_id == bindparam("user_id")
+)
+
+
 def role_of(session: Session, *, tracker_id: int, user_id: int) -> Role | None:
-    member = session.exec(
-        select(Member).where(Member.tracker_id == tracker_id, Member.user_id == user_id)
-    ).first()
-    return Role(member.role) if member else None
+    session.flush()  # a Core read: pending ORM changes first
+    role = (
+        session.connection()
+        .execute(_ROLE_OF, {"tracker_id": tracker_id, "user_id": user_id})
+        .scalar()
+    )
+    return Role(role) if role else None
 
 
 def set_role(session: Session, *, tracker_id: int, user_id: int, role: Role) -> Role | None:
@@ -319,53 +339,81 @@ def latest_report(session: Session, *, workstream_id: int) -> Report | None:
     return session.exec(statement).first()
 
 
+def _snapshot_statement() -> Select[Any]:
+    ws, report = _WORKSTREAM, _REPORT
+    latest_id = (
+        sa_select(report.c.id)
+        .where(report.c.workstream_id == ws.c.id, report.c.retracted_at.is_(None))
+        .order_by(report.c.created_at.desc(), report.c.id.desc())
+        .limit(1)
+        .correlate(ws)
+        .scalar_subquery()
+    )
+    return (
+        sa_select(
+            ws.c.id,
+            ws.c.key,
+            ws.c.title,
+            ws.c.weight,
+            ws.c.created_at,
+            report.c.id.label("report_id"),
+            report.c.percent,
+            report.c.note,
+            report.c.reporter_id,
+            report.c.reporter_name,
+            report.c.created_at.label("reported_at"),
+        )
+        .select_from(ws.outerjoin(report, report.c.id == latest_id))
+        .where(ws.c.tracker_id == bindparam("tracker_id"), ws.c.archived.is_(False))
+        .order_by(ws.c.position, ws.c.id)
+    )
+
+
 def snapshot(session: Session, *, tracker: Tracker) -> Snapshot:
     """The tracker with every active workstream and its latest report.
 
-    Two statements whatever the number of workstreams: the workstreams with the id of each
-    one's latest counted report (a correlated subquery served by ``ix_report_latest``), then
-    those reports. The cost depends on the number of workstreams, not on the history.
+    One statement whatever the number of workstreams: each workstream joined to its latest
+    counted report (a correlated subquery served by ``ix_report_latest``). The cost depends
+    on the number of workstreams, not on the history.
     """
-    tracker_id = tracker_view(tracker).id
-    latest_id = (
-        select(Report.id)
-        .where(Report.workstream_id == Workstream.id, col(Report.retracted_at).is_(None))
-        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
-        .limit(1)
-        .correlate(Workstream)
-        .scalar_subquery()
-    )
-    rows = session.exec(
-        select(Workstream, latest_id)
-        .where(Workstream.tracker_id == tracker_id, col(Workstream.archived).is_(False))
-        .order_by(col(Workstream.position), col(Workstream.id))
-    ).all()
-    ids = [report_id for _, report_id in rows if report_id is not None]
-    reports = (
-        {r.id: r for r in session.exec(select(Report).where(col(Report.id).in_(ids))).all()}
-        if ids
-        else {}
-    )
+    view = tracker_view(tracker)
+    session.flush()  # a Core read: pending ORM changes (a retraction, say) first
+    rows = session.connection().execute(_SNAPSHOT, {"tracker_id": view.id}).all()
     views = []
-    for ws, report_id in rows:
-        assert ws.id is not None
-        latest = reports.get(report_id) if report_id is not None else None
+    for row in rows:
+        latest = None
+        if row.report_id is not None:
+            latest = ReportView(
+                id=row.report_id,
+                workstream_key=row.key,
+                percent=row.percent,
+                note=row.note,
+                reporter_id=row.reporter_id,
+                reporter_name=row.reporter_name,
+                created_at=row.reported_at,
+            )
         views.append(
             WorkstreamView(
-                id=ws.id,
-                key=ws.key,
-                title=ws.title,
-                weight=ws.weight,
-                latest=report_view(latest, ws.key) if latest else None,
-                created_at=ws.created_at,
+                id=row.id,
+                key=row.key,
+                title=row.title,
+                weight=row.weight,
+                latest=latest,
+                created_at=row.created_at,
             )
         )
-    return Snapshot(tracker=tracker_view(tracker), workstreams=tuple(views))
+    return Snapshot(tracker=view, workstreams=tuple(views))
+
+
+_SNAPSHOT = _snapshot_statement()
 
 
 def report_exists(session: Session, *, chat_id: int, message_id: int) -> bool:
-    statement = select(Report.id).where(Report.chat_id == chat_id, Report.message_id == message_id)
-    return session.exec(statement).first() is not None
+    session.flush()
+    found = session.connection().execute(
+        _REPORT_OF_MESSAGE, {"chat_id": chat_id, "message_id": message_id}
+    )
+    return found.first() is not None
 
 
 def add_report(
@@ -384,23 +432,31 @@ def add_report(
     revision: int = 0,
     corrects_id: int | None = None,
 ) -> Report:
-    report = Report(
-        revision=revision,
-        corrects_id=corrects_id,
-        tracker_id=tracker_id,
-        workstream_id=workstream_id,
-        percent=percent,
-        note=note,
-        reporter_id=reporter_id,
-        reporter_name=reporter_name,
-        chat_id=chat_id,
-        message_id=message_id,
-        update_id=update_id,
-        created_at=created_at,
-    )
-    session.add(report)
-    session.flush()
-    return report
+    """Insert a report; the row returned is not attached to the session (read it, do not
+    change it). A Core insert: on the path of every /update, the ORM's unit of work costs
+    several times the write itself."""
+    values: dict[str, Any] = {
+        "revision": revision,
+        "corrects_id": corrects_id,
+        "tracker_id": tracker_id,
+        "workstream_id": workstream_id,
+        "percent": percent,
+        "note": note,
+        "reporter_id": reporter_id,
+        "reporter_name": reporter_name,
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "update_id": update_id,
+        "created_at": created_at,
+        "retracted_at": None,
+        "retracted_chat_id": None,
+        "retracted_message_id": None,
+    }
+    session.flush()  # pending ORM changes (a retraction, say) go first, in order
+    inserted = session.connection().execute(_ADD_REPORT, values)
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return Report(id=key[0], **values)
 
 
 def report_of_message(session: Session, *, chat_id: int, message_id: int) -> Report | None:
@@ -876,10 +932,6 @@ def trail(session: Session, *, tracker_id: int) -> Iterator[tuple[Report, str]]:
 # --- versions of a tracker, for caches ---------------------------------------------------------
 
 
-_REPORT = Report.__table__  # type: ignore[attr-defined]
-_WORKSTREAM = Workstream.__table__  # type: ignore[attr-defined]
-
-
 def _version_statement() -> Select[Any]:
     ws = _WORKSTREAM.alias("w")
     report = _REPORT
@@ -919,6 +971,7 @@ def tracker_version(session: Session, *, tracker: Tracker) -> tuple[object, ...]
     retracts one, /workstream and /deadline change the rows. (The newest id is global, so a
     report in one tracker also renews the others' entries: cheap, and always safe.)
     """
+    session.flush()
     rows = session.connection().execute(_VERSION, {"tracker_id": tracker.id}).all()
     head = (tracker.id, tracker.title, tracker.deadline, tracker.timezone, tracker.quiet_days)
     return head + tuple(tuple(row) for row in rows)
