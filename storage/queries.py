@@ -416,9 +416,10 @@ def report_exists(session: Session, *, chat_id: int, message_id: int) -> bool:
     return found.first() is not None
 
 
-def add_report(
+def insert_report(
     session: Session,
     *,
+    workstream_key: str,
     tracker_id: int,
     workstream_id: int,
     percent: int,
@@ -431,10 +432,9 @@ def add_report(
     created_at: datetime,
     revision: int = 0,
     corrects_id: int | None = None,
-) -> Report:
-    """Insert a report; the row returned is not attached to the session (read it, do not
-    change it). A Core insert: on the path of every /update, the ORM's unit of work costs
-    several times the write itself."""
+) -> ReportView:
+    """Insert a report and return its view. A Core insert: on the path of every /update, the
+    ORM's unit of work and a table object cost several times the write itself."""
     values: dict[str, Any] = {
         "revision": revision,
         "corrects_id": corrects_id,
@@ -453,10 +453,67 @@ def add_report(
         "retracted_message_id": None,
     }
     session.flush()  # pending ORM changes (a retraction, say) go first, in order
-    inserted = session.connection().execute(_ADD_REPORT, values)
-    key = inserted.inserted_primary_key
+    key = session.connection().execute(_ADD_REPORT, values).inserted_primary_key
     assert key is not None
-    return Report(id=key[0], **values)
+    return ReportView(
+        id=key[0],
+        workstream_key=workstream_key,
+        percent=percent,
+        note=note,
+        reporter_id=reporter_id,
+        reporter_name=reporter_name,
+        created_at=created_at,
+    )
+
+
+def add_report(
+    session: Session,
+    *,
+    tracker_id: int,
+    workstream_id: int,
+    percent: int,
+    note: str | None,
+    reporter_id: int,
+    reporter_name: str,
+    chat_id: int,
+    message_id: int,
+    update_id: int | None,
+    created_at: datetime,
+    revision: int = 0,
+    corrects_id: int | None = None,
+) -> Report:
+    """Insert a report; the row returned is not attached to the session (read it only)."""
+    view = insert_report(
+        session,
+        workstream_key="",
+        tracker_id=tracker_id,
+        workstream_id=workstream_id,
+        percent=percent,
+        note=note,
+        reporter_id=reporter_id,
+        reporter_name=reporter_name,
+        chat_id=chat_id,
+        message_id=message_id,
+        update_id=update_id,
+        created_at=created_at,
+        revision=revision,
+        corrects_id=corrects_id,
+    )
+    return Report(
+        id=view.id,
+        tracker_id=tracker_id,
+        workstream_id=workstream_id,
+        percent=percent,
+        note=note,
+        reporter_id=reporter_id,
+        reporter_name=reporter_name,
+        chat_id=chat_id,
+        message_id=message_id,
+        update_id=update_id,
+        created_at=created_at,
+        revision=revision,
+        corrects_id=corrects_id,
+    )
 
 
 def report_of_message(session: Session, *, chat_id: int, message_id: int) -> Report | None:

@@ -148,7 +148,7 @@ async def test_unexpected_error_apologises_logs_traceback_and_bot_keeps_running(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(queries, "add_report", broken)
+    monkeypatch.setattr(queries, "insert_report", broken)
     with caplog.at_level(logging.INFO):
         reply = await harness.say("/update payments 10", sender=BUDI)
     assert reply.startswith("😔 Sorry, something went wrong on my side")

@@ -256,7 +256,7 @@ async def test_token_never_in_debug_logs_error_replies_or_reprs(
         def broken(*_args: object, **_kwargs: object) -> None:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(queries, "add_report", broken)
+        monkeypatch.setattr(queries, "insert_report", broken)
         apology = await harness.say("/update payments 60", sender=BUDI)
     secret = TEST_TOKEN.split(":")[1]
     assert secret not in caplog.text

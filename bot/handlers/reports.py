@@ -26,9 +26,8 @@ from domain.i18n import t
 from domain.parsing import UpdateArgs, parse_no_args, parse_update
 from domain.progress import find_workstream, overall_percent, with_report
 from domain.render import ReportOutcome, UndoOutcome, render_undo, render_update
-from domain.views import Role
+from domain.views import ReportView, Role, WorkstreamView
 from storage import queries
-from storage.models import Report
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +37,18 @@ def _add_report(
     scope: Scope,
     caller: Caller,
     args: UpdateArgs,
-    workstream_id: int,
+    workstream: WorkstreamView,
     *,
     created_at: datetime,
     revision: int = 0,
     corrects_id: int | None = None,
-) -> Report:
+) -> ReportView:
     """The report an /update message (or its edit) makes: who said what, when, from where."""
-    return queries.add_report(
+    return queries.insert_report(
         session,
+        workstream_key=workstream.key,
         tracker_id=scope.tracker_id,
-        workstream_id=workstream_id,
+        workstream_id=workstream.id,
         percent=args.percent,
         note=args.note,
         reporter_id=caller.user_id,
@@ -76,8 +76,8 @@ async def update_progress(update: Update, context: Context) -> None:
         if queries.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
             # The same message delivered again (a retry after a crash): one report, one answer.
             return previous.title
-        report = _add_report(session, scope, caller, args, previous.id, created_at=caller.sent_at)
-        after = with_report(before, queries.report_view(report, previous.key), previous.id)
+        report = _add_report(session, scope, caller, args, previous, created_at=caller.sent_at)
+        after = with_report(before, report, previous.id)
         return ReportOutcome(
             snapshot=after,
             workstream=find_workstream(after, previous.id),
@@ -180,7 +180,7 @@ async def correct_update(update: Update, context: Context) -> None:
             scope,
             caller,
             args,
-            ws.id,
+            ws,
             # The correction keeps the moment of the claim it corrects.
             created_at=original.created_at if original is not None else caller.sent_at,
             revision=revision,
