@@ -164,29 +164,46 @@ class Outbox:
     async def _drain_chat(self, chat_id: int) -> None:
         queue = self._queues[chat_id]
         try:
-            over_budget = False
             while queue:
                 if self.limiter is not None:
                     wait = await self.limiter.wait_for(chat_id)
                     if wait > 0:
                         # Wait before taking the next message off the queue, so that the
                         # acknowledgements arriving meanwhile can join it.
-                        over_budget = over_budget or wait > self.coalesce_seconds
                         await asyncio.sleep(wait)
                         continue
+                merge = self._merge_now(chat_id, queue)
                 item = queue.popleft()
-                if over_budget and item.ack is not None:
+                if merge:
                     item = self._merge(item, queue)
-                over_budget = False
                 await self._send(item)
-        except asyncio.CancelledError:
-            raise
         finally:
             del self._senders[chat_id]
             if not queue:
                 self._queues.pop(chat_id, None)
             if not self._senders:
                 self._idle.set()
+
+    def _merge_now(self, chat_id: int, queue: deque[Outgoing]) -> bool:
+        """Merge the queued acknowledgements into the one at the head, now?
+
+        Yes when the last of them would wait longer than the coalescing limit and the head
+        takes the last slot free now: the messages that fit the budget go as they are, and the
+        one that would otherwise start the wait names every report still queued.
+        """
+        if self.limiter is None or queue[0].ack is None:
+            return False
+        last = 0
+        acks = 0
+        for position, item in enumerate(queue, start=1):
+            if item.ack is not None:
+                last = position
+                acks += 1
+        return (
+            acks > 1
+            and self.limiter.estimate(chat_id, last) > self.coalesce_seconds
+            and self.limiter.estimate(chat_id, 2) > 0
+        )
 
     def _merge(self, first: Outgoing, queue: deque[Outgoing]) -> Outgoing:
         assert first.ack is not None

@@ -21,6 +21,7 @@ import logging
 import math
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
@@ -97,6 +98,8 @@ class SendLimiter(BaseRateLimiter[None]):
         self._windows: MovingWindowRateLimiter | None = None
         self._pool: Any = None
         self._paused_until = 0.0  # time.monotonic() before which nothing is sent
+        # Per group: when this instance sent to it within the window (for estimates only).
+        self._sent: dict[str, deque[float]] = {}
         self._checking = asyncio.Lock()
 
     @property
@@ -183,6 +186,8 @@ class SendLimiter(BaseRateLimiter[None]):
             async with self._checking:
                 full = await self._take(windows, group)
             if full is None:
+                if group is not None:
+                    self._sent.setdefault(group, deque()).append(time.time())
                 return
             await self._sleep_until_reset(windows, full[0], *full[1])
 
@@ -207,6 +212,30 @@ class SendLimiter(BaseRateLimiter[None]):
         """Sleep until the oldest entry of the full window leaves it."""
         stats = await windows.get_window_stats(item, *identifiers)
         await asyncio.sleep(max(MIN_SLEEP, stats.reset_time - time.time()))
+
+    def estimate(self, chat_id: object, position: int) -> float:
+        """Seconds until the ``position``-th next message to this chat could go, by this
+        instance's own sends to the group (messages of other instances are not counted: an
+        estimate, for deciding to merge acknowledgements, never for sending)."""
+        group = group_of(chat_id)
+        if group is None or self.group is None:
+            return 0.0
+        limit, period = self.group.amount, self.group.get_expiry()
+        now = time.time()
+        sent = self._sent.get(group)
+        while sent and sent[0] <= now - period:
+            sent.popleft()
+        if not sent:
+            self._sent.pop(group, None)
+            return 0.0 if position <= limit else period * ((position - 1) // limit)
+        free = limit - len(sent)
+        if position <= free:
+            return 0.0
+        rounds, index = divmod(position - free - 1, limit)
+        # The n-th slot to free is the n-th oldest send leaving the window (then a period more
+        # for each further round).
+        frees_at = sent[index] + period if index < len(sent) else now + period
+        return max(0.0, frees_at + period * rounds - now)
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing leaves this instance for ``seconds``."""

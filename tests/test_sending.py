@@ -91,33 +91,52 @@ async def test_over_budget_acknowledgements_are_merged_naming_every_report(
     bot.outbox.put(Outgoing(GROUP, "Overall 5% (the answer to /status)", reply_to=11))
     await bot.outbox.drain()
     texts = [m.text for m in api.sent]
-    # Three at once (the budget), then the rest would wait 2 s > 0.5 s: merged into one.
-    assert texts[:3] == ["✅ Payments: 1%", "✅ Payments: 2%", "✅ Payments: 3%"]
-    merged = texts[3]
-    assert merged.startswith("✅ 7 reports recorded: Payments 4%, Payments 5%")
-    assert all(f"Payments {n}%" in merged for n in range(4, 11))
+    # The budget is 3 at once; the last acknowledgements would wait 2 s (> 0.5 s): the first
+    # two go as they are, the third slot carries all the others.
+    assert texts[:2] == ["✅ Payments: 1%", "✅ Payments: 2%"]
+    merged = texts[2]
+    assert merged.startswith("✅ 8 reports recorded: Payments 3%, Payments 4%")
+    assert all(f"Payments {n}%" in merged for n in range(3, 11))
     assert "Overall 5% (+4) · 40 days left" in merged
-    assert texts[4] == "Overall 5% (the answer to /status)"  # an answer is never merged away
-    assert len(texts) == 5
-    assert api.sent[3].reply_to == 10  # the merged message quotes the newest report
+    assert texts[3] == "Overall 5% (the answer to /status)"  # an answer is never merged away
+    assert len(texts) == 4
+    assert api.sent[2].reply_to == 10  # the merged message quotes the newest report
     assert _busiest(api.times, 2.0) <= 3
-    assert bot.outbox.merged == 6
+    assert bot.outbox.merged == 7
 
 
 async def test_answers_and_refusals_keep_their_place_between_merged_acknowledgements(
     sender: tuple[PantauBot, Recorder, SendLimiter],
 ) -> None:
     bot, api, _limiter = sender
+    bot.outbox.put(Outgoing(GROUP, "✅ Payments: 1%", ack=_ack(1)))
+    bot.outbox.put(Outgoing(GROUP, "warm-up"))
+    for n in range(2, 6):
+        bot.outbox.put(Outgoing(GROUP, f"✅ Payments: {n}%", ack=_ack(n)))
+        if n == 3:
+            bot.outbox.put(Outgoing(GROUP, "Only reporters and admins may /update."))
+    await bot.outbox.drain()
+    texts = [m.text for m in api.sent]
+    assert texts[:2] == ["✅ Payments: 1%", "warm-up"]
+    assert texts[2].startswith("✅ 4 reports recorded: Payments 2%, Payments 3%, Payments 4%")
+    # The refusal is not merged away: it follows, after the window has room again.
+    assert texts[3] == "Only reporters and admins may /update."
+    assert len(texts) == 4
+
+
+async def test_after_a_wait_what_fits_the_budget_goes_as_it_is(
+    sender: tuple[PantauBot, Recorder, SendLimiter],
+) -> None:
+    bot, api, _limiter = sender
     for n in range(1, 4):
         bot.outbox.put(Outgoing(GROUP, f"warm-up {n}"))  # the budget is spent
     bot.outbox.put(Outgoing(GROUP, "✅ Payments: 4%", ack=_ack(4)))
-    bot.outbox.put(Outgoing(GROUP, "Only reporters and admins may /update."))
     bot.outbox.put(Outgoing(GROUP, "✅ Payments: 5%", ack=_ack(5)))
     await bot.outbox.drain()
     texts = [m.text for m in api.sent]
-    assert texts[3].startswith("✅ 2 reports recorded: Payments 4%, Payments 5%")
-    assert texts[4] == "Only reporters and admins may /update."
-    assert len(texts) == 5
+    # They waited 2 s for the window; then both fit it: nothing to gain by merging.
+    assert texts[3:] == ["✅ Payments: 4%", "✅ Payments: 5%"]
+    assert _busiest(api.times, 2.0) <= 3
 
 
 async def test_within_the_budget_nothing_is_merged(

@@ -69,7 +69,7 @@ def test_a_burst_in_one_group_neither_delays_another_nor_waits_to_be_recorded(
     assert len({r.message_id for r in bot.reports()} & ids) == 60
 
     # Group A's messages name every report; the budget holds; some were merged.
-    deadline = time.monotonic() + 100
+    deadline = time.monotonic() + 90
     named: set[tuple[str, int]] = set()
     texts: list[str] = []
     while time.monotonic() < deadline:
