@@ -340,11 +340,11 @@ def latest_report(session: Session, *, workstream_id: int) -> Report | None:
 
 
 def _snapshot_statement() -> Select[Any]:
-    ws, report = _WORKSTREAM, _REPORT
+    ws, report, newer = _WORKSTREAM, _REPORT, _REPORT.alias("newest")
     latest_id = (
-        sa_select(report.c.id)
-        .where(report.c.workstream_id == ws.c.id, report.c.retracted_at.is_(None))
-        .order_by(report.c.created_at.desc(), report.c.id.desc())
+        sa_select(newer.c.id)
+        .where(newer.c.workstream_id == ws.c.id, newer.c.retracted_at.is_(None))
+        .order_by(newer.c.created_at.desc(), newer.c.id.desc())
         .limit(1)
         .correlate(ws)
         .scalar_subquery()
