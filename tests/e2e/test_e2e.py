@@ -140,7 +140,7 @@ def test_kill_9_in_a_burst_of_200_updates_loses_and_doubles_nothing(
         }
 
     deadline = time.monotonic() + 30
-    while len(answered()) < 10 and time.monotonic() < deadline:
+    while len(answered()) < 3 and time.monotonic() < deadline:  # early: most not yet recorded
         time.sleep(0.005)
     bot.kill()
     acknowledged = answered()
