@@ -230,7 +230,14 @@ async def send_digest(
             insight=insight,
             late_for=late_for,
         )
-        photo = chart_png(session, tracker, now=now, lang=lang) if with_chart else None
+        photo = None
+        if with_chart:  # the same picture /chart shows: drawn once per change, shared
+            photo = application.bot_data.views.get(
+                tracker.id,
+                queries.tracker_version(session, tracker=tracker),
+                ("chart", lang, local_today(now, tracker.timezone)),
+                lambda: chart_png(session, tracker, now=now, lang=lang),
+            )
         return Outgoing(
             chat_id,
             tracker.id,
