@@ -21,6 +21,7 @@ import logging
 import math
 import time
 import warnings
+import weakref
 from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -39,6 +40,7 @@ JSON = bool | dict[str, Any] | list[dict[str, Any]]
 KEY_PREFIX = "pantau"
 # Never sleep less than this when a window is full: the storage's clock has a resolution.
 MIN_SLEEP = 0.005
+EDGE_MARGIN = 0.02
 
 
 def per_second(rate: float) -> RateLimitItem | None:
@@ -100,7 +102,10 @@ class SendLimiter(BaseRateLimiter[None]):
         self._paused_until = 0.0  # time.monotonic() before which nothing is sent
         # Per group: when this instance sent to it within the window (for estimates only).
         self._sent: dict[str, deque[float]] = {}
-        self._checking = asyncio.Lock()
+        self._overall_lock = asyncio.Lock()
+        self._group_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     @property
     def shared(self) -> bool:
@@ -168,50 +173,58 @@ class SendLimiter(BaseRateLimiter[None]):
         return wait
 
     async def acquire(self, chat_id: object) -> None:
-        """Wait until both budgets have room for one message to this chat, and take it."""
+        """Wait until both budgets have room for one message to this chat, and take it.
+
+        Senders queue in order: per group for the group's window, then all together for the
+        global one, so only the first in line polls a full window (no stampede of hundreds
+        of senders at each slot) and a slot's time is taken when its check is sent, never
+        before a queue of checks ahead of it.
+        """
         if self.overall is None and self.group is None:
-            pause = self._paused_until - time.monotonic()
-            if pause > 0:  # Telegram's 429 pause holds even without budgets of our own
-                await asyncio.sleep(pause)
+            await self._wait_out_pause()
             return
         windows = await self._ready()
         group = group_of(chat_id) if self.group is not None else None
-        while True:
-            pause = self._paused_until - time.monotonic()
-            if pause > 0:
-                await asyncio.sleep(pause)
-                continue
-            # One check at a time per instance: a slot's time is taken when the check is
-            # sent, so checks queued behind each other would be dated before they happen.
-            async with self._checking:
-                full = await self._take(windows, group)
-            if full is None:
-                if group is not None:
-                    self._sent.setdefault(group, deque()).append(time.time())
-                return
-            await self._sleep_until_reset(windows, full[0], *full[1])
+        if group is None:
+            await self._take_overall(windows)
+            return
+        assert self.group is not None
+        lock = self._group_locks.get(group)
+        if lock is None:
+            lock = self._group_locks[group] = asyncio.Lock()
+        async with lock:
+            while True:
+                while not await windows.test(self.group, "group", group):
+                    await self._sleep_until_reset(windows, self.group, "group", group)
+                await self._take_overall(windows)
+                if await windows.hit(self.group, "group", group):
+                    break
+                # Another instance took the group's last slot between our test and our hit:
+                # the overall slot is spent, which only errs on the safe side.
+        self._sent.setdefault(group, deque()).append(time.time())
 
-    async def _take(
-        self, windows: MovingWindowRateLimiter, group: str | None
-    ) -> tuple[RateLimitItem, tuple[str, ...]] | None:
-        """Take a slot in both windows; or the window that is full (nothing taken)."""
-        if group and self.group and not await windows.test(self.group, "group", group):
-            return self.group, ("group", group)
-        if self.overall is not None and not await windows.hit(self.overall, "all"):
-            return self.overall, ("all",)
-        if group and self.group and not await windows.hit(self.group, "group", group):
-            # Another instance took the group's last slot between our test and our hit: the
-            # overall slot is spent, which only errs on the safe side.
-            return self.group, ("group", group)
-        return None
+    async def _take_overall(self, windows: MovingWindowRateLimiter) -> None:
+        async with self._overall_lock:
+            while True:
+                await self._wait_out_pause()
+                if self.overall is None or await windows.hit(self.overall, "all"):
+                    return
+                await self._sleep_until_reset(windows, self.overall, "all")
+
+    async def _wait_out_pause(self) -> None:
+        pause = self._paused_until - time.monotonic()
+        while pause > 0:  # Telegram's 429 pause holds even without budgets of our own
+            await asyncio.sleep(pause)
+            pause = self._paused_until - time.monotonic()
 
     @staticmethod
     async def _sleep_until_reset(
         windows: MovingWindowRateLimiter, item: RateLimitItem, *identifiers: str
     ) -> None:
-        """Sleep until the oldest entry of the full window leaves it."""
+        """Sleep until the oldest entry of the full window leaves it (and a hair more: what
+        Telegram counts arrives a few milliseconds after the slot was taken)."""
         stats = await windows.get_window_stats(item, *identifiers)
-        await asyncio.sleep(max(MIN_SLEEP, stats.reset_time - time.time()))
+        await asyncio.sleep(max(MIN_SLEEP, stats.reset_time - time.time() + EDGE_MARGIN))
 
     def estimate(self, chat_id: object, position: int) -> float:
         """Seconds until the ``position``-th next message to this chat could go, by this
@@ -267,7 +280,7 @@ class SendLimiter(BaseRateLimiter[None]):
                 if attempt > retries:
                     raise
                 wait = retry_after_seconds(exc)
-                log.warning(
+                log.info(
                     "%s to %s: Telegram asks to wait %ss (try %s of %s)",
                     endpoint,
                     chat_id,
