@@ -1,4 +1,4 @@
-"""The ``pantau`` command line: run, demo, db upgrade, import."""
+"""The ``pantau`` command line: run, demo, db upgrade|copy, import, trackers, chart, export."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from sqlalchemy.exc import DatabaseError
 
 from bot.config import MissingTokenError, Settings
 from bot.logs import configure_logging
+from domain.progress import local_today
 from domain.spec import SpecError, load_spec
+from storage import lifecycle, queries
 from storage.db import make_engine, session_scope
 from storage.importer import apply_spec
 from storage.migrate import current_revision, upgrade
@@ -66,6 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram import Update
 
     from bot.app import build_application
+    from bot.webhook import limit_request_bodies
 
     settings = load_settings()
     try:
@@ -99,6 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_webhook_secret is None:
         log.info("webhook secret generated (set TELEGRAM_WEBHOOK_SECRET to choose one)")
     url_path = urlsplit(args.webhook).path.strip("/")
+    limit_request_bodies()
     log.info("webhook: listening on %s:%s/%s", args.listen, args.port, url_path)
     application.run_webhook(
         listen=args.listen,
@@ -139,6 +143,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{result.workstreams} workstreams, {result.members} members, {result.chats} chats, "
         f"{result.reports_added} new reports"
     )
+    today = local_today(datetime.now(UTC), spec.tracker.timezone)
+    if spec.tracker.deadline < today:  # accepted: a tracker may be carried over late
+        overdue = (today - spec.tracker.deadline).days
+        print(f"note: the deadline {spec.tracker.deadline.isoformat()} passed {overdue} days ago")
     return 0
 
 
@@ -148,7 +156,7 @@ def _engine() -> tuple[Engine, Settings]:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
-    from bot.files import chart_png
+    from bot.files import chart_png, write_private
 
     engine, settings = _engine()
     with session_scope(engine, readonly=True) as session:
@@ -159,13 +167,13 @@ def cmd_chart(args: argparse.Namespace) -> int:
             session, tracker, now=datetime.now(UTC), lang=args.lang or settings.pantau_language
         )
     engine.dispose()
-    Path(args.out).write_bytes(png)
+    write_private(Path(args.out), png)
     print(f"wrote {args.out} ({len(png):,} bytes)")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.files import export_file
+    from bot.files import export_file, write_private
 
     engine, settings = _engine()
     with session_scope(engine, readonly=True) as session:
@@ -180,7 +188,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             lang=args.lang or settings.pantau_language,
         )
     engine.dispose()
-    Path(args.out).write_bytes(content)
+    write_private(Path(args.out), content)
     print(f"wrote {args.out}: {count} reports ({len(content):,} bytes)")
     return 0
 
@@ -208,6 +216,60 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
     print(f"copied {total:,} rows from {safe_url(args.source)} to {safe_url(args.target)}")
     print("row counts match in every table")
     return 0
+
+
+def cmd_trackers_list(_args: argparse.Namespace) -> int:
+    engine, _settings = _engine()
+    with session_scope(engine, readonly=True) as session:
+        rows = []
+        for tracker in queries.all_trackers(session):
+            assert tracker.id is not None
+            chats = len(queries.linked_chats(session, tracker_id=tracker.id))
+            admins = ",".join(str(a) for a in queries.admin_ids(session, tracker_id=tracker.id))
+            state = f"archived {tracker.archived_at:%Y-%m-%d}" if tracker.archived_at else "active"
+            rows.append(
+                f"{tracker.key}\t{state}\tdeadline {tracker.deadline}\t{chats} chats\t"
+                f"admins {admins or '-'}\t{tracker.title}"
+            )
+    engine.dispose()
+    print("\n".join(rows) if rows else "no trackers")
+    return 0
+
+
+def _set_archived(key: str, *, archived: bool) -> int:
+    engine, settings = _engine()
+    with session_scope(engine) as session:
+        tracker = get_tracker(session, key=key)
+        if tracker is None:
+            raise CliError(f"no tracker {key!r} in {safe_url(settings.database_url)}")
+        assert tracker.id is not None
+        if (tracker.archived_at is not None) == archived:
+            print(f"{key} is already {'archived' if archived else 'active'}; nothing changed")
+            return 0
+        now = datetime.now(UTC)
+        lifecycle.set_archived(session, tracker=tracker, archived=archived, by=None, now=now)
+        lifecycle.add_event(
+            session,
+            tracker_id=tracker.id,
+            kind=lifecycle.EventKind.ARCHIVED if archived else lifecycle.EventKind.RESTORED,
+            actor_id=None,
+            now=now,
+            detail="command line",
+        )
+    engine.dispose()
+    if archived:
+        print(f"archived {key}: it sends nothing and cannot be linked; every row is kept")
+    else:
+        print(f"restored {key}: its chats get digests and reminders again")
+    return 0
+
+
+def cmd_trackers_archive(args: argparse.Namespace) -> int:
+    return _set_archived(args.key, archived=True)
+
+
+def cmd_trackers_restore(args: argparse.Namespace) -> int:
+    return _set_archived(args.key, archived=False)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -264,6 +326,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="create or update a tracker from a TOML file (idempotent)")
     imp.add_argument("file", help="e.g. examples/tiktok-tokopedia.toml")
     imp.set_defaults(func=cmd_import)
+
+    trackers = sub.add_parser("trackers", help="list, archive or restore trackers")
+    trackers_sub = trackers.add_subparsers(
+        dest="trackers_command", required=True, metavar="ACTION"
+    )
+    trackers_sub.add_parser("list", help="every tracker, active or archived").set_defaults(
+        func=cmd_trackers_list
+    )
+    archive = trackers_sub.add_parser(
+        "archive", help="archive a tracker: it sends nothing, cannot be linked, keeps every row"
+    )
+    archive.add_argument("key", help="tracker key")
+    archive.set_defaults(func=cmd_trackers_archive)
+    restore = trackers_sub.add_parser("restore", help="bring an archived tracker back")
+    restore.add_argument("key", help="tracker key")
+    restore.set_defaults(func=cmd_trackers_restore)
 
     chart = sub.add_parser("chart", help="write a tracker's burn-up chart as PNG")
     chart.add_argument("--tracker", required=True, help="tracker key")

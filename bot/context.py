@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.access import Command
 from bot.cache import TrackerCache
 from bot.config import Settings
 from storage.db import session_scope
@@ -49,6 +50,8 @@ class BotData:
         self.render_executor: ThreadPoolExecutor | None = None
         # When each chat last got a chart (one per chat per 30 s).
         self.charts_sent: dict[int, datetime] = {}
+        # The command table (bot/commands.py) the application was built from, for /help.
+        self.commands: tuple[Command, ...] = ()
 
     def configure(self, settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._settings = settings

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from domain.forecast import Insight
+from domain.forecast import Forecast, Insight
 from domain.i18n import t
 from domain.progress import overall_percent
 from domain.views import Snapshot
@@ -30,6 +30,9 @@ TRAIL_COLUMNS = (
     "chat_id",
     "message_id",
     "retracted_at_utc",
+    # Added after the first release, at the end so that existing sheets keep their columns.
+    "recorded_at_utc",  # when Pantau received it (time_utc: when the progress was true)
+    "retracted_by",  # who undid or corrected it
 )
 SUMMARY_COLUMNS = (
     "workstream",
@@ -55,6 +58,8 @@ class TrailRow:
     chat_id: int
     message_id: int
     retracted_at: datetime | None
+    recorded_at: datetime | None = None
+    retracted_by: int | None = None
 
 
 def neutralise(value: str) -> str:
@@ -74,6 +79,8 @@ def _trail_cells(row: TrailRow, tz: ZoneInfo) -> list[str | int]:
         row.chat_id,
         row.message_id,
         row.retracted_at.isoformat() if row.retracted_at else "",
+        (row.recorded_at or row.created_at).isoformat(),
+        row.retracted_by if row.retracted_by is not None else "",
     ]
 
 
@@ -101,7 +108,7 @@ def _summary_rows(snapshot: Snapshot, insight: Insight, lang: str) -> list[list[
                 ws.weight,
                 ws.percent,
                 round(forecast.pace, 1) if forecast and forecast.pace is not None else None,
-                forecast.finish.isoformat() if forecast and forecast.finish else None,
+                _finish(forecast, lang),
                 t(lang, f"state_{forecast.state.value}") if forecast else None,
             ]
         )
@@ -113,11 +120,20 @@ def _summary_rows(snapshot: Snapshot, insight: Insight, lang: str) -> list[list[
             sum(ws.weight for ws in snapshot.workstreams),
             round(overall_percent(snapshot.workstreams), 1),
             round(whole.pace, 1) if whole and whole.pace is not None else None,
-            whole.finish.isoformat() if whole and whole.finish else None,
+            _finish(whole, lang),
             t(lang, f"state_{whole.state.value}") if whole else None,
         ]
     )
     return rows
+
+
+def _finish(forecast: Forecast | None, lang: str) -> str | None:
+    """The projected finish; a positive pace that reaches 100% only past the horizon says so."""
+    if forecast is None or forecast.pace is None:
+        return None
+    if forecast.finish is not None:
+        return forecast.finish.isoformat()
+    return t(lang, "finish_never")
 
 
 def trail_xlsx(rows: Iterable[TrailRow], snapshot: Snapshot, insight: Insight, lang: str) -> bytes:

@@ -103,6 +103,7 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
             message_id=message_id,
             update_id=None,
             created_at=report.at,
+            recorded_at=now,  # when the import brought it in; created_at is when it was true
         )
         added += 1
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session
 from telegram import Update
 
+from bot.access import Command
 from bot.context import Context, run_heavy
 from bot.files import chart_png, export_file
 from bot.handlers.common import caller_of, chat_lang, reply, reply_file, resolve
@@ -20,7 +21,6 @@ from bot.outbox import Attachment
 from domain.i18n import t
 from domain.parsing import parse_export, parse_no_args
 from domain.progress import local_today
-from domain.views import Role
 from storage import queries
 
 log = logging.getLogger(__name__)
@@ -28,9 +28,9 @@ log = logging.getLogger(__name__)
 CHART_EVERY = timedelta(seconds=30)
 
 
-async def send_chart(update: Update, context: Context) -> None:
+async def send_chart(update: Update, context: Context, command: Command) -> None:
     """The tracker's burn-up chart as a PNG: /chart."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     parse_no_args(caller.rest, "chart")
     settings = context.bot_data.settings
     lang = await chat_lang(context, update)
@@ -62,16 +62,16 @@ async def send_chart(update: Update, context: Context) -> None:
     )
 
 
-async def send_export(update: Update, context: Context) -> None:
+async def send_export(update: Update, context: Context, command: Command) -> None:
     """The audit trail as a document (admins): /export [csv|xlsx]."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     fmt = parse_export(caller.rest)
     settings = context.bot_data.settings
     lang = await chat_lang(context, update)
     now = context.bot_data.clock()
 
     def build(session: Session) -> tuple[str, bytes, int, str]:
-        scope = resolve(session, settings, caller, Role.ADMIN)
+        scope = resolve(session, settings, caller)
         name, content, count = export_file(session, scope.tracker, fmt=fmt, now=now, lang=lang)
         return name, content, count, scope.tracker.title
 
