@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from domain.spec import ImportSpec
-from storage import queries
+from storage import checkins, queries
 from storage.models import Tracker
 
 IMPORTED_CHAT_ID = 0  # reports from a file have no Telegram chat: they share this one
@@ -81,6 +81,17 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
             username=member.username.lstrip("@") if member.username else None,
             display_name=name,
             now=now,
+        )
+
+    for ws_spec in spec.workstreams:
+        if ws_spec.owners:
+            checkins.set_owners(
+                session, workstream_id=ws_ids[ws_spec.key], user_ids=ws_spec.owners
+            )
+    if spec.tracker.checkin is not None:
+        days, at = spec.tracker.checkin.split()
+        checkins.set_checkin(
+            session, tracker=tracker, days=days, at=f"{int(at[:-3]):02d}{at[-3:]}"
         )
 
     for chat in spec.chats:
