@@ -89,6 +89,7 @@ class Harness:
         prompt, data = found
         self.api.take()
         await self.app.process_update(self.factory.tap(prompt, data, sender=sender))
+        await self.flush()
         return "\n".join(message.text for message in self.api.take())
 
     def reports(self) -> list[Report]:
