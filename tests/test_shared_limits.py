@@ -136,7 +136,8 @@ async def test_two_instances_with_redis_against_one_emulator_never_exceed_the_ra
     private = [m.at for m in emulator.sent if m.chat_id > 0]
     assert len(to_group) == 20  # the group's 20 a minute, shared: the other 10 still wait
     assert len(private) == 30
-    # 10 a second for both together, as the emulator saw them arrive: a send leaves a few
-    # milliseconds after its slot was taken, so the emulator's second is shortened by 50 ms.
-    assert _busiest([*to_group, *private], 0.95) <= 10
+    # 10 a second for both together, as the emulator saw them arrive: a send leaves a little
+    # after its slot was taken (more on a loaded machine), so the emulator's second is
+    # shortened by 100 ms. (The limiter-level test above checks the slots themselves.)
+    assert _busiest([*to_group, *private], 0.9) <= 10
     assert time.monotonic() - started >= 4.5
