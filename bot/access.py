@@ -14,6 +14,7 @@ from typing import Any
 
 from telegram import Update
 
+from domain.i18n import t
 from domain.views import Role
 
 
@@ -65,11 +66,18 @@ class Access:
 @dataclass(frozen=True, slots=True)
 class HelpLine:
     """One line of /help: the usage as typed (HTML), its description's catalogue key, and
-    whether it is the change form (shown only to who may change)."""
+    whether it is the change form (shown only to who may change). A usage with words in it
+    (placeholders, a date format) also names its catalogue entry, so an Indonesian /help
+    reads ``<komponen>``; a test keeps that entry's English equal to ``usage``."""
 
     usage: str
     key: str
     change: bool = False
+    usage_key: str | None = None
+
+    def shown(self, lang: str) -> str:
+        """The usage in the reader's language (HTML)."""
+        return t(lang, self.usage_key) if self.usage_key else self.usage
 
 
 @dataclass(frozen=True, slots=True)

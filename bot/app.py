@@ -24,11 +24,11 @@ from telegram.request import BaseRequest
 
 from bot import checkins, inbox, jobs
 from bot.access import bind
-from bot.commands import COMMANDS, menu
+from bot.commands import BY_NAME, COMMANDS, menu
 from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
 from bot.dispatch import ChatOrderedProcessor
-from bot.handlers import buttons, gate, people, start
+from bot.handlers import buttons, evidence, gate, people, reports, start
 from bot.handlers.errors import on_error
 from bot.inbox import InboxQueue
 from bot.outbox import Outbox
@@ -130,6 +130,33 @@ def register_handlers(application: PantauApp) -> None:
                     filters=filters.UpdateType.EDITED_MESSAGE,
                 )
             )
+    # A photo or document is evidence: with "/update …" as its caption it makes the report;
+    # in reply to one's own /update it adds to that report. Both are /update as the table
+    # declares it (who may, where).
+    update_row = BY_NAME["update"]
+    carries_file = (filters.PHOTO | filters.Document.ALL) & new
+    with_update_caption = filters.CaptionRegex(r"^/update(@\w+)?(\s|$)")
+    application.add_handler(
+        MessageHandler(
+            carries_file & with_update_caption, bind(update_row, evidence.update_with_file)
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            carries_file & filters.REPLY & ~filters.CaptionRegex(r"^/"),
+            bind(update_row, evidence.add_to_report),
+        )
+    )
+    # An edited caption corrects its report as an edited /update does (the file stays the
+    # evidence of the report it came with).
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE
+            & (filters.PHOTO | filters.Document.ALL)
+            & with_update_caption,
+            bind(update_row, reports.correct_update),
+        )
+    )
     # The buttons of a check-in or of a bare /update; and in private, the number typed after
     # "✍️ Other" (plain text only: commands keep their meaning).
     application.add_handler(CallbackQueryHandler(buttons.on_tap, pattern=r"^ci:"))

@@ -1,4 +1,5 @@
-"""The ``pantau`` command line: run, demo, db upgrade|copy, import, trackers, chart, export."""
+"""The ``pantau`` command line: run, demo, db upgrade|copy, import, trackers, chart, export,
+verify."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
+from sqlmodel import Session
 
 from bot.config import MissingTokenError, Settings
 from bot.logs import configure_logging
@@ -24,6 +26,7 @@ from storage import lifecycle, queries
 from storage.db import make_engine, session_scope
 from storage.importer import apply_spec
 from storage.migrate import current_revision, upgrade
+from storage.models import Tracker
 from storage.queries import get_tracker
 
 EXIT_USAGE = 2
@@ -172,25 +175,70 @@ def cmd_chart(args: argparse.Namespace) -> int:
     return 0
 
 
+def _named_tracker(session: Session, key: str | None, url: str) -> Tracker:
+    """The tracker ``--tracker`` names, or the only one there is."""
+    if key is None:
+        every = queries.all_trackers(session)
+        if len(every) == 1:
+            return every[0]
+        keys = ", ".join(t.key for t in every) or "none"
+        raise CliError(f"name the tracker with --tracker (trackers in {safe_url(url)}: {keys})")
+    tracker = get_tracker(session, key=key)
+    if tracker is None:
+        raise CliError(f"no tracker {key!r} in {safe_url(url)}")
+    return tracker
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.files import export_file, write_private
 
     engine, settings = _engine()
     with session_scope(engine, readonly=True) as session:
-        tracker = get_tracker(session, key=args.tracker)
-        if tracker is None:
-            raise CliError(f"no tracker {args.tracker!r} in {safe_url(settings.database_url)}")
-        _name, content, count = export_file(
-            session,
-            tracker,
-            fmt=args.format,
-            now=datetime.now(UTC),
-            lang=args.lang or settings.pantau_language,
-        )
+        tracker = _named_tracker(session, args.tracker, settings.database_url)
+        if args.format == "bundle":
+            from bot.audit import bundle
+
+            content = bundle(
+                session,
+                tracker,
+                now=datetime.now(UTC),
+                evidence_dir=settings.pantau_evidence_dir,
+            )
+            count = -1
+        else:
+            _name, content, count = export_file(
+                session,
+                tracker,
+                fmt=args.format,
+                now=datetime.now(UTC),
+                lang=args.lang or settings.pantau_language,
+            )
     engine.dispose()
     write_private(Path(args.out), content)
-    print(f"wrote {args.out}: {count} reports ({len(content):,} bytes)")
+    if count < 0:
+        print(f"wrote {args.out} ({len(content):,} bytes): check it with VERIFY.md inside")
+    else:
+        print(f"wrote {args.out}: {count} reports ({len(content):,} bytes)")
     return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from bot.audit import find_head, verify
+
+    engine, settings = _engine()
+    with session_scope(engine, readonly=True) as session:
+        if args.tracker is not None:
+            _named_tracker(session, args.tracker, settings.database_url)
+        if args.head is not None:
+            verdict = find_head(session, published=args.head, key=args.tracker)
+        else:
+            verdict = verify(session, key=args.tracker)
+    engine.dispose()
+    for line in verdict.lines:
+        print(line)
+    for problem in verdict.problems:
+        print(problem, file=sys.stderr)
+    return verdict.exit_code
 
 
 def cmd_db_copy(args: argparse.Namespace) -> int:
@@ -310,6 +358,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="TOML file to seed from (default: examples/tiktok-tokopedia.toml)",
     )
+    demo.add_argument(
+        "--lang",
+        choices=("en", "id"),
+        default=None,
+        help="the demo's language: its chats and the seed's titles (default: PANTAU_LANGUAGE)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -349,12 +403,30 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--lang", choices=("en", "id"), help="language (default PANTAU_LANGUAGE)")
     chart.set_defaults(func=cmd_chart)
 
-    export = sub.add_parser("export", help="write a tracker's audit trail as CSV or Excel")
-    export.add_argument("--tracker", required=True, help="tracker key")
-    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export = sub.add_parser(
+        "export", help="write a tracker's audit trail as CSV, Excel or a verifiable bundle"
+    )
+    export.add_argument("--tracker", help="tracker key (may be left out when there is one)")
+    export.add_argument(
+        "--format",
+        choices=("csv", "xlsx", "bundle"),
+        default="csv",
+        help="bundle: a zip with the CSV, the events, the evidence files and VERIFY.md",
+    )
     export.add_argument("--out", required=True, help="file to write")
     export.add_argument("--lang", choices=("en", "id"), help="language (default PANTAU_LANGUAGE)")
     export.set_defaults(func=cmd_export)
+
+    verify = sub.add_parser(
+        "verify",
+        help="recompute the audit trail's hash chain from the rows; exit 1 at the first mismatch",
+    )
+    verify.add_argument("--tracker", help="only this tracker's chain")
+    verify.add_argument(
+        "--head",
+        help="a head once published (3f9a…c2d1 or a prefix): is it still part of the chain?",
+    )
+    verify.set_defaults(func=cmd_verify)
     return parser
 
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from bot.access import Access, Command, HelpLine, Rank, Where
 from bot.handlers import (
+    chain,
     checkin,
     digests,
+    evidence,
     files,
+    follows,
     language,
     members,
     reports,
@@ -34,6 +37,8 @@ SHOW_OR_CHANGE = Where(
     linked=Access(NONE, change=ADMIN), unlinked=None, private=Access(REPORTER, change=ADMIN)
 )
 REPORT = Where(linked=Access(REPORTER), unlinked=None, private=Access(REPORTER))
+# Members of the tracker (any role), wherever it is followed.
+MEMBERS = REPORT
 ADMINISTER = Where(linked=Access(ADMIN), unlinked=None, private=Access(ADMIN))
 ANYWHERE = Where(linked=Access(NONE), unlinked=Access(NONE), private=Access(NONE))
 
@@ -62,7 +67,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "status",
         status.show_status,
-        help=(HelpLine("/status [workstream]", "help_status"),),
+        help=(HelpLine("/status [workstream]", "help_status", usage_key="usage_status"),),
         menu_key="menu_status",
         where=READ,
     ),
@@ -76,7 +81,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "history",
         status.show_history,
-        help=(HelpLine("/history &lt;workstream&gt; [n]", "help_history"),),
+        help=(
+            HelpLine("/history &lt;workstream&gt; [n]", "help_history", usage_key="usage_history"),
+        ),
         menu_key="menu_history",
         where=READ,
     ),
@@ -86,6 +93,18 @@ COMMANDS: tuple[Command, ...] = (
         help=(HelpLine("/chart", "help_chart"),),
         menu_key="menu_chart",
         where=READ,
+    ),
+    Command(
+        "evidence",
+        evidence.resend_evidence,
+        help=(HelpLine("/evidence &lt;workstream&gt; [n]", "help_evidence"),),
+        where=MEMBERS,
+    ),
+    Command(
+        "verify",
+        chain.show_trail_head,
+        help=(HelpLine("/verify", "help_verify"),),
+        where=MEMBERS,
     ),
     Command(
         "digest",
@@ -100,7 +119,12 @@ COMMANDS: tuple[Command, ...] = (
         trackers.show_or_move_deadline,
         help=(
             HelpLine("/deadline", "help_deadline"),
-            HelpLine("/deadline YYYY-MM-DD", "help_deadline_move", change=True),
+            HelpLine(
+                "/deadline YYYY-MM-DD",
+                "help_deadline_move",
+                change=True,
+                usage_key="usage_deadline_move",
+            ),
         ),
         menu_key="menu_deadline",
         where=SHOW_OR_CHANGE,
@@ -111,7 +135,10 @@ COMMANDS: tuple[Command, ...] = (
         help=(
             HelpLine("/schedule", "help_schedule"),
             HelpLine(
-                "/schedule daily|weekdays|mon…sun HH:MM | off", "help_schedule_set", change=True
+                "/schedule daily|weekdays|mon…sun HH:MM | off",
+                "help_schedule_set",
+                change=True,
+                usage_key="usage_schedule_all",
             ),
         ),
         where=SHOW_OR_CHANGE,
@@ -121,7 +148,7 @@ COMMANDS: tuple[Command, ...] = (
         digests.set_quiet,
         help=(
             HelpLine("/quiet", "help_quiet_show"),
-            HelpLine("/quiet &lt;days&gt;", "help_quiet", change=True),
+            HelpLine("/quiet &lt;days&gt;", "help_quiet", change=True, usage_key="usage_quiet"),
         ),
         where=SHOW_OR_CHANGE,
     ),
@@ -145,9 +172,12 @@ COMMANDS: tuple[Command, ...] = (
         "owner",
         checkin.set_owner,
         help=(
-            HelpLine("/owner &lt;workstream&gt;", "help_owner_show"),
+            HelpLine("/owner &lt;workstream&gt;", "help_owner_show", usage_key="usage_owner_show"),
             HelpLine(
-                "/owner &lt;workstream&gt; &lt;@user|id&gt;… | off", "help_owner", change=True
+                "/owner &lt;workstream&gt; &lt;@user|id&gt;… | off",
+                "help_owner",
+                change=True,
+                usage_key="usage_owner_short",
             ),
         ),
         where=SHOW_OR_CHANGE,
@@ -157,7 +187,12 @@ COMMANDS: tuple[Command, ...] = (
         checkin.set_checkin,
         help=(
             HelpLine("/checkin", "help_checkin_show"),
-            HelpLine("/checkin daily|weekdays|mon…sun HH:MM | off", "help_checkin", change=True),
+            HelpLine(
+                "/checkin daily|weekdays|mon…sun HH:MM | off",
+                "help_checkin",
+                change=True,
+                usage_key="usage_checkin_all",
+            ),
         ),
         where=SHOW_OR_CHANGE,
     ),
@@ -166,7 +201,12 @@ COMMANDS: tuple[Command, ...] = (
         checkin.set_holidays,
         help=(
             HelpLine("/holidays", "help_holidays_show"),
-            HelpLine("/holidays &lt;country&gt; | off", "help_holidays", change=True),
+            HelpLine(
+                "/holidays &lt;country&gt; | off",
+                "help_holidays",
+                change=True,
+                usage_key="usage_holidays",
+            ),
         ),
         where=SHOW_OR_CHANGE,
     ),
@@ -176,7 +216,11 @@ COMMANDS: tuple[Command, ...] = (
         reports.update_progress,
         edit_handler=reports.correct_update,
         help=(
-            HelpLine("/update &lt;workstream&gt; &lt;percent&gt; [note]", "help_update"),
+            HelpLine(
+                "/update &lt;workstream&gt; &lt;percent&gt; [note]",
+                "help_update",
+                usage_key="usage_update",
+            ),
             HelpLine("/update", "help_update_buttons"),
         ),
         menu_key="menu_update",
@@ -194,13 +238,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "away",
         checkin.set_away,
-        help=(HelpLine("/away YYYY-MM-DD | off", "help_away"),),
+        help=(HelpLine("/away YYYY-MM-DD | off", "help_away", usage_key="usage_away"),),
         where=ANYWHERE,
     ),
     Command(
         "use",
         checkin.use_tracker,
-        help=(HelpLine("/use [key]", "help_use"),),
+        help=(HelpLine("/use [key]", "help_use", usage_key="usage_use"),),
         # Private chats only; the key must name a tracker the person belongs to.
         where=Where(linked=None, unlinked=None, private=Access(NONE)),
         key_rank=REPORTER,
@@ -209,7 +253,11 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "setup",
         trackers.setup_tracker,
-        help=(HelpLine("/setup &lt;key&gt; [YYYY-MM-DD] [title]", "help_setup"),),
+        help=(
+            HelpLine(
+                "/setup &lt;key&gt; [YYYY-MM-DD] [title]", "help_setup", usage_key="usage_setup"
+            ),
+        ),
         # A chat that follows a tracker moves only at its admins' word; a chat that follows
         # none may be linked by anyone, to a tracker they administer (key_rank).
         where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
@@ -219,23 +267,47 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "archive",
         trackers.archive_tracker,
-        help=(HelpLine("/archive &lt;key&gt;", "help_archive"),),
+        help=(HelpLine("/archive &lt;key&gt;", "help_archive", usage_key="usage_archive"),),
         key_rank=ADMIN,
         where=ANYWHERE,
     ),
     Command(
         "restore",
         trackers.restore_tracker,
-        help=(HelpLine("/restore &lt;key&gt;", "help_restore"),),
+        help=(HelpLine("/restore &lt;key&gt;", "help_restore", usage_key="usage_restore"),),
         key_rank=ADMIN,
         where=ANYWHERE,
+    ),
+    Command(
+        "follow",
+        follows.follow_tracker,
+        help=(HelpLine("/follow &lt;key&gt;", "help_follow"),),
+        # Linking's rules (/setup): admin of the tracker named, and in a chat that already
+        # follows one, admin of that one too.
+        where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
+        key_rank=ADMIN,
+    ),
+    Command(
+        "unfollow",
+        follows.unfollow_tracker,
+        help=(HelpLine("/unfollow &lt;key&gt;", "help_unfollow"),),
+        where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
+        key_rank=ADMIN,
     ),
     Command(
         "workstream",
         workstreams.change_workstream,
         help=(
-            HelpLine("/workstream add &lt;key&gt; [weight=N] [title]", "help_workstream_add"),
-            HelpLine("/workstream remove &lt;key&gt;", "help_workstream_remove"),
+            HelpLine(
+                "/workstream add &lt;key&gt; [weight=N] [title]",
+                "help_workstream_add",
+                usage_key="usage_workstream_add",
+            ),
+            HelpLine(
+                "/workstream remove &lt;key&gt;",
+                "help_workstream_remove",
+                usage_key="usage_workstream_remove",
+            ),
         ),
         writes=True,
         where=ADMINISTER,
@@ -243,14 +315,22 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "grant",
         members.grant_role,
-        help=(HelpLine("/grant &lt;@user|id&gt; &lt;reporter|admin&gt;", "help_grant"),),
+        help=(
+            HelpLine(
+                "/grant &lt;@user|id&gt; &lt;reporter|admin&gt;",
+                "help_grant",
+                usage_key="usage_grant_short",
+            ),
+        ),
         # Not "writes": taking a role away must work on an archived tracker too.
         where=ADMINISTER,
     ),
     Command(
         "revoke",
         members.revoke_role,
-        help=(HelpLine("/revoke &lt;@user|id&gt;", "help_revoke"),),
+        help=(
+            HelpLine("/revoke &lt;@user|id&gt;", "help_revoke", usage_key="usage_revoke_short"),
+        ),
         # Not "writes": taking a role away must work on an archived tracker too.
         where=ADMINISTER,
     ),

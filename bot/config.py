@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +50,8 @@ class Settings(BaseSettings):
     pantau_redis_url: str | None = None
     # Prefix of Pantau's keys in that Redis: bots sharing one Redis need different prefixes.
     pantau_redis_prefix: str = Field(default="pantau", min_length=1, max_length=64)
+    # Copies of evidence files, named by their SHA-256 (created on first use, files 0600).
+    pantau_evidence_dir: Path = Path("data/evidence")
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -149,6 +152,12 @@ class Settings(BaseSettings):
             return None
         url = self.telegram_api_base_url.rstrip("/")
         return url if url.endswith("/bot") else f"{url}/bot"
+
+    @property
+    def base_file_url(self) -> str | None:
+        """Where files are downloaded from on that server (``…/file/bot``), as on Telegram."""
+        base = self.base_url
+        return None if base is None else base.removesuffix("/bot") + "/file/bot"
 
 
 # The field names above are the variable names; this keeps the documentation honest.

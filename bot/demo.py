@@ -23,6 +23,7 @@ from bot.context import PantauApp
 from bot.demo_time import DemoClock, advance, describe, parse_clock, register_jobs, tap
 from bot.files import write_private
 from bot.offline import ChatRef, OfflineBotAPI, Person, SentMessage, UpdateFactory
+from domain.i18n import language
 from domain.spec import ImportSpec, SpecError, load_spec
 from storage.db import session_scope
 from storage.importer import apply_spec
@@ -119,8 +120,11 @@ def run_demo(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError(f"--today {args.today!r}: write the date as YYYY-MM-DD") from None
     seed_path = Path(args.seed) if args.seed else DEFAULT_SEED
+    base = load_settings()
+    # The demo's language: its chats read it, and the seed's titles and notes are in it.
+    lang = language(getattr(args, "lang", None) or base.pantau_language)
     try:
-        spec = load_spec(seed_path.read_text(encoding="utf-8"))
+        spec = load_spec(seed_path.read_text(encoding="utf-8")).in_language(lang)
     except OSError as exc:
         raise CliError(f"cannot read the demo seed {seed_path}: {exc.strerror}") from None
     except SpecError as exc:
@@ -130,11 +134,12 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.reset:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    settings = load_settings().model_copy(
+    settings = base.model_copy(
         update={
             "database_url": f"sqlite:///{db_path}",
             "telegram_bot_token": None,
             "pantau_admin_ids": frozenset(),
+            "pantau_language": lang,
         }
     )
     clock = demo_clock(today, spec.tracker.timezone)

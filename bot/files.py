@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from domain.forecast import build_insight
 from domain.progress import local_today
-from storage import queries
+from storage import evidence, queries, trail
 from storage.db import PRIVATE_FILE
 from storage.models import Tracker
 
@@ -50,6 +50,9 @@ def export_file(
     """``(file name, content, number of reports)`` of the audit trail as csv or xlsx."""
     from domain.export import TrailRow, trail_csv, trail_xlsx  # openpyxl: imported on demand
 
+    tracker_id = tracker.id or 0
+    files = evidence.files_by_report(session, tracker_id=tracker_id)
+    hashes = trail.report_event_hashes(session, tracker_id=tracker_id)
     rows = [
         TrailRow(
             created_at=report.created_at,
@@ -63,8 +66,13 @@ def export_file(
             retracted_at=report.retracted_at,
             recorded_at=report.recorded_at,
             retracted_by=report.retracted_by,
+            report_id=report.id or 0,
+            revision=report.revision,
+            corrects=report.corrects_id,
+            evidence=evidence.describe(files.get(report.id or 0, [])),
+            event_hash=hashes.get(report.id or 0, ""),
         )
-        for report, key in queries.trail(session, tracker_id=tracker.id or 0)
+        for report, key in queries.trail(session, tracker_id=tracker_id)
     ]
     stamp = local_today(now, tracker.timezone).isoformat()
     name = f"pantau-{tracker.key}-{stamp}.{fmt}"

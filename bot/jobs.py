@@ -33,6 +33,7 @@ from domain.digest import (
 from domain.forecast import Insight, build_insight
 from domain.i18n import Html, t
 from domain.locale import fmt_day
+from domain.portfolio import Entry, render_portfolio_digest
 from domain.progress import local_today, overall_percent
 from domain.schedule import (
     DEFAULT_NOTICE_TIME,
@@ -44,8 +45,9 @@ from domain.schedule import (
     parse_time,
     quiet_slot,
 )
+from domain.trail import short_head
 from domain.views import Snapshot
-from storage import checkins, queries
+from storage import checkins, follows, queries, trail
 from storage.models import Tracker
 from storage.queries import ChatPlan
 
@@ -245,6 +247,11 @@ def _tracker_state(
     return application.bot_data.views.get(tracker.id, version, ("state", today), compute)
 
 
+def _head(session: Session, tracker: Tracker) -> str:
+    assert tracker.id is not None
+    return trail.head(session, tracker_id=tracker.id).head
+
+
 async def send_digest(
     application: PantauApp,
     chat_id: int,
@@ -267,6 +274,30 @@ async def send_digest(
         previous = queries.previous_digest(session, chat_id=chat_id)
         since = (previous.sent_at or previous.created_at) if previous else now - UNDONE_WINDOW
         lang = _lang(application, session, chat_id)
+        others = follows.followed(session, chat_id=chat_id)
+        if others:  # a portfolio chat: one message over every tracker, worst first
+            entries = [
+                Entry(snap, insight, local_today(now, tracker.timezone), _head(session, tracker))
+            ]
+            for other in others:
+                other_snap, other_insight = _tracker_state(application, session, other, now)
+                entries.append(
+                    Entry(
+                        other_snap,
+                        other_insight,
+                        local_today(now, other.timezone),
+                        _head(session, other),
+                    )
+                )
+            return Outgoing(
+                chat_id,
+                tracker.id,
+                queries.SCHEDULED_DIGEST if scheduled else queries.MANUAL_DIGEST,
+                slot_key,
+                render_portfolio_digest(entries, lang),
+                late=late_for is not None,
+                figures=Figures.of(snap).dumps(),
+            )
         html = render_digest(
             snap,
             Figures.loads(previous.figures if previous else None),
@@ -283,6 +314,8 @@ async def send_digest(
         people = _people_lines(session, snap, local_today(now, tracker.timezone), lang)
         if people:
             html += "\n\n" + "\n".join(people)
+        # The trail's head as of now, last: the chat's history becomes a witness of the chain.
+        html += "\n\n" + t(lang, "digest_trail", head=short_head(_head(session, tracker)))
         photo = _digest_chart(application, session, tracker, now, lang) if with_chart else None
         return Outgoing(
             chat_id,

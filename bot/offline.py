@@ -140,6 +140,14 @@ class Fault:
         return json.dumps(payload).encode()
 
 
+class _ApiError(Exception):
+    """A method's error answer (Telegram's 400s), raised inside an ``_api_*`` method."""
+
+    def __init__(self, fault: Fault) -> None:
+        super().__init__(fault.description)
+        self.fault = fault
+
+
 class OfflineBotAPI(BaseRequest):
     """Answers Bot API methods in-process; never opens a socket."""
 
@@ -153,6 +161,9 @@ class OfflineBotAPI(BaseRequest):
         self.history: list[SentMessage] = []  # everything sent or edited, never taken
         self.faults: dict[str, deque[Fault]] = {}
         self._message_ids = itertools.count(1_000_000)
+        # Files people sent, as getFile serves them: file_id → (unique id, size, content).
+        self.uploads: dict[str, tuple[str, int, bytes]] = {}
+        self.downloads: list[str] = []
 
     # BaseRequest's abstract interface -----------------------------------------------------
 
@@ -176,6 +187,8 @@ class OfflineBotAPI(BaseRequest):
         connect_timeout: Any = None,  # noqa: ARG002
         pool_timeout: Any = None,  # noqa: ARG002
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download (File.download_*), not a method
+            return self._download(url.rsplit("/", 1)[-1])
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
         self.calls.append(ApiCall(api_method, params))
@@ -191,13 +204,25 @@ class OfflineBotAPI(BaseRequest):
         if answer is None:
             self.unknown.append(api_method)
             return 400, Fault(400, f"Bad Request: offline API does not know {api_method}").body()
-        return 200, json.dumps({"ok": True, "result": answer(params)}).encode()
+        try:
+            result = answer(params)
+        except _ApiError as refused:
+            return refused.fault.status, refused.fault.body()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # Test controls ------------------------------------------------------------------------
 
     def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with ``fault``."""
         self.faults.setdefault(method, deque()).extend([fault] * times)
+
+    def upload(self, file_id: str, content: bytes, *, size: int | None = None) -> str:
+        """Make a file "sent by a person" available to getFile; its file_unique_id.
+
+        ``size`` pretends a larger file (over the 20 MB limit) without the bytes."""
+        unique = "u-" + file_id
+        self.uploads[file_id] = (unique, size if size is not None else len(content), content)
+        return unique
 
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [m.text for m in self.sent if chat_id is None or m.chat_id == chat_id]
@@ -324,6 +349,29 @@ class OfflineBotAPI(BaseRequest):
             }
         return json.dumps({"ok": True, "result": result}).encode()
 
+    def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Telegram's answers: the file's path, or 400 for an unknown or too big file."""
+        file_id = str(params["file_id"])
+        known = self.uploads.get(file_id)
+        if known is None:
+            raise _ApiError(Fault(400, "Bad Request: invalid file_id"))
+        unique, size, _content = known
+        if size > 20 * 1024 * 1024:
+            raise _ApiError(Fault(400, "Bad Request: file is too big"))
+        return {
+            "file_id": file_id,
+            "file_unique_id": unique,
+            "file_size": size,
+            "file_path": f"documents/{file_id}",
+        }
+
+    def _download(self, file_id: str) -> tuple[int, bytes]:
+        self.downloads.append(file_id)
+        known = self.uploads.get(file_id)
+        if known is None:
+            return 404, b"Not Found"
+        return 200, known[2]
+
     def _api_setMyCommands(self, _params: dict[str, Any]) -> bool:
         return True
 
@@ -400,10 +448,14 @@ class UpdateFactory:
         when: datetime | None = None,
         edit_date: datetime | None = None,
         sender_chat: ChatRef | None = None,
+        photo: tuple[str, int] | None = None,
+        document: tuple[str, str, str, int] | None = None,
     ) -> Update:
         """A message (``edited``: an edit of it, sent at ``when`` and edited at ``edit_date``,
         both the clock's time by default). ``sender_chat``: sent on behalf of a chat, as
-        Telegram marks anonymous admins and channels."""
+        Telegram marks anonymous admins and channels. ``photo`` (file id, size) or ``document``
+        (file id, name, MIME type, size) make it a file message with ``text`` as its caption
+        (register the content with ``OfflineBotAPI.upload``)."""
         message: dict[str, Any] = {
             "message_id": message_id if message_id is not None else next(self._message_ids),
             "date": int((when or self.clock()).timestamp()),
@@ -423,6 +475,39 @@ class UpdateFactory:
                 "from": author.as_json(),
                 "text": "…",
             }
+        if photo is not None or document is not None:
+            caption = message.pop("text")
+            if caption:
+                message["caption"] = caption
+            if "entities" in message:
+                message["caption_entities"] = message.pop("entities")
+            if photo is not None:
+                file_id, size = photo
+                message["photo"] = [
+                    {
+                        "file_id": f"{file_id}-s",
+                        "file_unique_id": f"u-{file_id}-s",
+                        "width": 90,
+                        "height": 90,
+                        "file_size": 1000,
+                    },
+                    {
+                        "file_id": file_id,
+                        "file_unique_id": f"u-{file_id}",
+                        "width": 1280,
+                        "height": 960,
+                        "file_size": size,
+                    },
+                ]
+            if document is not None:
+                file_id, name, mime, size = document
+                message["document"] = {
+                    "file_id": file_id,
+                    "file_unique_id": f"u-{file_id}",
+                    "file_name": name,
+                    "mime_type": mime,
+                    "file_size": size,
+                }
         if edited:
             message["edit_date"] = int((edit_date or self.clock()).timestamp())
         if sender_chat is not None:

@@ -65,6 +65,8 @@ def make_bot(
     return PantauBot(
         token=token,
         base_url=settings.base_url or "https://api.telegram.org/bot",
+        # Evidence files are downloaded from the same server as the API.
+        base_file_url=settings.base_file_url or "https://api.telegram.org/file/bot",
         defaults=Defaults(
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),

@@ -71,8 +71,8 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
         "{name} bukan pelapor atau admin <b>{tracker}</b>: jalankan {grant} terlebih dahulu. Tidak ada yang diubah.",
     ),
     "owner_checkin_on": (
-        "They are asked in private {when} ({tz} time).",
-        "Mereka dimintai laporan secara pribadi {when} (waktu {tz}).",
+        "They are asked in private {when} ({tz}).",
+        "Mereka dimintai laporan secara pribadi {when} ({tz}).",
     ),
     "owner_checkin_off": (
         "Check-ins are off: {example} asks them in private.",
@@ -93,15 +93,15 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
     # --- /checkin ---------------------------------------------------------------------------
     "checkin_usage": (
         "Type {usage} (tracker time), or {off}, e.g. {example}.",
-        "Ketik {usage} (waktu pemantauan), atau {off}, misalnya {example}.",
+        "Ketik {usage} (zona waktu pemantauan), atau {off}, misalnya {example}.",
     ),
     "checkin_none": (
         "No check-ins for <b>{title}</b>. An admin turns them on with {example}.",
         "Belum ada permintaan laporan untuk <b>{title}</b>. Admin dapat mengaktifkannya dengan {example}.",
     ),
     "checkin_show": (
-        "Check-ins for <b>{title}</b>: {when} ({tz} time), in private, to each workstream's owner; not on weekends or public holidays.",
-        "Permintaan laporan untuk <b>{title}</b>: {when} (waktu {tz}), secara pribadi, kepada penanggung jawab setiap komponen; tidak pada akhir pekan atau hari libur nasional.",
+        "Check-ins for <b>{title}</b>: {when} ({tz}), in private, to each workstream's owner; not on weekends or public holidays.",
+        "Permintaan laporan untuk <b>{title}</b>: {when} ({tz}), secara pribadi, kepada penanggung jawab setiap komponen; tidak pada akhir pekan atau hari libur nasional.",
     ),
     "checkin_off": (
         "✅ Check-ins for <b>{title}</b> are off.",
@@ -191,7 +191,7 @@ CHECKIN_CATALOG: dict[str, tuple[str, str]] = {
     "ci_pace": ("pace {pace}/week", "laju {pace}/minggu"),
     "ci_needed": (
         "needs {needed} points a week to reach 100% by {deadline}",
-        "perlu {needed} poin per minggu untuk mencapai 100% sebelum tenggat {deadline}",
+        "perlu {needed} poin per minggu untuk mencapai 100% paling lambat pada tenggat {deadline}",
     ),
     "ci_why_daily": (
         "⚠️ At risk with {left}: asked every working day until it is back on track.",

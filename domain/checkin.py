@@ -19,13 +19,13 @@ import holidays as holidays_lib
 
 from domain.errors import UserError
 from domain.forecast import Forecast
-from domain.i18n import Html, code, t
-from domain.locale import days_left_text, fmt_date, fmt_day, fmt_number
+from domain.i18n import Html, code, code_msg, t
+from domain.locale import LongDate, days_left_text, fmt_date, fmt_day, fmt_number
 from domain.parsing import parse_date
 from domain.schedule import DAY_NAMES, Schedule, parse_time
 from domain.views import Snapshot, WorkstreamView
 
-CHECKIN_USAGE = "/checkin daily|weekdays|mon…sun HH:MM"
+CHECKIN_USAGE = code_msg("usage_checkin")
 URGENT_DAYS = 14  # at risk with this many days left or fewer: asked every working day
 BUTTONS_PER_ROW = 6
 _TAP = re.compile(r"^ci:([0-9]{1,12}):([0-9]{1,12}):([0-9]{1,3}|o|n|h)$")
@@ -45,9 +45,9 @@ def parse_checkin(rest: str) -> Schedule | None | str:
     if len(parts) != 2 or parts[0] not in ("daily", "weekdays", *DAY_NAMES):
         raise UserError(
             "checkin_usage",
-            usage=code(CHECKIN_USAGE),
+            usage=CHECKIN_USAGE,
             off=code("/checkin off"),
-            example=code("/checkin weekdays 09:00"),
+            example=code_msg("example_checkin"),
         )
     return Schedule(parts[0], parse_time(parts[1]))
 
@@ -60,10 +60,10 @@ def parse_away(rest: str, today: date) -> date | None | str:
     if [p.lower() for p in parts] == ["off"]:
         return "off"
     if len(parts) != 1:
-        raise UserError("away_usage", usage=code("/away YYYY-MM-DD"), off=code("/away off"))
+        raise UserError("away_usage", usage=code_msg("usage_away_day"), off=code("/away off"))
     back = parse_date(parts[0])
     if back <= today:
-        raise UserError("away_past", token=code(parts[0]), today=fmt_date(today, "en"))
+        raise UserError("away_past", token=code(parts[0]), today=LongDate(today))
     return back
 
 
@@ -79,7 +79,7 @@ def parse_holidays(rest: str) -> str | None:
         raise UserError(
             "holidays_usage",
             token=code(" ".join(parts)),
-            usage=code("/holidays <country> | off"),
+            usage=code_msg("usage_holidays"),
             example=code("/holidays ID"),
         )
     return country

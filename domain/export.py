@@ -33,6 +33,13 @@ TRAIL_COLUMNS = (
     # Added after the first release, at the end so that existing sheets keep their columns.
     "recorded_at_utc",  # when Pantau received it (time_utc: when the progress was true)
     "retracted_by",  # who undid or corrected it
+    # What an auditor needs to relate rows: the report's id, which edit it was and which
+    # report it replaced, its files, and its event in the hash chain.
+    "report_id",
+    "revision",
+    "corrects",
+    "evidence",
+    "event_hash",
 )
 SUMMARY_COLUMNS = (
     "workstream",
@@ -60,6 +67,11 @@ class TrailRow:
     retracted_at: datetime | None
     recorded_at: datetime | None = None
     retracted_by: int | None = None
+    report_id: int = 0
+    revision: int = 0
+    corrects: int | None = None
+    evidence: str = ""  # "name sha256:…; …"
+    event_hash: str = ""
 
 
 def neutralise(value: str) -> str:
@@ -81,6 +93,11 @@ def _trail_cells(row: TrailRow, tz: ZoneInfo) -> list[str | int]:
         row.retracted_at.isoformat() if row.retracted_at else "",
         (row.recorded_at or row.created_at).isoformat(),
         row.retracted_by if row.retracted_by is not None else "",
+        row.report_id,
+        row.revision,
+        row.corrects if row.corrects is not None else "",
+        row.evidence,
+        row.event_hash,
     ]
 
 

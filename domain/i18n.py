@@ -2,15 +2,20 @@
 
 ``t(lang, key, **params)`` fills a template. Parameters are HTML-escaped unless they are
 ``Html`` (already-safe markup) or ``Msg`` (another catalogue entry, rendered in the same
-language), so user text can never become markup. A test checks that every entry exists in both
-languages with the same placeholders.
+language), so user text can never become markup; whole numbers are grouped as the language
+writes them ("1,000" / "1.000"). A test checks that every entry exists in both languages with
+the same placeholders; another holds the Indonesian to the glossary in ``docs/glossary.md``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+from babel.numbers import format_decimal
+
+from domain.i18n_audit import AUDIT_CATALOG
 
 LANGUAGES = ("en", "id")
 DEFAULT_LANGUAGE = "en"
@@ -28,13 +33,20 @@ class Msg:
 
     key: str
     params: dict[str, Any] = field(default_factory=dict)
+    as_code: bool = False  # shown as monospace: usage lines and examples
 
     def render(self, lang: str) -> str:
-        return t(lang, self.key, **self.params)
+        text = t(lang, self.key, **self.params)
+        return f"<code>{text}</code>" if self.as_code else text
 
 
 def msg(key: str, /, **params: Any) -> Msg:
     return Msg(key, params)
+
+
+def code_msg(key: str, /, **params: Any) -> Msg:
+    """A usage line or an example from the catalogue, monospace, in the reader's language."""
+    return Msg(key, params, as_code=True)
 
 
 def code(text: str) -> Html:
@@ -51,90 +63,108 @@ def language(value: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def _is_id(name: str) -> bool:
+    """``id``, ``user_id``, ``chat_id``…: a number that names something is never grouped."""
+    return name == "id" or name.endswith("_id")
+
+
+@runtime_checkable
+class Localized(Protocol):
+    """A parameter rendered in the chat's language when the message is (``Msg``, a date)."""
+
+    def render(self, lang: str) -> str: ...
+
+
 def t(lang: str, key: str, /, **params: Any) -> str:
     template = CATALOG[key][1 if lang == "id" else 0]
     safe: dict[str, Any] = {}
     for name, value in params.items():
-        if isinstance(value, Msg):
+        if isinstance(value, Localized):
             safe[name] = value.render(lang)
-        elif isinstance(value, Html | int | float):
+        elif isinstance(value, int) and not isinstance(value, bool) and not _is_id(name):
+            # Counts and limits: "1,000 reports" / "1.000 laporan"; never an id ("user 1001").
+            safe[name] = format_decimal(value, format="#,##0", locale=lang)
+        elif isinstance(value, Html | float):
             safe[name] = value
         else:
             safe[name] = escape(str(value))
     return template.format(**safe)
 
 
-# key: (English, Bahasa Indonesia)
+# key: (English, Bahasa Indonesia). The Indonesian follows docs/glossary.md (a test checks).
 CATALOG: dict[str, tuple[str, str]] = {
     # --- parsing ---------------------------------------------------------------------------
     "bad_key": (
         "{token} is not a valid key: use up to 32 lower-case letters, digits, - or _.\n"
         "Type {usage}",
-        "{token} bukan kunci yang sah: gunakan paling banyak 32 huruf kecil, angka, - atau _.\n"
-        "Ketik {usage}",
+        "{token} bukan kode yang sah: gunakan paling banyak 32 huruf kecil, angka, tanda - "
+        "atau _.\nKetik {usage}",
     ),
     "bad_percent": (
         "{token} is not a percentage: use a whole number from 0 to 100, e.g. {a} or {b}.",
-        "{token} bukan persentase: gunakan bilangan bulat 0 sampai 100, misalnya {a} atau {b}.",
+        "{token} bukan persentase: gunakan bilangan bulat 0 sampai dengan 100, misalnya {a} "
+        "atau {b}.",
     ),
     "bad_date_format": (
         "{token} is not a date: write it as YYYY-MM-DD, e.g. 2024-04-12.",
-        "{token} bukan tanggal: tulis sebagai YYYY-MM-DD, misalnya 2024-04-12.",
+        "{token} bukan tanggal: tulis dengan format TTTT-BB-HH, misalnya 2024-04-12.",
     ),
     "bad_date_real": (
         "{token} is not a real date: check the month and day.",
-        "{token} bukan tanggal yang ada: periksa bulan dan harinya.",
+        "{token} bukan tanggal yang ada: periksa bulan dan tanggalnya.",
     ),
     "deadline_out_of_range": (
         "{token} cannot be a deadline: give a date from {earliest} to {latest}.",
-        "{token} tidak dapat menjadi tenggat: gunakan tanggal dari {earliest} sampai {latest}.",
+        "{token} tidak dapat menjadi tenggat: gunakan tanggal dari {earliest} sampai dengan "
+        "{latest}.",
     ),
     "deadline_in_past": (
         "⚠️ This deadline has already passed. If the date is a typo, correct it with {example}.",
-        "⚠️ Tenggat ini sudah lewat. Apabila tanggalnya keliru, perbaiki dengan {example}.",
+        "⚠️ Tenggat ini telah berlalu. Apabila tanggalnya keliru, perbaiki dengan {example}.",
     ),
     "note_too_long": (
         "Your note has {length} characters; the limit is {limit}. "
         "Shorten it and send the command again.",
-        "Catatan Anda {length} karakter; batasnya {limit}. "
-        "Persingkat lalu kirim perintahnya lagi.",
+        "Catatan Anda terdiri atas {length} karakter; batasnya {limit} karakter. "
+        "Persingkat catatan tersebut, lalu kirim kembali perintahnya.",
     ),
     "title_too_long": (
         "The title is too long: at most {limit} characters.",
-        "Judulnya terlalu panjang: paling banyak {limit} karakter.",
+        "Judul terlalu panjang: paling banyak {limit} karakter.",
     ),
-    "suggest_close": ("Did you mean {keys}?", "Maksud Anda {keys}?"),
-    "suggest_all": ("Workstreams: {keys}", "Alur kerja: {keys}"),
+    "suggest_close": ("Did you mean {keys}?", "Apakah yang Anda maksud {keys}?"),
+    "suggest_all": ("Workstreams: {keys}", "Komponen: {keys}"),
     "suggest_none": (
         "This tracker has no workstreams yet: an admin adds one with /workstream add.",
-        "Pelacak ini belum punya alur kerja: admin menambahkannya dengan /workstream add.",
+        "Pemantauan ini belum memiliki komponen: admin dapat menambahkannya dengan "
+        "/workstream add.",
     ),
     "update_usage": (
         "Tell me the workstream and the percentage: {usage}\ne.g. {example}",
-        "Sebutkan alur kerja dan persentasenya: {usage}\nmisalnya {example}",
+        "Sebutkan komponen dan persentasenya: {usage}\nContoh: {example}",
     ),
     "setup_usage": (
         "Name the tracker: {usage}\ne.g. {example}",
-        "Sebutkan pelacaknya: {usage}\nmisalnya {example}",
+        "Sebutkan kode pemantauannya: {usage}\nContoh: {example}",
     ),
     "workstream_usage": (
         "Type {usage} or {remove}\ne.g. {example}",
-        "Ketik {usage} atau {remove}\nmisalnya {example}",
+        "Ketik {usage} atau {remove}\nContoh: {example}",
     ),
     "bad_weight": (
-        "{token}: the weight must be a number above 0 (up to 1000), e.g. {example}.",
-        "{token}: bobot harus angka di atas 0 (paling besar 1000), misalnya {example}.",
+        "{token}: the weight must be a number above 0 (up to {max}), e.g. {example}.",
+        "{token}: bobot harus berupa angka lebih dari 0 (paling besar {max}), misalnya {example}.",
     ),
     "too_many_words": ("Too many words: type {usage}", "Terlalu banyak kata: ketik {usage}"),
     "bad_user_id": (
         "{token} is not a Telegram user id.",
-        "{token} bukan id pengguna Telegram.",
+        "{token} bukan ID pengguna Telegram.",
     ),
     "bad_target": (
         "{token} is not a @username or a numeric user id.\nType {usage}, "
         "or reply to the person's message.",
-        "{token} bukan @username atau id pengguna berupa angka.\nKetik {usage}, "
-        "atau balas pesan orang tersebut.",
+        "{token} bukan @username ataupun ID pengguna berupa angka.\nKetik {usage}, "
+        "atau balas pesan dari yang bersangkutan.",
     ),
     "bad_role": (
         "{token} is not a role: use {reporter} or {admin}.",
@@ -142,58 +172,146 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "grant_usage": (
         "Type {usage}\nor reply to the person's message with {example}.",
-        "Ketik {usage}\natau balas pesan orang tersebut dengan {example}.",
+        "Ketik {usage}\natau balas pesan dari yang bersangkutan dengan {example}.",
     ),
     "revoke_usage": (
         "Type {usage}\nor reply to the person's message with {example}.",
-        "Ketik {usage}\natau balas pesan orang tersebut dengan {example}.",
+        "Ketik {usage}\natau balas pesan dari yang bersangkutan dengan {example}.",
     ),
     "history_usage": ("Type {usage}, e.g. {example}", "Ketik {usage}, misalnya {example}"),
-    "history_name": ("Name the workstream: {usage}", "Sebutkan alur kerjanya: {usage}"),
+    "history_name": ("Name the workstream: {usage}", "Sebutkan komponennya: {usage}"),
     "bad_count": (
         "{token}: the number of reports must be a whole number from 1 to {limit}.",
-        "{token}: jumlah laporan harus bilangan bulat 1 sampai {limit}.",
+        "{token}: jumlah laporan harus berupa bilangan bulat 1 sampai dengan {limit}.",
     ),
     "status_usage": ("Type {a} or {b}", "Ketik {a} atau {b}"),
     "deadline_usage": ("Type {a} or {b}", "Ketik {a} atau {b}"),
     "no_args": (
         "{command} takes no arguments: type {command}",
-        "{command} tanpa argumen: ketik {command}",
+        "{command} tidak memerlukan argumen: cukup ketik {command}",
     ),
     "bad_time": (
         "{token} is not a time: use 24-hour HH:MM, e.g. {example}.",
-        "{token} bukan jam: gunakan format 24 jam HH:MM, misalnya {example}.",
+        "{token} bukan waktu yang sah: gunakan format 24 jam JJ.MM, misalnya {example}.",
     ),
     "schedule_usage": (
         "Type {usage} or {off}\ne.g. {example}",
-        "Ketik {usage} atau {off}\nmisalnya {example}",
+        "Ketik {usage} atau {off}\nContoh: {example}",
     ),
     "quiet_usage": (
         "Type {usage} with a whole number from 1 to 365, e.g. {example}",
-        "Ketik {usage} dengan bilangan bulat 1 sampai 365, misalnya {example}",
+        "Ketik {usage} dengan bilangan bulat 1 sampai dengan 365, misalnya {example}",
     ),
     "lang_usage": (
         "Type {en} for English or {id} for Bahasa Indonesia.",
-        "Ketik {en} untuk bahasa Inggris atau {id} untuk Bahasa Indonesia.",
+        "Ketik {en} untuk bahasa Inggris atau {id} untuk bahasa Indonesia.",
     ),
     "export_usage": ("Type {csv} or {xlsx}", "Ketik {csv} atau {xlsx}"),
+    # --- usage lines and examples (shown as code, in the reader's language) -----------------
+    "usage_update": (
+        "/update &lt;workstream&gt; &lt;percent&gt; [note]",
+        "/update &lt;komponen&gt; &lt;persen&gt; [catatan]",
+    ),
+    "usage_setup": (
+        "/setup &lt;key&gt; [YYYY-MM-DD] [title]",
+        "/setup &lt;kode&gt; [TTTT-BB-HH] [judul]",
+    ),
+    "usage_setup_new": (
+        "/setup {key} YYYY-MM-DD [title]",
+        "/setup {key} TTTT-BB-HH [judul]",
+    ),
+    "usage_workstream_add": (
+        "/workstream add &lt;key&gt; [weight=N] [title]",
+        "/workstream add &lt;kode&gt; [bobot=N] [judul]",
+    ),
+    "usage_workstream_remove": (
+        "/workstream remove &lt;key&gt;",
+        "/workstream remove &lt;kode&gt;",
+    ),
+    "usage_grant": (
+        "/grant &lt;@username | user-id&gt; &lt;reporter | admin&gt;",
+        "/grant &lt;@username | ID-pengguna&gt; &lt;reporter | admin&gt;",
+    ),
+    "usage_revoke": (
+        "/revoke &lt;@username | user-id&gt;",
+        "/revoke &lt;@username | ID-pengguna&gt;",
+    ),
+    "usage_history": ("/history &lt;workstream&gt; [n]", "/history &lt;komponen&gt; [n]"),
+    "usage_status": ("/status [workstream]", "/status [komponen]"),
+    "usage_status_one": ("/status &lt;workstream&gt;", "/status &lt;komponen&gt;"),
+    "usage_deadline_move": ("/deadline YYYY-MM-DD", "/deadline TTTT-BB-HH"),
+    "usage_schedule": (
+        "/schedule daily|weekdays|mon…sun HH:MM",
+        "/schedule daily|weekdays|mon…sun JJ.MM",
+    ),
+    "usage_schedule_all": (
+        "/schedule daily|weekdays|mon…sun HH:MM | off",
+        "/schedule daily|weekdays|mon…sun JJ.MM | off",
+    ),
+    "usage_quiet": ("/quiet &lt;days&gt;", "/quiet &lt;hari&gt;"),
+    "usage_owner": (
+        "/owner &lt;workstream&gt; &lt;@username | user-id&gt;… | off",
+        "/owner &lt;komponen&gt; &lt;@username | ID-pengguna&gt;… | off",
+    ),
+    "usage_owner_show": ("/owner &lt;workstream&gt;", "/owner &lt;komponen&gt;"),
+    "usage_owner_short": (
+        "/owner &lt;workstream&gt; &lt;@user|id&gt;… | off",
+        "/owner &lt;komponen&gt; &lt;@username|ID&gt;… | off",
+    ),
+    "usage_checkin": (
+        "/checkin daily|weekdays|mon…sun HH:MM",
+        "/checkin daily|weekdays|mon…sun JJ.MM",
+    ),
+    "usage_checkin_all": (
+        "/checkin daily|weekdays|mon…sun HH:MM | off",
+        "/checkin daily|weekdays|mon…sun JJ.MM | off",
+    ),
+    "usage_holidays": ("/holidays &lt;country&gt; | off", "/holidays &lt;negara&gt; | off"),
+    "usage_away": ("/away YYYY-MM-DD | off", "/away TTTT-BB-HH | off"),
+    "usage_away_day": ("/away YYYY-MM-DD", "/away TTTT-BB-HH"),
+    "usage_use": ("/use [key]", "/use [kode]"),
+    "usage_use_one": ("/use &lt;key&gt;", "/use &lt;kode&gt;"),
+    "example_update_percent": ("/update {key} &lt;percent&gt;", "/update {key} &lt;persen&gt;"),
+    "example_checkin": ("/checkin weekdays 09:00", "/checkin weekdays 09.00"),
+    "usage_archive": ("/archive &lt;key&gt;", "/archive &lt;kode&gt;"),
+    "usage_restore": ("/restore &lt;key&gt;", "/restore &lt;kode&gt;"),
+    "usage_grant_short": (
+        "/grant &lt;@user|id&gt; &lt;reporter|admin&gt;",
+        "/grant &lt;@username|ID&gt; &lt;reporter|admin&gt;",
+    ),
+    "usage_revoke_short": ("/revoke &lt;@user|id&gt;", "/revoke &lt;@username|ID&gt;"),
+    "example_setup": (
+        "/setup tiktok-tokopedia 2024-04-12 TikTok Shop migration",
+        "/setup tiktok-tokopedia 2024-04-12 Migrasi TikTok Shop",
+    ),
+    "example_workstream_add": (
+        "/workstream add sellers weight=2 Seller back-end",
+        "/workstream add sellers bobot=2 Sistem back-end penjual",
+    ),
+    "example_weight": ("weight=2.5", "bobot=2,5"),
+    "example_time": ("09:00", "09.00"),
+    "example_schedule": ("/schedule weekdays 09:00", "/schedule weekdays 09.00"),
+    "example_lower": (
+        "/update {key} {percent} &lt;why&gt;",
+        "/update {key} {percent} &lt;alasan&gt;",
+    ),
     # --- who and where -----------------------------------------------------------------------
     "not_linked": (
         "This chat is not linked to a tracker yet. An admin links it with "
         "<code>/setup &lt;tracker-key&gt;</code>.",
-        "Obrolan ini belum terhubung ke pelacak. Admin menghubungkannya dengan "
-        "<code>/setup &lt;kunci-pelacak&gt;</code>.",
+        "Obrolan ini belum terhubung ke pemantauan mana pun. Admin dapat menghubungkannya "
+        "dengan <code>/setup &lt;kode-pemantauan&gt;</code>.",
     ),
     "not_member": (
         "You are not a member of any tracker yet. Use me in your team's group, or ask an "
         "admin to <code>/grant</code> you a role.",
-        "Anda belum menjadi anggota pelacak mana pun. Gunakan saya di grup tim Anda, atau "
-        "minta admin memberi Anda peran dengan <code>/grant</code>.",
+        "Anda belum menjadi anggota pemantauan mana pun. Gunakan Pantau di grup tim Anda, "
+        "atau mintalah admin memberi Anda peran dengan <code>/grant</code>.",
     ),
     "many_trackers": (
         "You belong to {count} trackers ({keys}): choose one with <code>/use &lt;key&gt;</code> "
         "here, or send this in the tracker's group chat.",
-        "Anda anggota {count} pemantauan ({keys}): pilih salah satu dengan "
+        "Anda menjadi anggota {count} pemantauan ({keys}): pilih salah satu dengan "
         "<code>/use &lt;kode&gt;</code> di sini, atau kirim perintah ini di grup pemantauan "
         "yang dimaksud.",
     ),
@@ -204,76 +322,80 @@ CATALOG: dict[str, tuple[str, str]] = {
     "need_role": (
         "Only {who} of <b>{tracker}</b> can do that. Ask {admins} to "
         "<code>/grant</code> you the {role} role.",
-        "Hanya {who} <b>{tracker}</b> yang bisa melakukannya. Minta {admins} memberi Anda "
-        "peran {role} dengan <code>/grant</code>.",
+        "Hanya {who} <b>{tracker}</b> yang dapat melakukan hal ini. Mintalah {admins} "
+        "memberi Anda peran {role} dengan <code>/grant</code>.",
     ),
     "user_n": ("user {id}", "pengguna {id}"),
     "unknown_command": (
         "I don't know /{command}. Send /help to see what you can do here.",
-        "Saya tidak kenal /{command}. Kirim /help untuk melihat apa yang bisa Anda lakukan di sini.",
+        "Perintah /{command} tidak dikenal. Kirim /help untuk melihat perintah yang dapat "
+        "Anda gunakan di sini.",
     ),
     "corrected": (
         "✏️ Corrected <b>{title}</b>: {before}% → {after}% (the first report is kept, marked).",
-        "✏️ Dikoreksi <b>{title}</b>: {before}% → {after}% (laporan pertama tetap disimpan, ditandai).",
+        "✏️ Laporan <b>{title}</b> dikoreksi: {before}% → {after}% (laporan pertama tetap "
+        "disimpan dan ditandai).",
     ),
     "apology": (
         "😔 Sorry, something went wrong on my side. Please try again in a minute; "
         "if it keeps happening, tell the bot's operator.",
-        "😔 Maaf, ada masalah di pihak saya. Silakan coba lagi sebentar lagi; "
-        "jika terus terjadi, beri tahu operator bot.",
+        "😔 Mohon maaf, terjadi gangguan pada sistem. Silakan ulangi beberapa saat lagi; "
+        "apabila gangguan berlanjut, mohon hubungi operator bot.",
     ),
     # --- trackers ----------------------------------------------------------------------------
     "setup_needs_deadline": (
         "A new tracker needs a deadline: {usage}",
-        "Pelacak baru perlu tenggat: {usage}",
+        "Pemantauan baru memerlukan tenggat: {usage}",
     ),
     "tracker_created": (
         "🔗 Created <b>{title}</b> ({key}).",
-        "🔗 <b>{title}</b> ({key}) dibuat.",
+        "🔗 Pemantauan <b>{title}</b> ({key}) telah dibuat.",
     ),
     "tracker_linked": (
         "🔗 Linked this chat to <b>{title}</b> ({key}).",
-        "🔗 Obrolan ini terhubung ke <b>{title}</b> ({key}).",
+        "🔗 Obrolan ini telah terhubung ke <b>{title}</b> ({key}).",
     ),
     "tracker_next_steps": (
         "Next: <code>/workstream add payments Payments</code>, then "
         "<code>/grant @username reporter</code>.",
-        "Berikutnya: <code>/workstream add payments Pembayaran</code>, lalu "
+        "Langkah berikutnya: <code>/workstream add payments Pembayaran</code>, kemudian "
         "<code>/grant @username reporter</code>.",
     ),
     "deadline_line": ("deadline {date} · {left}", "tenggat {date} · {left}"),
     "deadline_moved": (
         "📅 Deadline of <b>{title}</b> moved from {old} to {new} · {left}",
-        "📅 Tenggat <b>{title}</b> dipindah dari {old} ke {new} · {left}",
+        "📅 Tenggat <b>{title}</b> diubah dari {old} menjadi {new} · {left}",
     ),
     "deadline_show": ("📅 <b>{title}</b>: {line}", "📅 <b>{title}</b>: {line}"),
     "days_left_many": ("{n} days left", "sisa {n} hari"),
     "days_left_one": ("1 day left", "sisa 1 hari"),
-    "due_today": ("due today", "jatuh tempo hari ini"),
+    "due_today": ("due today", "tenggat hari ini"),
     "overdue_one": ("1 day overdue", "terlambat 1 hari"),
     "overdue_many": ("{n} days overdue", "terlambat {n} hari"),
     # --- workstreams ---------------------------------------------------------------------------
     "no_workstream": (
         "<b>{tracker}</b> has no workstream {key}. {hint}",
-        "<b>{tracker}</b> tidak punya alur kerja {key}. {hint}",
+        "<b>{tracker}</b> tidak memiliki komponen {key}. {hint}",
     ),
     "workstream_archived": (
         "🗄 Archived <b>{title}</b>: it no longer counts; its history is kept. "
         "{restore} brings it back.",
-        "🗄 <b>{title}</b> diarsipkan: tidak lagi dihitung; riwayatnya tetap disimpan. "
-        "{restore} mengembalikannya.",
+        "🗄 <b>{title}</b> diarsipkan: komponen ini tidak lagi dihitung; riwayatnya tetap "
+        "disimpan. {restore} memulihkannya.",
     ),
     "workstream_added": ("➕ Added", "➕ Ditambahkan:"),
     "workstream_restored": ("♻️ Restored", "♻️ Dipulihkan:"),
     "workstream_updated": ("✏️ Updated", "✏️ Diperbarui:"),
     "workstream_saved": (
         "{verb} <b>{title}</b> ({key}, weight {weight}) in <b>{tracker}</b>.\nReport with {example}",
-        "{verb} <b>{title}</b> ({key}, bobot {weight}) di <b>{tracker}</b>.\nLaporkan dengan {example}",
+        "{verb} <b>{title}</b> ({key}, bobot {weight}) di <b>{tracker}</b>.\n"
+        "Laporkan kemajuannya dengan {example}",
     ),
-    "workstreams_title": ("🧩 <b>{tracker}</b> — workstreams", "🧩 <b>{tracker}</b> — alur kerja"),
+    "workstreams_title": ("🧩 <b>{tracker}</b> — workstreams", "🧩 <b>{tracker}</b> — komponen"),
     "workstreams_none": (
         "None yet: an admin adds one with /workstream add &lt;key&gt; [title].",
-        "Belum ada: admin menambahkannya dengan /workstream add &lt;kunci&gt; [judul].",
+        "Belum ada komponen: admin dapat menambahkannya dengan "
+        "/workstream add &lt;kode&gt; [judul].",
     ),
     "workstreams_line": (
         "{key} {title} · weight {weight} ({share}%)",
@@ -283,9 +405,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "unknown_username": (
         "I don't know {username} yet: they must first send me a message (e.g. /start in a "
         "private chat), or use their numeric user id, or reply to one of their messages.",
-        "Saya belum kenal {username}: orang itu harus mengirim pesan kepada saya dulu "
-        "(misalnya /start di obrolan pribadi), atau gunakan id pengguna berupa angka, atau "
-        "balas salah satu pesannya.",
+        "{username} belum dikenal oleh Pantau: yang bersangkutan perlu mengirim pesan kepada "
+        "Pantau terlebih dahulu (misalnya /start di obrolan pribadi). Anda juga dapat "
+        "menggunakan ID pengguna berupa angka, atau membalas salah satu pesan dari yang "
+        "bersangkutan.",
     ),
     "already_role": (
         "👤 {name} already is {role} of <b>{tracker}</b>.",
@@ -293,15 +416,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "now_role": (
         "👤 {name} is now {role} of <b>{tracker}</b>.",
-        "👤 {name} sekarang {role} di <b>{tracker}</b>.",
+        "👤 {name} sekarang menjadi {role} di <b>{tracker}</b>.",
     ),
     "no_role": (
         "{name} has no role in <b>{tracker}</b>.",
-        "{name} tidak punya peran di <b>{tracker}</b>.",
+        "{name} tidak memiliki peran di <b>{tracker}</b>.",
     ),
     "last_admin": (
         "{name} is the last admin of <b>{tracker}</b>: grant someone else admin first ({example}).",
-        "{name} adalah admin terakhir <b>{tracker}</b>: jadikan orang lain admin dulu ({example}).",
+        "{name} adalah admin terakhir <b>{tracker}</b>: tetapkan anggota lain sebagai admin "
+        "terlebih dahulu ({example}).",
     ),
     "role_revoked": (
         "👤 {name} is no longer {role} of <b>{tracker}</b>.",
@@ -309,7 +433,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "still_global_admin": (
         "(They stay admin everywhere through PANTAU_ADMIN_IDS.)",
-        "(Orang ini tetap admin di mana pun lewat PANTAU_ADMIN_IDS.)",
+        "(Yang bersangkutan tetap menjadi admin di semua pemantauan melalui PANTAU_ADMIN_IDS.)",
     ),
     # --- reports -----------------------------------------------------------------------------
     "already_recorded": (
@@ -322,7 +446,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "update_overall": (
         "Overall <b>{overall}%</b> ({change}) · {left}",
-        "Keseluruhan <b>{overall}%</b> ({change}) · {left}",
+        "Capaian keseluruhan <b>{overall}%</b> ({change}) · {left}",
     ),
     # Several acknowledgements in one message, when a group is over Telegram's budget.
     "acks_merged": (
@@ -332,31 +456,31 @@ CATALOG: dict[str, tuple[str, str]] = {
     "update_lower": (
         "⚠️ Lower than before ({before}% → {after}%). If that is intended, say why in a note: "
         "{example}",
-        "⚠️ Lebih rendah dari sebelumnya ({before}% → {after}%). Jika memang begitu, jelaskan "
-        "dalam catatan: {example}",
+        "⚠️ Lebih rendah daripada sebelumnya ({before}% → {after}%). Jika memang demikian, "
+        "mohon jelaskan alasannya dalam catatan: {example}",
     ),
     "nothing_to_undo": (
         "You have no report to undo in <b>{tracker}</b>.",
-        "Anda tidak punya laporan untuk dibatalkan di <b>{tracker}</b>.",
+        "Anda tidak memiliki laporan yang dapat dibatalkan di <b>{tracker}</b>.",
     ),
-    "already_undone": ("↩️ Already undone.", "↩️ Sudah dibatalkan."),
+    "already_undone": ("↩️ Already undone.", "↩️ Laporan tersebut sudah dibatalkan."),
     "undone": (
         "↩️ Undone: <b>{title}</b> {percent}% from {when}.",
-        "↩️ Dibatalkan: <b>{title}</b> {percent}% dari {when}.",
+        "↩️ Dibatalkan: laporan <b>{title}</b> {percent}% yang dikirim {when}.",
     ),
-    "undone_now": ("{title} is now {percent}% · ", "{title} sekarang {percent}% · "),
+    "undone_now": ("{title} is now {percent}% · ", "{title} kini {percent}% · "),
     "undone_overall": (
         "{now}overall <b>{overall}%</b> · {left}",
-        "{now}keseluruhan <b>{overall}%</b> · {left}",
+        "{now}capaian keseluruhan <b>{overall}%</b> · {left}",
     ),
     # --- status and history --------------------------------------------------------------------
     "overall_line": (
         "<b>{overall}%</b> overall · {deadline}",
-        "<b>{overall}%</b> keseluruhan · {deadline}",
+        "Capaian keseluruhan <b>{overall}%</b> · {deadline}",
     ),
     "status_no_workstreams": (
         "No workstreams yet: an admin adds one with /workstream add &lt;key&gt;.",
-        "Belum ada alur kerja: admin menambahkannya dengan /workstream add &lt;kunci&gt;.",
+        "Belum ada komponen: admin dapat menambahkannya dengan /workstream add &lt;kode&gt;.",
     ),
     "no_report_yet": ("no report yet", "belum ada laporan"),
     "never_reported": ("⚠️ Never reported: {names}", "⚠️ Belum pernah dilaporkan: {names}"),
@@ -369,48 +493,61 @@ CATALOG: dict[str, tuple[str, str]] = {
         "🗂 <b>{title}</b> — last {count} reports",
         "🗂 <b>{title}</b> — {count} laporan terakhir",
     ),
+    "history_title_one": (
+        "🗂 <b>{title}</b> — last report",
+        "🗂 <b>{title}</b> — laporan terakhir",
+    ),
     "history_empty": ("No reports yet. Send {example}", "Belum ada laporan. Kirim {example}"),
-    "ws_trend": ("{state} {pace}/wk", "{state} {pace}/mgg"),
+    "ws_trend": ("{state} {pace}/wk", "{state} {pace}/minggu"),
     "whole_line": (
-        "Trend {pace} pts/week (needs {needed}) · finish {finish} · {state}",
-        "Tren {pace} poin/minggu (perlu {needed}) · selesai {finish} · {state}",
+        "Trend {pace} pts/week (needs {needed}) · {finish} · {state}",
+        "Tren {pace} poin/minggu (diperlukan {needed}) · {finish} · {state}",
     ),
     "whole_no_data": ("Trend: not enough data yet · {state}", "Tren: data belum cukup · {state}"),
+    "finish_on": ("finish {date}", "perkiraan selesai {date}"),
+    "finish_none": (
+        "finish not at this pace",
+        "perkiraan selesai: tidak tercapai dengan laju ini",
+    ),
+    # A cell of the workbook's "projected finish" column, whose header already says what it is.
     "finish_never": ("not at this pace", "tidak tercapai dengan laju ini"),
     "needed_none": ("—", "—"),
     "state_done": ("✅ done", "✅ selesai"),
-    "state_on_track": ("🟢 on track", "🟢 sesuai jalur"),
+    "state_on_track": ("🟢 on track", "🟢 sesuai target"),
     "state_at_risk": ("🔴 at risk", "🔴 berisiko"),
-    "state_stalled": ("⏸ stalled", "⏸ mandek"),
-    "state_overdue": ("⛔ overdue", "⛔ lewat tenggat"),
+    "state_stalled": ("⏸ stalled", "⏸ terhenti"),
+    "state_overdue": ("⛔ overdue", "⛔ melewati tenggat"),
     "state_no_data": ("⚪ no trend yet", "⚪ belum ada tren"),
     # --- help --------------------------------------------------------------------------------
     "intro": (
         "👋 <b>Pantau</b> tracks progress towards a compliance deadline.\n"
         "Staff report with <code>/update payments 100</code>; anyone here asks /status.",
         "👋 <b>Pantau</b> memantau kemajuan menuju tenggat kepatuhan.\n"
-        "Staf melapor dengan <code>/update payments 100</code>; siapa pun di sini bisa bertanya /status.",
+        "Staf melaporkan kemajuan dengan <code>/update payments 100</code>; siapa pun di sini "
+        "dapat melihat posisi terkini dengan /status.",
     ),
     "help_no_tracker_private": (
         "You are not a member of any tracker yet.",
-        "Anda belum menjadi anggota pelacak mana pun.",
+        "Anda belum menjadi anggota pemantauan mana pun.",
     ),
     "help_no_tracker_group": (
         "This chat is not linked to a tracker yet.",
-        "Obrolan ini belum terhubung ke pelacak.",
+        "Obrolan ini belum terhubung ke pemantauan mana pun.",
     ),
     "help_ask_admin": (
-        "An admin links it with <code>/setup &lt;tracker-key&gt;</code>; ask them to add you with /grant.",
-        "Admin menghubungkannya dengan <code>/setup &lt;kunci-pelacak&gt;</code>; minta mereka menambahkan Anda dengan /grant.",
+        "An admin links it with <code>/setup &lt;tracker-key&gt;</code>; ask them to add you "
+        "with /grant.",
+        "Admin dapat menghubungkannya dengan <code>/setup &lt;kode-pemantauan&gt;</code>; "
+        "mintalah admin menambahkan Anda dengan /grant.",
     ),
-    "help_tracker": ("Tracker: <b>{title}</b>", "Pelacak: <b>{title}</b>"),
-    "help_you_are": (" · you are {role}", " · Anda {role}"),
+    "help_tracker": ("Tracker: <b>{title}</b>", "Pemantauan: <b>{title}</b>"),
+    "help_you_are": (" · you are {role}", " · peran Anda: {role}"),
     "help_ask_reporter": (
         "To report progress, ask an admin to /grant you the reporter role.",
-        "Untuk melapor, minta admin memberi Anda peran pelapor dengan /grant.",
+        "Untuk melaporkan kemajuan, mintalah admin memberi Anda peran pelapor dengan /grant.",
     ),
     "help_status": ("where things stand", "posisi terkini"),
-    "help_workstreams": ("the workstreams and their weights", "alur kerja dan bobotnya"),
+    "help_workstreams": ("the workstreams and their weights", "komponen dan bobotnya"),
     "help_history": ("the last reports with notes", "laporan terakhir beserta catatannya"),
     "help_deadline": ("the deadline and days left", "tenggat dan sisa hari"),
     "help_digest": ("post the digest now", "kirim ringkasan sekarang"),
@@ -418,26 +555,42 @@ CATALOG: dict[str, tuple[str, str]] = {
     "help_chart": ("burn-up chart", "grafik kemajuan"),
     "help_update": ("report progress", "laporkan kemajuan"),
     "help_undo": ("take back your last report", "batalkan laporan terakhir Anda"),
-    "help_setup": ("create or link a tracker", "buat atau hubungkan pelacak"),
-    "help_workstream_add": ("add a workstream", "tambah alur kerja"),
-    "help_workstream_remove": ("archive a workstream", "arsipkan alur kerja"),
-    "help_grant": ("give a role", "beri peran"),
+    "help_setup": ("create or link a tracker", "buat atau hubungkan pemantauan"),
+    "help_workstream_add": ("add a workstream", "tambahkan komponen"),
+    "help_workstream_remove": ("archive a workstream", "arsipkan komponen"),
+    "help_grant": ("give a role", "berikan peran"),
     "help_revoke": ("take a role away", "cabut peran"),
-    "help_deadline_move": ("move the deadline", "pindahkan tenggat"),
-    "help_schedule_set": ("digests for this chat", "ringkasan untuk obrolan ini"),
-    "help_quiet": ("days of silence before a nudge", "hari tanpa laporan sebelum diingatkan"),
+    "help_deadline_move": ("move the deadline", "ubah tenggat"),
+    "help_schedule_set": ("digests for this chat", "jadwal ringkasan untuk obrolan ini"),
+    "help_quiet": (
+        "days of silence before a nudge",
+        "jumlah hari tanpa laporan sebelum pengingat laporan dikirim",
+    ),
     "help_export": ("the audit trail as a file", "jejak audit sebagai berkas"),
     "help_lang": ("language of this chat", "bahasa obrolan ini"),
+    # --- the command menu (plain text: Telegram shows it as typed) -----------------------------
+    "menu_status": ("Where things stand", "Posisi terkini"),
+    "menu_update": (
+        "Report progress: /update &lt;workstream&gt; &lt;percent&gt; [note]",
+        "Laporkan kemajuan: /update &lt;komponen&gt; &lt;persen&gt; [catatan]",
+    ),
+    "menu_history": ("Last reports of a workstream", "Laporan terakhir suatu komponen"),
+    "menu_undo": ("Take back your last report", "Batalkan laporan terakhir Anda"),
+    "menu_chart": ("Burn-up chart", "Grafik kemajuan"),
+    "menu_digest": ("Post the digest now", "Kirim ringkasan sekarang"),
+    "menu_workstreams": ("Workstreams and weights", "Komponen dan bobotnya"),
+    "menu_deadline": ("Deadline and days left", "Tenggat dan sisa hari"),
+    "menu_help": ("What you can do here", "Perintah yang dapat Anda gunakan di sini"),
     # --- digests, reminders, nudges ------------------------------------------------------------
     "digest_title": ("🗞 <b>Digest · {title}</b>", "🗞 <b>Ringkasan · {title}</b>"),
     "digest_late": (
         "<i>Late: due {when}, sent when the bot was back.</i>",
-        "<i>Terlambat: jadwalnya {when}, dikirim saat bot aktif kembali.</i>",
+        "<i>Tertunda: dijadwalkan {when}, dikirim setelah bot aktif kembali.</i>",
     ),
     "digest_since": (" ({change} since the last digest)", " ({change} sejak ringkasan terakhir)"),
     "digest_overall": (
         "<b>{overall}%</b> overall{since} · {left} ({deadline})",
-        "<b>{overall}%</b> keseluruhan{since} · {left} ({deadline})",
+        "Capaian keseluruhan <b>{overall}%</b>{since} · {left} ({deadline})",
     ),
     "digest_new": (" (new)", " (baru)"),
     "digest_line": (
@@ -446,98 +599,104 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "digest_who": (" — {name}, {day}", " — {name}, {day}"),
     "digest_nobody": (" — no report yet", " — belum ada laporan"),
-    "digest_empty": ("No workstreams yet.", "Belum ada alur kerja."),
+    "digest_empty": ("No workstreams yet.", "Belum ada komponen."),
     "digest_quiet": (
         "😴 No report for {days}+ days: {names}",
-        "😴 Tanpa laporan {days}+ hari: {names}",
+        "😴 Tanpa laporan selama {days} hari atau lebih: {names}",
     ),
     "digest_undone": (
         "↩️ Undone since the last digest:",
-        "↩️ Dibatalkan sejak ringkasan terakhir:",
+        "↩️ Laporan yang dibatalkan sejak ringkasan terakhir:",
     ),
     "digest_undone_week": (
         "↩️ Undone in the last {days} days:",
-        "↩️ Dibatalkan dalam {days} hari terakhir:",
+        "↩️ Laporan yang dibatalkan dalam {days} hari terakhir:",
     ),
     "digest_undone_line": (
         "• {name} took back {title} {percent}% (reported {day})",
-        "• {name} membatalkan {title} {percent}% (dilaporkan {day})",
+        "• {name} membatalkan laporan {title} {percent}% (dilaporkan {day})",
     ),
     "digest_undone_more": (
         "• and more: see /history &lt;workstream&gt;",
-        "• dan lainnya: lihat /history &lt;komponen&gt;",
+        "• dan laporan lainnya: lihat /history &lt;komponen&gt;",
     ),
     "digest_down": ("📉 Went down: {items}", "📉 Turun: {items}"),
     "reminder_ahead": (
         "⏳ <b>{left}</b> until the deadline of <b>{title}</b> ({deadline}).",
-        "⏳ <b>{left}</b> menuju tenggat <b>{title}</b> ({deadline}).",
+        "⏳ Tenggat <b>{title}</b> ({deadline}): <b>{left}</b>.",
     ),
     "reminder_today": (
         "🚩 <b>Deadline day</b> for <b>{title}</b> ({deadline}).",
-        "🚩 <b>Hari tenggat</b> untuk <b>{title}</b> ({deadline}).",
+        "🚩 <b>Hari ini adalah tenggat</b> <b>{title}</b> ({deadline}).",
     ),
     "reminder_overdue": (
         "⚠️ <b>{title}</b> is <b>{left}</b> ({deadline}).",
-        "⚠️ <b>{title}</b> <b>{left}</b> ({deadline}).",
+        "⚠️ <b>{title}</b> telah melewati tenggat ({deadline}): <b>{left}</b>.",
     ),
     "reminder_late": (
         "<i>Late: sent when the bot was back.</i>",
-        "<i>Terlambat: dikirim saat bot aktif kembali.</i>",
+        "<i>Tertunda: dikirim setelah bot aktif kembali.</i>",
     ),
     "reminder_all_done": (
         "Overall <b>{overall}%</b>: every workstream is done. 🎉",
-        "Keseluruhan <b>{overall}%</b>: semua alur kerja selesai. 🎉",
+        "Capaian keseluruhan <b>{overall}%</b>: semua komponen telah selesai. 🎉",
     ),
     "reminder_below": (
         "Overall <b>{overall}%</b>. Still below 100%:",
-        "Keseluruhan <b>{overall}%</b>. Masih di bawah 100%:",
+        "Capaian keseluruhan <b>{overall}%</b>. Yang masih di bawah 100%:",
     ),
     "nudge_last": (
         "last: {percent}% by {name} on {day}",
-        "terakhir: {percent}% oleh {name} pada {day}",
+        "laporan terakhir: {percent}% oleh {name} pada {day}",
     ),
     "nudge_never": ("never reported", "belum pernah dilaporkan"),
     "nudge": (
         "😴 <b>{title}</b> has had no report for {days} days ({last}).\n"
         "News? Send <code>/update {key} &lt;percent&gt; [note]</code>",
-        "😴 <b>{title}</b> tanpa laporan selama {days} hari ({last}).\n"
-        "Ada kabar? Kirim <code>/update {key} &lt;persen&gt; [catatan]</code>",
+        "😴 Belum ada laporan untuk <b>{title}</b> selama {days} hari ({last}).\n"
+        "Ada perkembangan? Kirim <code>/update {key} &lt;persen&gt; [catatan]</code>",
     ),
     # --- schedules ---------------------------------------------------------------------------
     "every_day": ("every day at {time}", "setiap hari pukul {time}"),
-    "weekdays": ("Monday to Friday at {time}", "Senin sampai Jumat pukul {time}"),
+    "weekdays": ("Monday to Friday at {time}", "Senin sampai dengan Jumat pukul {time}"),
     "every_weekday": ("every {day} at {time}", "setiap {day} pukul {time}"),
+    "zone_named": ("{zone} time", "waktu {zone}"),
     "schedule_needs_link": (
         "Schedules belong to a linked chat. Link this one with "
         "<code>/setup &lt;tracker-key&gt;</code> first.",
-        "Jadwal berlaku untuk obrolan yang terhubung. Hubungkan obrolan ini dengan "
-        "<code>/setup &lt;kunci-pelacak&gt;</code> dulu.",
+        "Jadwal hanya berlaku untuk obrolan yang terhubung ke pemantauan. Hubungkan obrolan "
+        "ini terlebih dahulu dengan <code>/setup &lt;kode-pemantauan&gt;</code>.",
     ),
     "schedule_none": (
-        "No scheduled digest in this chat. An admin sets one with <code>/schedule weekdays 09:00</code>.",
-        "Belum ada ringkasan terjadwal di obrolan ini. Admin mengaturnya dengan <code>/schedule weekdays 09:00</code>.",
+        "No scheduled digest in this chat. An admin sets one with "
+        "<code>/schedule weekdays 09:00</code>.",
+        "Belum ada ringkasan terjadwal di obrolan ini. Admin dapat mengaturnya dengan "
+        "<code>/schedule weekdays 09.00</code>.",
     ),
     "schedule_show": (
-        "🗓 Digest here {when} ({tz} time).",
-        "🗓 Ringkasan di sini {when} (waktu {tz}).",
+        "🗓 Digest here {when} ({tz}).",
+        "🗓 Ringkasan di sini {when} ({tz}).",
     ),
     "schedule_off": (
-        "🗓 No more scheduled digests here. Deadline reminders go on at 09:00.",
-        "🗓 Tidak ada lagi ringkasan terjadwal di sini. Pengingat tenggat tetap pukul 09.00.",
+        "🗓 No more scheduled digests here. Deadline reminders go on at 09:00 ({tz}).",
+        "🗓 Ringkasan terjadwal di sini telah dihentikan. Pengingat tenggat tetap dikirim "
+        "pukul 09.00 ({tz}).",
     ),
     "schedule_set": (
-        "🗓 Digest here {when} ({tz} time), replacing any earlier schedule. "
+        "🗓 Digest here {when} ({tz}), replacing any earlier schedule. "
         "Deadline reminders come at the same time.",
-        "🗓 Ringkasan di sini {when} (waktu {tz}), menggantikan jadwal sebelumnya. "
-        "Pengingat tenggat datang pada jam yang sama.",
+        "🗓 Ringkasan di sini {when} ({tz}), menggantikan jadwal sebelumnya. "
+        "Pengingat tenggat dikirim pada waktu yang sama.",
     ),
     "quiet_show": (
         "😴 <b>{tracker}</b>: a workstream below 100% is nudged after {days} days without a report.",
-        "😴 <b>{tracker}</b>: alur kerja di bawah 100% diingatkan setelah {days} hari tanpa laporan.",
+        "😴 <b>{tracker}</b>: komponen di bawah 100% mendapat pengingat laporan setelah "
+        "{days} hari tanpa laporan.",
     ),
     "quiet_set": (
         "😴 <b>{tracker}</b>: workstreams are now nudged after {days} days without a report.",
-        "😴 <b>{tracker}</b>: alur kerja kini diingatkan setelah {days} hari tanpa laporan.",
+        "😴 <b>{tracker}</b>: komponen kini mendapat pengingat laporan setelah {days} hari "
+        "tanpa laporan.",
     ),
     # --- language, charts, exports -------------------------------------------------------------
     "lang_show": (
@@ -546,7 +705,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "lang_hint": (
         "An admin changes it with <code>/lang id</code> or <code>/lang en</code>.",
-        "Admin menggantinya dengan <code>/lang en</code> atau <code>/lang id</code>.",
+        "Admin dapat menggantinya dengan <code>/lang en</code> atau <code>/lang id</code>.",
     ),
     "lang_set": (
         "🌐 This chat now reads English.",
@@ -560,18 +719,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Mohon minta kembali dalam {seconds} detik untuk grafik yang baru.",
     ),
     "chart_caption": ("📈 Burn-up of <b>{title}</b>", "📈 Grafik kemajuan <b>{title}</b>"),
-    "chart_overall": ("Overall", "Keseluruhan"),
+    "chart_overall": ("Overall", "Capaian keseluruhan"),
     "chart_deadline": ("Deadline", "Tenggat"),
     "chart_percent": ("% done", "% selesai"),
     "chart_no_reports": (
         "No reports yet: nothing to draw.",
-        "Belum ada laporan: belum ada yang bisa digambar.",
+        "Belum ada laporan, sehingga belum ada yang dapat digambarkan.",
     ),
     "export_caption": (
         "🧾 Audit trail of <b>{title}</b>: {count} reports.",
         "🧾 Jejak audit <b>{title}</b>: {count} laporan.",
     ),
-    "sheet_summary": ("Summary", "Ringkasan"),
+    "sheet_summary": ("Summary", "Ikhtisar"),
     "sheet_trail": ("Reports", "Laporan"),
     # --- trust: who may do what, linking, archiving, edits (issue 10) ------------------------
     "not_yourself": (
@@ -582,7 +741,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "service_account": (
         "{id} is one of Telegram's stand-in accounts (anonymous admins, channels), not a "
         "person: it cannot hold a role. Give the role to the person's own account.",
-        "{id} adalah akun pengganti milik Telegram (admin anonim, kanal), bukan orang: akun "
+        "{id} adalah akun pengganti milik Telegram (admin anonim, kanal), bukan akun perorangan: akun "
         "ini tidak dapat memiliki peran. Berikan peran kepada akun pribadi yang bersangkutan.",
     ),
     "group_only": (
@@ -645,7 +804,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "trackers_title": ("📋 <b>Your trackers</b>", "📋 <b>Pemantauan Anda</b>"),
     "trackers_line": (
         "• <b>{title}</b> ({key}) · you are {role}{archived}",
-        "• <b>{title}</b> ({key}) · Anda {role}{archived}",
+        "• <b>{title}</b> ({key}) · peran Anda: {role}{archived}",
     ),
     "trackers_archived_mark": (" · 🗄 archived", " · 🗄 diarsipkan"),
     "trackers_chats": ("  followed by: {chats}", "  diikuti oleh: {chats}"),
@@ -725,18 +884,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "dengan <code>/setup &lt;kode&gt;</code>; /status dapat digunakan di sini sekarang.",
     ),
     "tracker_key_usage": ("Type {usage}, e.g. {example}", "Ketik {usage}, misalnya {example}"),
-    "menu_status": ("Where things stand", "Posisi terkini"),
-    "menu_update": (
-        "Report progress: /update &lt;workstream&gt; &lt;percent&gt; [note]",
-        "Laporkan kemajuan: /update &lt;komponen&gt; &lt;persen&gt; [catatan]",
-    ),
-    "menu_history": ("Last reports of a workstream", "Laporan terakhir sebuah komponen"),
-    "menu_undo": ("Take back your last report", "Batalkan laporan terakhir Anda"),
-    "menu_chart": ("Burn-up chart", "Grafik kemajuan"),
-    "menu_digest": ("Post the digest now", "Kirim ringkasan sekarang"),
-    "menu_workstreams": ("Workstreams and weights", "Komponen dan bobotnya"),
-    "menu_deadline": ("Deadline and days left", "Tenggat dan sisa hari"),
-    "menu_help": ("What you can do here", "Apa yang dapat Anda lakukan di sini"),
 }
 
 
@@ -745,6 +892,8 @@ def _merge_topics() -> None:
     from domain.catalog_checkin import CHECKIN_CATALOG
 
     CATALOG.update(CHECKIN_CATALOG)
+    # Evidence, the audit trail and portfolios.
+    CATALOG.update(AUDIT_CATALOG)
 
 
 _merge_topics()

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from html import escape
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from domain.i18n import t
+
+
+@dataclass(frozen=True, slots=True)
+class LongDate:
+    """``12 April 2024`` rendered in the language of the message it is part of."""
+
+    day: date
+
+    def render(self, lang: str) -> str:
+        return escape(fmt_date(self.day, lang))
 
 
 def fmt_date(day: date, lang: str) -> str:
@@ -29,6 +41,22 @@ def fmt_time(moment: datetime, tz_name: str, lang: str, today: date | None = Non
         f"d MMM y {clock}" if today is not None and local.year != today.year else f"d MMM {clock}"
     )
     return format_datetime(local, pattern, locale=lang)
+
+
+# Indonesia's three time zones by the names Indonesians use, in both languages (the tz
+# database's other Indonesian name, Asia/Ujung_Pandang, is an alias of Asia/Makassar).
+ZONE_NAMES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Ujung_Pandang": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def zone_label(tz_name: str, lang: str) -> str:
+    """``WIB`` / ``WITA`` / ``WIT``; any other zone by its IANA name ("Europe/London time")."""
+    return ZONE_NAMES.get(tz_name) or t(lang, "zone_named", zone=tz_name)
 
 
 def fmt_weekday(day: date, lang: str) -> str:

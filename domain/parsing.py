@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.errors import UserError
-from domain.i18n import Html, Msg, code, msg
+from domain.i18n import Html, Msg, code, code_msg, msg
 from domain.views import Role
 
 NOTE_MAX_CHARS = 1000
@@ -26,11 +26,13 @@ DEADLINE_EARLIEST = date(2000, 1, 1)
 DEADLINE_LATEST = date(2100, 12, 31)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_PERCENT = re.compile(r"^([0-9]{1,3})%?$")
+_PERCENT = re.compile(r"^([0-9]{1,3})\s*%?$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _USER_ID = re.compile(r"^[0-9]{1,19}$")
 _USERNAME = re.compile(r"^@([A-Za-z0-9_]{4,32})$")
-_WEIGHT = re.compile(r"^weight=(.*)$", re.IGNORECASE)
+# ``weight=2.5`` or, as Indonesians write it, ``bobot=2,5``: either keyword, either decimal mark.
+_WEIGHT = re.compile(r"^(?:weight|bobot)=(.*)$", re.IGNORECASE)
+_DECIMAL = re.compile(r"^[0-9]{1,4}(?:[.,][0-9]{1,6})?$")
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s+|$)")
 
 
@@ -47,16 +49,16 @@ def split_command(text: str) -> tuple[str, str | None, str]:
     return match.group(1).lower(), match.group(2), text[match.end() :].strip()
 
 
-def parse_slug(token: str, usage: str) -> str:
+def parse_slug(token: str, usage: Msg) -> str:
     """A key such as ``payments`` or ``tiktok-tokopedia``: lower-case letters, digits, - and _."""
     key = token.lower()
     if not _SLUG.match(key):
-        raise UserError("bad_key", token=code(token), usage=code(usage))
+        raise UserError("bad_key", token=code(token), usage=usage)
     return key
 
 
 def parse_percent(token: str) -> int:
-    """A whole number from 0 to 100, optionally followed by ``%``."""
+    """A whole number from 0 to 100, optionally followed by ``%`` (``70%`` or ``70 %``)."""
     match = _PERCENT.match(token.strip())
     if match is None or int(match.group(1)) > 100:
         raise UserError("bad_percent", token=code(token), a=code("70"), b=code("70%"))
@@ -116,20 +118,22 @@ class UpdateArgs:
     note: str | None
 
 
-UPDATE_USAGE = "/update <workstream> <percent> [note]"
+UPDATE_USAGE = code_msg("usage_update")
 
 
 def parse_update(rest: str) -> UpdateArgs:
-    """``payments 100`` or ``sellers 70% merchant back-end halfway``."""
+    """``payments 100``, ``sellers 70% merchant back-end halfway`` or ``sellers 70 % …``."""
     parts = rest.split(maxsplit=2)
     if len(parts) < 2:
-        raise UserError(
-            "update_usage", usage=code(UPDATE_USAGE), example=code("/update payments 100")
-        )
+        raise UserError("update_usage", usage=UPDATE_USAGE, example=code("/update payments 100"))
     key = parse_slug(parts[0], UPDATE_USAGE)
-    percent = parse_percent(parts[1])
-    note = parse_note(parts[2]) if len(parts) == 3 else None
-    return UpdateArgs(key, percent, note)
+    token, tail = parts[1], parts[2] if len(parts) == 3 else ""
+    # "70 %": many people (and Indonesian typing habits) put a space before the sign. The
+    # lone "%" belongs to the number, not to the note.
+    if not token.endswith("%") and tail[:1] == "%" and tail[1:2] in ("", " ", "\n", "\t", "\r"):
+        token, tail = token + "%", tail[1:]
+    percent = parse_percent(token)
+    return UpdateArgs(key, percent, parse_note(tail))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +143,7 @@ class SetupArgs:
     title: str | None
 
 
-SETUP_USAGE = "/setup <tracker-key> [YYYY-MM-DD] [title]"
+SETUP_USAGE = code_msg("usage_setup")
 
 
 def parse_setup(rest: str) -> SetupArgs:
@@ -147,8 +151,8 @@ def parse_setup(rest: str) -> SetupArgs:
     if not parts:
         raise UserError(
             "setup_usage",
-            usage=code(SETUP_USAGE),
-            example=code("/setup tiktok-tokopedia 2024-04-12 TikTok Shop migration"),
+            usage=SETUP_USAGE,
+            example=code_msg("example_setup"),
         )
     key = parse_slug(parts[0], SETUP_USAGE)
     tail = parts[1] if len(parts) == 2 else ""
@@ -168,17 +172,20 @@ class WorkstreamArgs:
     title: str | None
 
 
-WORKSTREAM_USAGE = "/workstream add <key> [weight=N] [title]"
+WORKSTREAM_USAGE = code_msg("usage_workstream_add")
+WEIGHT_MAX = 1000
 
 
 def parse_weight(token: str) -> float:
-    value = token.split("=", 1)[1]
-    try:
-        weight = float(value)
-    except ValueError:
-        weight = -1.0
-    if not (0 < weight <= 1000) or weight != weight:  # also rejects NaN
-        raise UserError("bad_weight", token=code(token), example=code("weight=2"))
+    """``weight=2``, ``weight=2.5`` or ``bobot=2,5``: a number above 0, at most 1000."""
+    value = token.split("=", 1)[1].strip()
+    # Only a decimal mark, never a thousands separator: weights are small numbers, and the
+    # pattern also keeps out "nan", "inf" and "1e3".
+    weight = float(value.replace(",", ".")) if _DECIMAL.match(value) else -1.0
+    if not 0 < weight <= WEIGHT_MAX:
+        raise UserError(
+            "bad_weight", token=code(token), max=WEIGHT_MAX, example=code_msg("example_weight")
+        )
     return weight
 
 
@@ -188,9 +195,9 @@ def parse_workstream(rest: str) -> WorkstreamArgs:
     if action not in ("add", "remove") or len(parts) < 2:
         raise UserError(
             "workstream_usage",
-            usage=code(WORKSTREAM_USAGE),
-            remove=code("/workstream remove <key>"),
-            example=code("/workstream add sellers weight=2 Seller back-end"),
+            usage=WORKSTREAM_USAGE,
+            remove=code_msg("usage_workstream_remove"),
+            example=code_msg("example_workstream_add"),
         )
     key = parse_slug(parts[1], WORKSTREAM_USAGE)
     tail = parts[2] if len(parts) == 3 else ""
@@ -214,11 +221,11 @@ class Target:
     username: str | None = None
 
 
-GRANT_USAGE = "/grant <@username | user-id> <reporter | admin>"
-REVOKE_USAGE = "/revoke <@username | user-id>"
+GRANT_USAGE = code_msg("usage_grant")
+REVOKE_USAGE = code_msg("usage_revoke")
 
 
-def parse_target(token: str, usage: str) -> Target:
+def parse_target(token: str, usage: Msg) -> Target:
     if _USER_ID.match(token):
         user_id = int(token)
         if user_id >= 2**63:
@@ -226,7 +233,7 @@ def parse_target(token: str, usage: str) -> Target:
         return Target(user_id=user_id)
     match = _USERNAME.match(token)
     if match is None:
-        raise UserError("bad_target", token=code(token), usage=code(usage))
+        raise UserError("bad_target", token=code(token), usage=usage)
     return Target(username=match.group(1))
 
 
@@ -244,7 +251,7 @@ def parse_grant(rest: str, replied_user_id: int | None) -> tuple[Target, Role]:
     if replied_user_id is not None and len(parts) == 1:
         return Target(user_id=replied_user_id), parse_role(parts[0])
     if len(parts) != 2:
-        raise UserError("grant_usage", usage=code(GRANT_USAGE), example=code("/grant reporter"))
+        raise UserError("grant_usage", usage=GRANT_USAGE, example=code("/grant reporter"))
     return parse_target(parts[0], GRANT_USAGE), parse_role(parts[1])
 
 
@@ -253,21 +260,19 @@ def parse_revoke(rest: str, replied_user_id: int | None) -> Target:
     if replied_user_id is not None and not parts:
         return Target(user_id=replied_user_id)
     if len(parts) != 1:
-        raise UserError("revoke_usage", usage=code(REVOKE_USAGE), example=code("/revoke"))
+        raise UserError("revoke_usage", usage=REVOKE_USAGE, example=code("/revoke"))
     return parse_target(parts[0], REVOKE_USAGE)
 
 
-HISTORY_USAGE = "/history <workstream> [n]"
+HISTORY_USAGE = code_msg("usage_history")
 
 
 def parse_history(rest: str) -> tuple[str, int]:
     parts = rest.split()
     if not parts:
-        raise UserError("history_name", usage=code(HISTORY_USAGE))
+        raise UserError("history_name", usage=HISTORY_USAGE)
     if len(parts) > 2:
-        raise UserError(
-            "history_usage", usage=code(HISTORY_USAGE), example=code("/history sellers 5")
-        )
+        raise UserError("history_usage", usage=HISTORY_USAGE, example=code("/history sellers 5"))
     key = parse_slug(parts[0], HISTORY_USAGE)
     if len(parts) == 1:
         return key, HISTORY_DEFAULT
@@ -276,27 +281,45 @@ def parse_history(rest: str) -> tuple[str, int]:
     return key, int(parts[1])
 
 
+EVIDENCE_USAGE = code_msg("usage_evidence")
+EVIDENCE_DEFAULT = 3
+EVIDENCE_MAX = 10
+
+
+def parse_evidence(rest: str) -> tuple[str, int]:
+    """``sellers`` or ``sellers 5``: the workstream, and how many of its latest files."""
+    parts = rest.split()
+    if not parts or len(parts) > 2:
+        raise UserError("evidence_usage", usage=EVIDENCE_USAGE, example=code("/evidence payments"))
+    key = parse_slug(parts[0], EVIDENCE_USAGE)
+    if len(parts) == 1:
+        return key, EVIDENCE_DEFAULT
+    if not re.fullmatch(r"[0-9]{1,2}", parts[1]) or not 1 <= int(parts[1]) <= EVIDENCE_MAX:
+        raise UserError("bad_count", token=code(parts[1]), limit=EVIDENCE_MAX)
+    return key, int(parts[1])
+
+
 def parse_status(rest: str) -> str | None:
     parts = rest.split()
     if len(parts) > 1:
-        raise UserError("status_usage", a=code("/status"), b=code("/status <workstream>"))
-    return parse_slug(parts[0], "/status <workstream>") if parts else None
+        raise UserError("status_usage", a=code("/status"), b=code_msg("usage_status_one"))
+    return parse_slug(parts[0], code_msg("usage_status_one")) if parts else None
 
 
 def parse_deadline(rest: str) -> date | None:
     parts = rest.split()
     if len(parts) > 1:
-        raise UserError("deadline_usage", a=code("/deadline"), b=code("/deadline YYYY-MM-DD"))
+        raise UserError("deadline_usage", a=code("/deadline"), b=code_msg("usage_deadline_move"))
     return parse_deadline_date(parts[0]) if parts else None
 
 
 def parse_tracker_key(rest: str, command: str) -> str:
-    """The one ``<key>`` argument of /archive and /restore."""
-    usage = f"/{command} <key>"
+    """The one ``<key>`` argument of /archive, /restore, /follow and /unfollow."""
+    usage = code_msg(f"usage_{command}")  # usage_archive, usage_restore, usage_follow, …
     parts = rest.split()
     if len(parts) != 1:
         raise UserError(
-            "tracker_key_usage", usage=code(usage), example=code(f"/{command} tiktok-tokopedia")
+            "tracker_key_usage", usage=usage, example=code(f"/{command} tiktok-tokopedia")
         )
     return parse_slug(parts[0], usage)
 

@@ -8,10 +8,10 @@ from datetime import date
 from html import escape
 
 from domain.forecast import Forecast, Insight, State
-from domain.i18n import Html, code, t
+from domain.i18n import Html, code, code_msg, msg, t
 from domain.locale import days_left_text, fmt_date, fmt_delta, fmt_number, fmt_time
 from domain.progress import overall_percent, progress_bar, round_percent
-from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
+from domain.views import FileFacts, ReportView, Role, Snapshot, TrackerView, WorkstreamView
 
 
 def sentence(text: str) -> str:
@@ -53,7 +53,12 @@ def whole_line(forecast: Forecast, lang: str) -> str:
     state = Html(state_text(forecast.state, lang))
     if forecast.pace is None:
         return t(lang, "whole_no_data", state=state)
-    finish = fmt_date(forecast.finish, lang) if forecast.finish else t(lang, "finish_never")
+    # "perkiraan selesai …": a projection, never read as a finish that happened.
+    finish = (
+        t(lang, "finish_on", date=Html(fmt_date(forecast.finish, lang)))
+        if forecast.finish
+        else t(lang, "finish_none")
+    )
     needed = (
         fmt_number(forecast.needed, lang, signed=True)
         if forecast.needed is not None
@@ -132,7 +137,21 @@ def _report_lines(report: ReportView, tz_name: str, today: date, lang: str) -> l
     lines = [head]
     if report.note:
         lines.append(f"   <i>{escape(report.note)}</i>")
+    if report.files:
+        lines.append("   📎 " + ", ".join(escape(name) for name in report.files))
     return lines
+
+
+def render_files(files: Sequence[FileFacts], lang: str) -> str:
+    """What became of the files an /update carried: one line each (empty without files)."""
+    lines = []
+    for facts in files:
+        if facts.note is None:
+            lines.append(t(lang, "evidence_kept", name=facts.name, sha=(facts.sha256 or "")[:12]))
+        else:
+            why = msg(f"evidence_{facts.note}")
+            lines.append(t(lang, "evidence_not_kept", name=facts.name, why=why))
+    return "".join("\n" + line for line in lines)
 
 
 def render_workstream_status(
@@ -148,7 +167,11 @@ def render_workstream_status(
     lines.append("")
     lines.extend(_workstream_lines(ws, tracker.timezone, today, lang, forecast))
     lines.append("")
-    lines.append(t(lang, "last_reports", count=len(reports)))
+    lines.append(
+        t(lang, "last_report_one")
+        if len(reports) == 1
+        else t(lang, "last_reports", count=len(reports))
+    )
     if not reports:
         lines.append(t(lang, "none_yet"))
     for report in reports:
@@ -163,7 +186,11 @@ def render_history(
     today: date,
     lang: str,
 ) -> str:
-    lines = [t(lang, "history_title", title=ws.title, count=len(reports))]
+    lines = [
+        t(lang, "history_title_one", title=ws.title)
+        if len(reports) == 1
+        else t(lang, "history_title", title=ws.title, count=len(reports))
+    ]
     if not reports:
         lines.append(t(lang, "history_empty", example=code(f"/update {ws.key} 50")))
     for report in reports:
@@ -205,7 +232,7 @@ def render_update(outcome: ReportOutcome, today: date, lang: str) -> str:
     if outcome.note:
         lines.append(f"📝 <i>{escape(outcome.note)}</i>")
     if outcome.lower_than_before and not outcome.note:
-        example = code(f"/update {ws.key} {ws.percent} <why>")
+        example = code_msg("example_lower", key=ws.key, percent=str(ws.percent))
         lines.append(
             t(
                 lang,
@@ -299,7 +326,7 @@ def past_deadline_warning(tracker: TrackerView, today: date, lang: str) -> str |
     in case it is a typo."""
     if tracker.deadline >= today:
         return None
-    return t(lang, "deadline_in_past", example=code("/deadline YYYY-MM-DD"))
+    return t(lang, "deadline_in_past", example=code_msg("usage_deadline_move"))
 
 
 def render_deadline(

@@ -13,15 +13,16 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.errors import UserError
-from domain.i18n import code, t
+from domain.i18n import code, code_msg, t
 from domain.locale import fmt_weekday
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REMINDER_DAYS = (30, 14, 7, 3, 1, 0)
 DEFAULT_NOTICE_TIME = time(9, 0)
-SCHEDULE_USAGE = "/schedule daily|weekdays|mon…sun HH:MM"
+SCHEDULE_USAGE = code_msg("usage_schedule")
 
-_TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+# "09:00" as English writes a time and "09.00" as Indonesian does (the bot writes both).
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ class Schedule:
 def parse_time(token: str) -> time:
     match = _TIME.match(token)
     if match is None:
-        raise UserError("bad_time", token=code(token), example=code("09:00"))
+        raise UserError("bad_time", token=code(token), example=code_msg("example_time"))
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -72,9 +73,9 @@ def parse_schedule(rest: str) -> Schedule | None | str:
     if len(parts) != 2 or parts[0] not in ("daily", "weekdays", *DAY_NAMES):
         raise UserError(
             "schedule_usage",
-            usage=code(SCHEDULE_USAGE),
+            usage=SCHEDULE_USAGE,
             off=code("/schedule off"),
-            example=code("/schedule weekdays 09:00"),
+            example=code_msg("example_schedule"),
         )
     return Schedule(parts[0], parse_time(parts[1]))
 
@@ -88,7 +89,7 @@ def parse_quiet(rest: str) -> int | None:
         or not re.fullmatch(r"[0-9]{1,3}", parts[0])
         or not 1 <= int(parts[0]) <= 365
     ):
-        raise UserError("quiet_usage", usage=code("/quiet <days>"), example=code("/quiet 7"))
+        raise UserError("quiet_usage", usage=code_msg("usage_quiet"), example=code("/quiet 7"))
     return int(parts[0])
 
 

@@ -29,6 +29,7 @@ class _Strict(BaseModel):
 class TrackerSpec(_Strict):
     key: Slug
     title: str = Field(min_length=1, max_length=200)
+    title_id: str | None = Field(default=None, min_length=1, max_length=200)  # in Indonesian
     regulation: str | None = Field(default=None, max_length=200)
     deadline: date
     timezone: str = "Asia/Jakarta"
@@ -61,6 +62,7 @@ class TrackerSpec(_Strict):
 class WorkstreamSpec(_Strict):
     key: Slug
     title: str | None = Field(default=None, max_length=200)
+    title_id: str | None = Field(default=None, max_length=200)
     weight: float = Field(default=1.0, gt=0, le=1000)
     owners: list[int] = []  # user ids of members of this file, asked at check-in time
 
@@ -95,6 +97,7 @@ class ReportSpec(_Strict):
     percent: int = Field(ge=0, le=100)
     reporter: int = Field(gt=0, lt=2**63)
     note: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
+    note_id: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
 
     @field_validator("at")
     @classmethod
@@ -132,6 +135,28 @@ class ImportSpec(_Strict):
                     "workstreams in this file"
                 )
         return self
+
+    def in_language(self, lang: str) -> ImportSpec:
+        """The file with its Indonesian titles and notes (``title_id``, ``note_id``) in place
+        of the English ones when ``lang`` is ``id``: what the demo seeds in Indonesian. Text
+        without an Indonesian twin stays as it is."""
+        if lang != "id":
+            return self
+        return self.model_copy(
+            update={
+                "tracker": self.tracker.model_copy(
+                    update={"title": self.tracker.title_id or self.tracker.title}
+                ),
+                "workstreams": [
+                    ws.model_copy(update={"title": ws.title_id or ws.title})
+                    for ws in self.workstreams
+                ],
+                "reports": [
+                    report.model_copy(update={"note": report.note_id or report.note})
+                    for report in self.reports
+                ],
+            }
+        )
 
 
 def _unique(section: str, values: list[object]) -> None:

@@ -41,6 +41,21 @@ class ReportView:
     reporter_name: str
     created_at: datetime  # timezone-aware UTC
     retracted_at: datetime | None = None
+    files: tuple[str, ...] = ()  # names of its evidence files
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """One evidence file as received, and what became of its copy (``note``: why there is
+    none; ``sha256`` is None when the content never reached Pantau)."""
+
+    file_id: str
+    file_unique_id: str
+    name: str
+    mime: str | None
+    size: int | None
+    sha256: str | None
+    note: str | None
 
 
 @dataclass(frozen=True, slots=True)

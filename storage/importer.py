@@ -50,11 +50,16 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
             now=now,
         )
     else:
-        tracker.title = spec.tracker.title
-        tracker.regulation = spec.tracker.regulation
-        tracker.deadline = spec.tracker.deadline
-        tracker.timezone = spec.tracker.timezone
-        session.add(tracker)
+        queries.change_tracker(
+            session,
+            tracker=tracker,
+            actor_id=None,
+            now=now,
+            deadline=spec.tracker.deadline,
+            title=spec.tracker.title,
+            regulation=spec.tracker.regulation,
+            timezone=spec.tracker.timezone,
+        )
     assert tracker.id is not None
 
     ws_ids: dict[str, int] = {}
@@ -72,7 +77,9 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
 
     names: dict[int, str] = {}
     for member in spec.members:
-        queries.set_role(session, tracker_id=tracker.id, user_id=member.user_id, role=member.role)
+        queries.set_role(
+            session, tracker_id=tracker.id, user_id=member.user_id, role=member.role, now=now
+        )
         name = member.name or (member.username or str(member.user_id)).lstrip("@")
         names[member.user_id] = name
         queries.upsert_seen_user(

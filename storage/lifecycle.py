@@ -8,6 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from domain.trail import Kind
+from storage import trail
 from storage.models import ChatLink, Tracker, TrackerEvent
 
 
@@ -35,12 +37,25 @@ def set_archived(
 
 
 class EventKind:
-    """What a tracker_event row records (a literal a test can find)."""
+    """What a tracker_event row records (a literal a test can find); every kind is in
+    ``domain.trail.Kind``, these are the ones /trackers shows its admins."""
 
-    LINKED = "chat_linked"  # a chat now follows the tracker
-    MOVED_AWAY = "chat_moved_away"  # a chat that followed it now follows another
-    ARCHIVED = "archived"
-    RESTORED = "restored"
+    LINKED = Kind.LINKED.value  # a chat now follows the tracker
+    MOVED_AWAY = Kind.MOVED_AWAY.value  # a chat that followed it now follows another
+    ARCHIVED = Kind.ARCHIVED.value
+    RESTORED = Kind.RESTORED.value
+    FOLLOWED = Kind.FOLLOWED.value  # a portfolio chat follows it besides its own
+    UNFOLLOWED = Kind.UNFOLLOWED.value
+
+
+SHOWN_EVENTS = (
+    EventKind.LINKED,
+    EventKind.MOVED_AWAY,
+    EventKind.ARCHIVED,
+    EventKind.RESTORED,
+    EventKind.FOLLOWED,
+    EventKind.UNFOLLOWED,
+)
 
 
 def add_event(
@@ -53,24 +68,27 @@ def add_event(
     chat_id: int | None = None,
     detail: str | None = None,
 ) -> None:
-    session.add(
-        TrackerEvent(
-            tracker_id=tracker_id,
-            kind=kind,
-            actor_id=actor_id,
-            at=now,
-            chat_id=chat_id,
-            detail=detail[:500] if detail else None,
-        )
+    """An event without a row of its own (a chat linked, a tracker archived), appended to
+    the tracker's hash chain (``storage.trail``)."""
+    trail.record(
+        session,
+        tracker_id=tracker_id,
+        kind=kind,
+        actor_id=actor_id,
+        at=now,
+        chat_id=chat_id,
+        detail=detail,
     )
-    session.flush()
 
 
 def events(session: Session, *, tracker_id: int, limit: int = 5) -> list[TrackerEvent]:
-    """A tracker's most recent events, newest first."""
+    """A tracker's most recent moves and archiving (what /trackers shows), newest first."""
     statement = (
         select(TrackerEvent)
-        .where(TrackerEvent.tracker_id == tracker_id)
+        .where(
+            TrackerEvent.tracker_id == tracker_id,
+            col(TrackerEvent.kind).in_(SHOWN_EVENTS),
+        )
         .order_by(col(TrackerEvent.id).desc())
         .limit(limit)
     )

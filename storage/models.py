@@ -95,11 +95,16 @@ class Report(SQLModel, table=True):
 
 
 class TrackerEvent(SQLModel, table=True):
-    """A tracker's trail of changes that are not reports: chats linked to it or moved away,
-    archived, restored. Its admins read it in /trackers."""
+    """A tracker's audit trail: every change to what Pantau reports about it, hash-chained
+    (``domain.trail``). Append-only: rows are only ever inserted (``storage.trail.record``).
+    Its admins read the moves and archiving in /trackers."""
 
     __tablename__ = "tracker_event"
-    __table_args__ = (Index("ix_tracker_event_tracker", "tracker_id", "id"),)
+    __table_args__ = (
+        Index("ix_tracker_event_tracker", "tracker_id", "id"),
+        # The chain's order, one event per place: two writers cannot both append event n.
+        UniqueConstraint("tracker_id", "seq", name="uq_tracker_event_seq"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tracker_id: int = Field(
@@ -107,9 +112,63 @@ class TrackerEvent(SQLModel, table=True):
     )
     at: datetime = Field(sa_type=UTCDateTime)
     actor_id: int | None = Field(default=None, sa_type=BigInteger)
-    kind: str = Field(max_length=32)  # storage.queries.EventKind
+    kind: str = Field(max_length=32)  # domain.trail.Kind
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
     detail: str | None = Field(default=None, max_length=500)
+    # The chain (revision 0008): position in the tracker's chain, the row it is about (no
+    # foreign key: the verifier, not a constraint, says when that row is gone), the event as
+    # written (domain.trail.canonical) and SHA-256(previous hash ‖ canonical).
+    seq: int = Field(default=0)
+    report_id: int | None = Field(default=None)
+    evidence_id: int | None = Field(default=None)
+    canonical: str = Field(default="", sa_type=Text)
+    hash: str = Field(default="", max_length=64)
+
+
+class Evidence(SQLModel, table=True):
+    """A file attached to a report: Telegram's ids, what it was, and the SHA-256 of the copy
+    kept under PANTAU_EVIDENCE_DIR (none when it could not be copied: ``note`` says why)."""
+
+    __table_args__ = (
+        # The same message delivered twice adds its file once.
+        UniqueConstraint("chat_id", "message_id", "file_unique_id", name="uq_evidence_message"),
+        Index("ix_evidence_report", "report_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracker_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tracker.id", ondelete="CASCADE"), nullable=False)
+    )
+    report_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("report.id", ondelete="CASCADE"), nullable=False)
+    )
+    file_id: str = Field(max_length=255)
+    file_unique_id: str = Field(max_length=64)
+    name: str = Field(max_length=255)
+    mime: str | None = Field(default=None, max_length=127)
+    size: int | None = Field(default=None, sa_type=BigInteger)
+    sha256: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, max_length=300)  # why no copy was kept
+    added_by: int = Field(sa_type=BigInteger)
+    added_at: datetime = Field(sa_type=UTCDateTime)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+
+
+class ChatFollow(SQLModel, table=True):
+    """A portfolio chat follows further trackers besides its own (``chat_link``): it reads
+    and gets digests of them, but /update there always goes to its own tracker."""
+
+    __tablename__ = "chat_follow"
+    __table_args__ = (UniqueConstraint("chat_id", "tracker_id", name="uq_chat_follow"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger, index=True)
+    tracker_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tracker.id", ondelete="CASCADE"), nullable=False)
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Member(SQLModel, table=True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Select, bindparam, func, literal, union_all
@@ -22,6 +22,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from domain.forecast import WINDOW, Point
 from domain.progress import daily
+from domain.trail import Kind
 from domain.views import (
     ReportView,
     Role,
@@ -30,6 +31,7 @@ from domain.views import (
     UndoneReport,
     WorkstreamView,
 )
+from storage import trail as chain
 from storage.models import (
     ChatLink,
     ChatSetting,
@@ -142,7 +144,70 @@ def create_tracker(
     )
     session.add(tracker)
     session.flush()
+    assert tracker.id is not None
+    chain.record(
+        session,
+        tracker_id=tracker.id,
+        kind=Kind.TRACKER_CREATED,
+        at=now,
+        actor_id=created_by,
+        subject={
+            "key": key,
+            "title": tracker.title,
+            "regulation": regulation,
+            "deadline": deadline.isoformat(),
+            "timezone": timezone,
+        },
+    )
     return tracker
+
+
+def change_tracker(
+    session: Session,
+    *,
+    tracker: Tracker,
+    actor_id: int | None,
+    now: datetime,
+    deadline: date | None = None,
+    title: str | None = None,
+    regulation: str | None = None,
+    timezone: str | None = None,
+) -> bool:
+    """Move a tracker's deadline or change its title (or an import file's other fields),
+    chained; True when something changed."""
+    assert tracker.id is not None
+    changed = False
+    if deadline is not None and deadline != tracker.deadline:
+        chain.record(
+            session,
+            tracker_id=tracker.id,
+            kind=Kind.DEADLINE_MOVED,
+            at=now,
+            actor_id=actor_id,
+            subject={"from": tracker.deadline.isoformat(), "to": deadline.isoformat()},
+        )
+        tracker.deadline = deadline
+        changed = True
+    fields = {"title": title, "regulation": regulation, "timezone": timezone}
+    was = {"title": tracker.title, "regulation": tracker.regulation, "timezone": tracker.timezone}
+    new = {
+        name: value for name, value in fields.items() if value is not None and value != was[name]
+    }
+    if new:
+        chain.record(
+            session,
+            tracker_id=tracker.id,
+            kind=Kind.TRACKER_CHANGED,
+            at=now,
+            actor_id=actor_id,
+            subject={name: {"from": was[name], "to": value} for name, value in new.items()},
+        )
+        for name, value in new.items():
+            setattr(tracker, name, value)
+        changed = True
+    session.add(tracker)
+    session.flush()
+    return changed
 
 
 def link_chat(session: Session, *, chat_id: int, tracker_id: int, title: str | None) -> int | None:
@@ -188,23 +253,51 @@ def role_of(session: Session, *, tracker_id: int, user_id: int) -> Role | None:
     return Role(role) if role else None
 
 
-def set_role(session: Session, *, tracker_id: int, user_id: int, role: Role) -> Role | None:
-    """Give a user a role in a tracker; returns the role they had before."""
+def set_role(
+    session: Session,
+    *,
+    tracker_id: int,
+    user_id: int,
+    role: Role,
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> Role | None:
+    """Give a user a role in a tracker (chained when it changes); returns the role they had
+    before."""
     member = session.exec(
         select(Member).where(Member.tracker_id == tracker_id, Member.user_id == user_id)
     ).first()
+    previous = Role(member.role) if member is not None else None
+    if previous is role:
+        return previous
     if member is None:
-        session.add(Member(tracker_id=tracker_id, user_id=user_id, role=role.value))
-        session.flush()
-        return None
-    previous = Role(member.role)
+        member = Member(tracker_id=tracker_id, user_id=user_id, role=role.value)
     member.role = role.value
     session.add(member)
     session.flush()
+    chain.record(
+        session,
+        tracker_id=tracker_id,
+        kind=Kind.ROLE_GIVEN,
+        at=now or datetime.now(UTC),
+        actor_id=actor_id,
+        subject={
+            "user_id": user_id,
+            "role": role.value,
+            "previous": previous.value if previous is not None else None,
+        },
+    )
     return previous
 
 
-def remove_member(session: Session, *, tracker_id: int, user_id: int) -> Role | None:
+def remove_member(
+    session: Session,
+    *,
+    tracker_id: int,
+    user_id: int,
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> Role | None:
     member = session.exec(
         select(Member).where(Member.tracker_id == tracker_id, Member.user_id == user_id)
     ).first()
@@ -212,6 +305,14 @@ def remove_member(session: Session, *, tracker_id: int, user_id: int) -> Role | 
         return None
     session.delete(member)
     session.flush()
+    chain.record(
+        session,
+        tracker_id=tracker_id,
+        kind=Kind.ROLE_TAKEN,
+        at=now or datetime.now(UTC),
+        actor_id=actor_id,
+        subject={"user_id": user_id, "role": member.role},
+    )
     return Role(member.role)
 
 
@@ -292,8 +393,10 @@ def save_workstream(
     title: str | None,
     weight: float | None,
     now: datetime,
+    actor_id: int | None = None,
 ) -> tuple[Workstream, str]:
-    """Add a workstream, or bring back / update one with that key.
+    """Add a workstream, or bring back / update one with that key (chained when something
+    changed).
 
     Returns the row and what happened: ``"added"``, ``"restored"`` or ``"updated"``.
     """
@@ -313,7 +416,9 @@ def save_workstream(
             created_at=now,
         )
         outcome = "added"
+        before = None
     else:
+        before = (ws.title, ws.weight, ws.archived)
         outcome = "restored" if ws.archived else "updated"
         if ws.archived:
             ws.created_at = now  # its silence counts from its return
@@ -324,6 +429,16 @@ def save_workstream(
             ws.weight = weight
     session.add(ws)
     session.flush()
+    if before != (ws.title, ws.weight, ws.archived):
+        chain.record(
+            session,
+            tracker_id=tracker_id,
+            kind=Kind.WORKSTREAM_ADDED if before is None else Kind.WORKSTREAM_CHANGED,
+            at=now,
+            actor_id=actor_id,
+            detail=None if outcome == "added" else outcome,
+            subject={"key": ws.key, "title": ws.title, "weight": ws.weight},
+        )
     return ws, outcome
 
 
@@ -333,10 +448,24 @@ def default_title(key: str) -> str:
     return " ".join(words).capitalize() if words else key
 
 
-def archive_workstream(session: Session, *, workstream: Workstream) -> None:
+def archive_workstream(
+    session: Session,
+    *,
+    workstream: Workstream,
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> None:
     workstream.archived = True
     session.add(workstream)
     session.flush()
+    chain.record(
+        session,
+        tracker_id=workstream.tracker_id,
+        kind=Kind.WORKSTREAM_ARCHIVED,
+        at=now or datetime.now(UTC),
+        actor_id=actor_id,
+        subject={"key": workstream.key},
+    )
 
 
 # --- reports -------------------------------------------------------------------------------
@@ -474,6 +603,15 @@ def insert_report(
     session.flush()  # pending ORM changes (a retraction, say) go first, in order
     key = session.connection().execute(_ADD_REPORT, values).inserted_primary_key
     assert key is not None
+    chain.record(
+        session,
+        tracker_id=tracker_id,
+        kind=Kind.CORRECTION if corrects_id is not None else Kind.REPORT,
+        at=values["recorded_at"],
+        actor_id=reporter_id,
+        chat_id=chat_id,
+        report_id=key[0],
+    )
     return ReportView(
         id=key[0],
         workstream_key=workstream_key,
@@ -539,6 +677,10 @@ def add_report(
     )
 
 
+def get_report(session: Session, *, report_id: int) -> Report | None:
+    return session.get(Report, report_id)
+
+
 def revisions_of_message(session: Session, *, chat_id: int, message_id: int) -> list[Report]:
     """Every report a message made (as sent and each edit), oldest revision first."""
     statement = (
@@ -582,13 +724,27 @@ def retract_report(
     chat_id: int | None,
     message_id: int | None,
     by: int | None,
+    replaced: bool = False,
 ) -> None:
+    """Retract a report: an undo (chained here), or ``replaced`` by a correction (chained by
+    the correction's own event, which names it)."""
     report.retracted_at = now
     report.retracted_by = by
     report.retracted_chat_id = chat_id
     report.retracted_message_id = message_id
     session.add(report)
     session.flush()
+    if not replaced:
+        assert report.id is not None
+        chain.record(
+            session,
+            tracker_id=report.tracker_id,
+            kind=Kind.UNDO,
+            at=now,
+            actor_id=by,
+            chat_id=chat_id,
+            report_id=report.id,
+        )
 
 
 def retracted_by(session: Session, *, chat_id: int, message_id: int) -> Report | None:

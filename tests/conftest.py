@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.offline import OfflineBotAPI
 from storage.db import make_engine
 from storage.migrate import upgrade
-from tests.helpers import OPERATOR, Clock, Harness
+from tests.helpers import OPERATOR, Clock, Harness, assert_trail_intact
 from tests.pg import fresh_database, server_url
 
 TEST_TOKEN = "123456789:AAH-test-token-which-must-never-be-logged"
@@ -42,7 +42,7 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
+def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,
         telegram_bot_token=SecretStr(TEST_TOKEN),
@@ -54,14 +54,19 @@ def settings(db_url: str) -> Settings:
         # No throttling in tests (Telegram's limits are the limiter's business, tested apart).
         pantau_rate_per_second=0,
         pantau_rate_per_group_minute=0,
+        pantau_evidence_dir=tmp_path / "evidence",
     )
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
+def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
     engine = make_engine(db_url)
     upgrade(engine)
     yield engine
+    # Whatever a test did through Pantau, the audit trail still verifies from the rows
+    # (tests that tamper with the database on purpose are marked so).
+    if not request.node.get_closest_marker("tampers"):
+        assert_trail_intact(engine)
     engine.dispose()
 
 

@@ -12,6 +12,7 @@ from telegram.ext import Application, JobQueue
 
 from bot.offline import ChatRef, OfflineBotAPI, Person, SentMessage, UpdateFactory
 from bot.transport import PantauBot
+from storage import trail
 from storage.db import session_scope
 from storage.models import Report
 
@@ -101,6 +102,13 @@ async def flush(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Replies leave through the outbox after the handler returns: wait for them."""
     assert isinstance(app.bot, PantauBot)
     await app.bot.outbox.drain()
+
+
+def assert_trail_intact(engine: Engine) -> None:
+    """What ``pantau verify`` checks: every tracker's chain recomputes from its rows."""
+    with session_scope(engine, readonly=True) as session:
+        problems = [str(r.problem) for r in trail.verify(session) if r.problem is not None]
+    assert problems == [], "the audit trail does not verify"
 
 
 async def seed_tracker(h: Harness) -> None:

@@ -40,7 +40,7 @@ BAD_INPUTS = [
     (
         "/update payments 50 " + "x" * 1001,
         BUDI,
-        "Your note has 1001 characters; the limit is 1000",
+        "Your note has 1,001 characters; the limit is 1,000",
     ),
     ("/update payments 50", DEWI, "Only reporters and admins of TikTok Shop → Tokopedia"),
     ("/update payments 50", DEWI, "Ask its admins to /grant"),
@@ -59,7 +59,7 @@ BAD_INPUTS = [
     ("/deadline tomorrow", ADMIN, "tomorrow is not a date"),
     ("/deadline 2024-05-01 2024-06-01", ADMIN, "Type /deadline or /deadline YYYY-MM-DD"),
     ("/deadline 2024-05-01", BUDI, "Only admins of TikTok Shop → Tokopedia can do that"),
-    ("/setup", ADMIN, "Name the tracker: /setup <tracker-key>"),
+    ("/setup", ADMIN, "Name the tracker: /setup <key>"),
     ("/setup new-one", OPERATOR, "A new tracker needs a deadline: /setup new-one YYYY-MM-DD"),
     ("/setup new-one 2024-13-01", OPERATOR, "2024-13-01 is not a real date"),
     ("/setup new-one 2024-05-01", ADMIN, "New trackers are created by the bot's operators"),

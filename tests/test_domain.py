@@ -91,7 +91,7 @@ def test_date_parser_rejects_impossible_dates() -> None:
 def test_suggest_names_closest_keys() -> None:
     assert "payments" in suggest("paymnts", ["payments", "sellers"]).render("en")
     assert suggest("zzz", ["payments", "sellers"]).render("en").startswith("Workstreams:")
-    assert suggest("zzz", ["payments"]).render("id").startswith("Alur kerja:")
+    assert suggest("zzz", ["payments"]).render("id").startswith("Komponen:")
 
 
 def _ws(wid: int, percent: int | None, weight: float = 1.0) -> WorkstreamView:

@@ -75,6 +75,11 @@ async def test_csv_export_round_trips_every_field_and_neutralises_formulas(
         "retracted_at_utc",
         "recorded_at_utc",
         "retracted_by",
+        "report_id",
+        "revision",
+        "corrects",
+        "evidence",
+        "event_hash",
     ]
     first = rows[0]
     assert first["workstream"] == "payments"

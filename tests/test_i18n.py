@@ -46,11 +46,15 @@ def test_telegram_language_codes_map_to_supported_languages() -> None:
 
 
 INDONESIAN = [
-    ("/update payments 60", BUDI, "✅ Payments: 60% (+60)\nKeseluruhan 20% (+20) · sisa 49 hari"),
+    (
+        "/update payments 60",
+        BUDI,
+        "✅ Payments: 60% (+60)\nCapaian keseluruhan 20% (+20) · sisa 49 hari",
+    ),
     ("/update payments 101", BUDI, "101 bukan persentase"),
-    ("/update paymnts 50", BUDI, "Maksud Anda payments?"),
+    ("/update paymnts 50", BUDI, "Apakah yang Anda maksud payments?"),
     ("/update payments 50", DEWI, "Hanya pelapor dan admin TikTok Shop → Tokopedia"),
-    ("/status", DEWI, "keseluruhan · tenggat 12 April 2024 · sisa 49 hari"),
+    ("/status", DEWI, "Capaian keseluruhan 0% · tenggat 12 April 2024 · sisa 49 hari"),
     ("/status sellers", DEWI, "laporan terakhir"),
     ("/history payments", DEWI, "laporan terakhir"),
     ("/workstreams", DEWI, "bobot 2 (67%)"),
@@ -58,18 +62,18 @@ INDONESIAN = [
     (
         "/deadline 2024-04-30",
         ADMIN,
-        "Tenggat TikTok Shop → Tokopedia dipindah dari 12 April 2024 ke 30 April 2024",
+        "Tenggat TikTok Shop → Tokopedia diubah dari 12 April 2024 menjadi 30 April 2024",
     ),
-    ("/undo", BUDI, "Anda tidak punya laporan untuk dibatalkan"),
+    ("/undo", BUDI, "Anda tidak memiliki laporan yang dapat dibatalkan"),
     ("/workstream add legal Legal", ADMIN, "➕ Ditambahkan: Legal"),
     ("/workstream remove sellers", ADMIN, "diarsipkan"),
-    ("/grant @dewi_a reporter", ADMIN, "Dewi sekarang pelapor"),
+    ("/grant @dewi_a reporter", ADMIN, "Dewi sekarang menjadi pelapor"),
     ("/revoke @sari_w", ADMIN, "Sari Wulandari tidak lagi menjadi pelapor"),
     ("/schedule senin 09:00", ADMIN, "Ketik /schedule"),
     ("/schedule mon 09:00", ADMIN, "setiap Senin pukul 09.00"),
-    ("/quiet", DEWI, "diingatkan setelah 7 hari tanpa laporan"),
+    ("/quiet", DEWI, "mendapat pengingat laporan setelah 7 hari tanpa laporan"),
     ("/help", DEWI, "memantau kemajuan menuju tenggat"),
-    ("/setup", ADMIN, "Sebutkan pelacaknya"),
+    ("/setup", ADMIN, "Sebutkan kode pemantauannya"),
     ("/lang", DEWI, "Obrolan ini berbahasa Indonesia"),
 ]
 

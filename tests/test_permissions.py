@@ -45,6 +45,7 @@ from tests.helpers import (
     STAFF,
     Clock,
     Harness,
+    assert_trail_intact,
     seed_tracker,
 )
 
@@ -84,6 +85,10 @@ SAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "grant": (("use", "/grant 1003 reporter"),),
     "revoke": (("use", "/revoke 1003"),),
     "export": (("use", "/export"),),
+    "evidence": (("use", "/evidence payments"),),
+    "verify": (("use", "/verify"),),
+    "follow": (("use", "/follow tiktok-tokopedia"),),
+    "unfollow": (("use", "/unfollow tiktok-tokopedia"),),
     "owner": (("use", "/owner payments"), ("change", "/owner payments @budi_s")),
     "checkin": (("use", "/checkin"), ("change", "/checkin weekdays 09:00")),
     "holidays": (("use", "/holidays"), ("change", "/holidays SG")),
@@ -158,6 +163,7 @@ async def running(path: Path) -> AsyncIterator[Harness]:
     try:
         async with app:
             yield Harness(app, api, engine, clock)
+        assert_trail_intact(engine)  # whatever the command did, or refused
     finally:
         engine.dispose()
     assert api.unknown == []

@@ -168,7 +168,7 @@ async def test_past_deadline_is_accepted_with_a_warning_line(harness: Harness) -
     assert "already passed" not in await harness.say("/deadline 2024-05-01")
     assert "already passed" not in await harness.say("/deadline")  # showing is not setting
     await harness.say("/lang id")
-    assert "Tenggat ini sudah lewat" in await harness.say("/deadline 2024-01-02")
+    assert "Tenggat ini telah berlalu" in await harness.say("/deadline 2024-01-02")
 
 
 # --- a digest whose chart fails ----------------------------------------------------------------
@@ -350,8 +350,8 @@ async def test_first_digest_lists_the_last_weeks_undone_reports_in_both_language
     await harness.say("/undo", sender=BUDI)
     harness.clock.advance(minutes=5)
     reply = await harness.say("/digest", chat=MANAGERS)
-    assert "↩️ Dibatalkan sejak ringkasan terakhir:" in reply
-    assert "• Budi Santoso membatalkan Payments 45% (dilaporkan" in reply
+    assert "↩️ Laporan yang dibatalkan sejak ringkasan terakhir:" in reply
+    assert "• Budi Santoso membatalkan laporan Payments 45% (dilaporkan" in reply
 
 
 async def test_digest_names_at_most_twenty_undone_reports(harness: Harness) -> None:

@@ -91,7 +91,7 @@ async def test_schedule_commands_show_replace_and_turn_off(harness: Harness) -> 
     assert "No scheduled digest in this chat" in await harness.say("/schedule", chat=MANAGERS)
     await harness.say("/schedule daily 09:00", chat=MANAGERS)
     reply = await harness.say("/schedule mon 07:45", chat=MANAGERS)
-    assert "every Monday at 07:45 (Asia/Jakarta time)" in reply
+    assert "every Monday at 07:45 (WIB)" in reply
     assert "every Monday at 07:45" in await harness.say("/schedule", sender=BUDI, chat=MANAGERS)
     digest_jobs = harness.jobs.get_jobs_by_name(f"digest:{MANAGERS.id}")
     assert len(digest_jobs) == 1

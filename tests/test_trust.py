@@ -129,7 +129,7 @@ async def test_setup_of_a_new_key_in_a_linked_group_says_what_moved_and_how_to_u
     await h.say("/lang id", sender=ADMIN, chat=MANAGERS)
     reply = await h.say("/setup new-one 2024-05-01", sender=ADMIN, chat=MANAGERS)
     assert "dipindahkan dari TikTok Shop → Tokopedia ke New one" in reply
-    assert "Senin sampai Jumat" in reply or "hari kerja" in reply  # the schedule moved
+    assert "Senin sampai dengan Jumat" in reply  # the schedule moved
     assert "bahasa Indonesia" in reply
     assert "/setup tiktok-tokopedia" in reply
     assert "/archive new-one" in reply
@@ -223,7 +223,9 @@ def test_cli_lists_archives_and_restores_trackers(
     with session_scope(engine, readonly=True) as session:
         events = [e.kind for e in session.exec(select(TrackerEvent)).all()]
     engine.dispose()
-    assert events == ["archived", "restored"]
+    # The trail holds the import's events too (revision 0008 chains everything): the last
+    # two are the command line's.
+    assert events[-2:] == ["archived", "restored"]
 
 
 # --- real people only ----------------------------------------------------------------------

@@ -39,7 +39,7 @@ from domain.checkin import (
 )
 from domain.checkin import decode_tap as decode
 from domain.errors import UserError
-from domain.i18n import code, msg, t
+from domain.i18n import code, code_msg, msg, t
 from domain.locale import fmt_day
 from domain.parsing import (
     parse_percent,
@@ -244,7 +244,9 @@ async def on_tap(update: Update, context: Context) -> None:
             return t(lang, "ci_nothing", title=ws_row.title)
         if tap.choice is Choice.OTHER:
             if not private:  # in a group the bot sees commands only: ask for one
-                raise UserError("ci_other_group", example=code(f"/update {ws_row.key} <percent>"))
+                raise UserError(
+                    "ci_other_group", example=code_msg("example_update_percent", key=ws_row.key)
+                )
             checkins.wait_for_other(
                 session,
                 chat_id=message.chat.id,

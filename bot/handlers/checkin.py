@@ -31,8 +31,8 @@ from domain.checkin import (
     parse_holidays,
 )
 from domain.errors import UserError
-from domain.i18n import Html, code, t
-from domain.locale import fmt_date
+from domain.i18n import Html, code, code_msg, t
+from domain.locale import fmt_date, zone_label
 from domain.parsing import (
     parse_slug,
     parse_target,
@@ -47,7 +47,7 @@ from storage.models import Tracker, Workstream
 
 log = logging.getLogger(__name__)
 
-OWNER_USAGE = "/owner <workstream> <@username | user-id>… | off"
+OWNER_USAGE = code_msg("usage_owner")
 
 
 # --- /owner ----------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ async def set_owner(update: Update, context: Context, command: Command) -> None:
     if not parts:
         raise UserError(
             "owner_usage",
-            usage=code(OWNER_USAGE),
+            usage=OWNER_USAGE,
             example=code("/owner sellers @sari_w"),
             off=code("/owner sellers off"),
         )
@@ -126,9 +126,14 @@ async def set_owner(update: Update, context: Context, command: Command) -> None:
 
 def _checkin_line(tracker: Tracker, lang: str) -> str:
     if tracker.checkin_days is None or tracker.checkin_time is None:
-        return t(lang, "owner_checkin_off", example=code("/checkin weekdays 09:00"))
+        return t(lang, "owner_checkin_off", example=code_msg("example_checkin"))
     schedule = Schedule(tracker.checkin_days, parse_time(tracker.checkin_time))
-    return t(lang, "owner_checkin_on", when=schedule.describe(lang), tz=tracker.timezone)
+    return t(
+        lang,
+        "owner_checkin_on",
+        when=schedule.describe(lang),
+        tz=zone_label(tracker.timezone, lang),
+    )
 
 
 # --- /checkin and /holidays ------------------------------------------------------------------
@@ -154,7 +159,7 @@ async def set_checkin(update: Update, context: Context, command: Command) -> Non
             log.info("check-ins of %s: %s", tracker.key, wanted)
         if tracker.checkin_days is None or tracker.checkin_time is None:
             return tracker, t(
-                lang, "checkin_none", title=tracker.title, example=code("/checkin weekdays 09:00")
+                lang, "checkin_none", title=tracker.title, example=code_msg("example_checkin")
             )
         schedule = Schedule(tracker.checkin_days, parse_time(tracker.checkin_time))
         text = t(
@@ -162,7 +167,7 @@ async def set_checkin(update: Update, context: Context, command: Command) -> Non
             "checkin_show",
             title=tracker.title,
             when=schedule.describe(lang),
-            tz=tracker.timezone,
+            tz=zone_label(tracker.timezone, lang),
         )
         if not checkins.owners_by_workstream(session, tracker_id=scope.tracker_id):
             text += "\n" + t(lang, "checkin_no_owners", example=code("/owner sellers @name"))
@@ -223,7 +228,7 @@ async def set_away(update: Update, context: Context, command: Command) -> None:
         if wanted is None:
             until = checkins.away_until(session, user_id=caller.user_id)
             if until is None or until <= today:
-                return t(lang, "away_none", example=code("/away YYYY-MM-DD"))
+                return t(lang, "away_none", example=code_msg("usage_away_day"))
             return t(lang, "away_show", day=fmt_date(until, lang))
         assert not isinstance(wanted, str)
         checkins.set_away(session, user_id=caller.user_id, until=wanted, now=now)
@@ -260,7 +265,7 @@ async def use_tracker(update: Update, context: Context, command: Command) -> Non
             raise UserError("not_member")
         chosen = chosen_tracker(session, settings, caller.chat_id, caller.user_id)
         if chosen is None:
-            return t(lang, "use_none", keys=_keys(mine), example=code("/use <key>"))
+            return t(lang, "use_none", keys=_keys(mine), example=code_msg("usage_use_one"))
         return t(lang, "use_show", title=chosen.title, key=code(chosen.key), keys=_keys(mine))
 
     await reply(update, await run_db(context, apply))

@@ -58,7 +58,8 @@ def caller_of(update: Update, declared: Command | None = None) -> Caller:
     assert message is not None
     assert user is not None
     assert chat is not None
-    command, _bot, rest = split_command(message.text or "")
+    # A photo or document's caption is its text (/update with evidence).
+    command, _bot, rest = split_command(message.text or message.caption or "")
     replied = message.reply_to_message
     replied_user = replied.from_user if replied is not None else None
     return Caller(

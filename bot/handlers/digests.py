@@ -13,6 +13,7 @@ from bot.context import Context, run_db
 from bot.handlers.common import caller_of, chat_lang, reply, resolve
 from domain.errors import UserError
 from domain.i18n import t
+from domain.locale import zone_label
 from domain.parsing import parse_no_args
 from domain.schedule import Schedule, parse_quiet, parse_schedule
 from storage import queries
@@ -54,21 +55,21 @@ async def set_schedule(update: Update, context: Context, command: Command) -> No
     def apply(session: Session) -> tuple[ChatPlan, str]:
         scope = resolve(session, settings, caller, changing=wanted is not None)
         plan = _linked_plan(session, caller.chat_id)
-        tz_name = scope.tracker.timezone
+        tz = zone_label(scope.tracker.timezone, lang)
         if wanted is None:
             current = jobs.schedule_of(plan)
             if current is None:
                 return plan, t(lang, "schedule_none")
-            return plan, t(lang, "schedule_show", when=current.describe(lang), tz=tz_name)
+            return plan, t(lang, "schedule_show", when=current.describe(lang), tz=tz)
         if wanted == "off":
             queries.set_schedule(session, chat_id=caller.chat_id, days=None, at=None)
-            text = t(lang, "schedule_off")
+            text = t(lang, "schedule_off", tz=tz)
         else:
             assert isinstance(wanted, Schedule)
             queries.set_schedule(
                 session, chat_id=caller.chat_id, days=wanted.days, at=f"{wanted.at:%H:%M}"
             )
-            text = t(lang, "schedule_set", when=wanted.describe(lang), tz=tz_name)
+            text = t(lang, "schedule_set", when=wanted.describe(lang), tz=tz)
         log.info("schedule of chat %s: %s", caller.chat_id, wanted)
         return _linked_plan(session, caller.chat_id), text
 

@@ -51,7 +51,7 @@ async def _answer(update: Update, context: Context) -> None:
     """One line back for a Pantau command; anything else from a stand-in gets no answer."""
     message = update.effective_message
     assert message is not None
-    text = message.text or ""
+    text = message.text or message.caption or ""  # a caption: /update with a file
     if not text.startswith("/"):
         return
     command, bot_name, _rest = split_command(text)

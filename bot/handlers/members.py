@@ -24,7 +24,7 @@ def _resolve_target(session: Session, target: Target) -> tuple[int, str | Msg]:
     """The user id and a display name for whom a /grant or /revoke is about."""
     if target.user_id is not None:
         seen = queries.get_seen_user(session, user_id=target.user_id)
-        return target.user_id, seen.display_name if seen else msg("user_n", id=target.user_id)
+        return target.user_id, seen.display_name if seen else msg("user_n", id=str(target.user_id))
     assert target.username is not None
     seen = queries.find_user_by_username(session, username=target.username)
     if seen is None:
@@ -74,7 +74,12 @@ async def grant_role(update: Update, context: Context, command: Command) -> None
         if role is not Role.ADMIN:  # a demotion must leave the tracker an admin
             keep_an_admin(session, scope, user_id, name)
         previous = queries.set_role(
-            session, tracker_id=scope.tracker_id, user_id=user_id, role=role
+            session,
+            tracker_id=scope.tracker_id,
+            user_id=user_id,
+            role=role,
+            actor_id=caller.user_id,
+            now=context.bot_data.clock(),
         )
         log.info("grant: %s is %s of %s (was %s)", user_id, role, scope.tracker.key, previous)
         key = "already_role" if previous is role else "now_role"
@@ -107,7 +112,13 @@ async def revoke_role(update: Update, context: Context, command: Command) -> Non
         role = queries.role_of(session, tracker_id=scope.tracker_id, user_id=user_id)
         if role is None:
             raise UserError("no_role", name=name, tracker=tracker)
-        queries.remove_member(session, tracker_id=scope.tracker_id, user_id=user_id)
+        queries.remove_member(
+            session,
+            tracker_id=scope.tracker_id,
+            user_id=user_id,
+            actor_id=caller.user_id,
+            now=context.bot_data.clock(),
+        )
         log.info("revoke: %s no longer %s of %s", user_id, role, scope.tracker.key)
         html = t(lang, "role_revoked", name=name, role=msg(f"role_{role.value}"), tracker=tracker)
         extra = _end_private_link(session, scope, user_id, lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -27,9 +28,9 @@ from domain.errors import UserError
 from domain.i18n import code, t
 from domain.parsing import UpdateArgs, parse_no_args, parse_update
 from domain.progress import find_workstream, overall_percent, with_report
-from domain.render import ReportOutcome, UndoOutcome, render_undo, render_update
-from domain.views import ReportView, WorkstreamView
-from storage import queries
+from domain.render import ReportOutcome, UndoOutcome, render_files, render_undo, render_update
+from domain.views import FileFacts, ReportView, WorkstreamView
+from storage import evidence, queries
 from storage.models import Report
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,19 @@ async def update_progress(update: Update, context: Context, command: Command) ->
     if not caller.rest.strip():
         await offer_buttons(update, context, command)
         return
-    args = parse_update(caller.rest)
+    await record_update(update, context, command, parse_update(caller.rest))
+
+
+async def record_update(
+    update: Update,
+    context: Context,
+    command: Command,
+    args: UpdateArgs,
+    files: Sequence[FileFacts] = (),
+) -> None:
+    """Record the report an /update makes, with the files its message carried as evidence
+    (in the same transaction), and reply."""
+    caller = caller_of(update, command)
     settings = context.bot_data.settings
     now = context.bot_data.clock()
 
@@ -92,6 +105,18 @@ async def update_progress(update: Update, context: Context, command: Command) ->
         report = _add_report(
             session, scope, caller, args, previous, created_at=caller.sent_at, recorded_at=now
         )
+        stored = session.get(Report, report.id) if files else None  # the evidence chain's row
+        for facts in files:
+            assert stored is not None
+            evidence.add(
+                session,
+                report=stored,
+                facts=facts,
+                added_by=caller.user_id,
+                now=now,
+                chat_id=caller.chat_id,
+                message_id=caller.message_id,
+            )
         after = with_report(before, report, previous.id)
         return ReportOutcome(
             snapshot=after,
@@ -117,7 +142,11 @@ async def update_progress(update: Update, context: Context, command: Command) ->
         outcome.snapshot.tracker.key,
     )
     today = today_for(context, outcome.snapshot.tracker.timezone)
-    await reply(update, render_update(outcome, today, lang), ack=ack_for(outcome, today, lang))
+    await reply(
+        update,
+        render_update(outcome, today, lang) + render_files(files, lang),
+        ack=ack_for(outcome, today, lang),
+    )
 
 
 async def undo_report(update: Update, context: Context, command: Command) -> None:
@@ -215,7 +244,13 @@ async def correct_update(update: Update, context: Context, command: Command) -> 
         ws = active_workstream(before, scope.tracker.title, args.workstream)
         if original is not None:
             queries.retract_report(
-                session, report=original, now=now, chat_id=None, message_id=None, by=caller.user_id
+                session,
+                report=original,
+                now=now,
+                chat_id=None,
+                message_id=None,
+                by=caller.user_id,
+                replaced=True,
             )
         report = _add_report(
             session,

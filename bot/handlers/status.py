@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
 from sqlmodel import Session
 from telegram import Update
 
@@ -20,16 +24,43 @@ from bot.handlers.common import (
 )
 from domain.i18n import t
 from domain.parsing import parse_history, parse_no_args, parse_status
+from domain.portfolio import Entry, render_portfolio
+from domain.progress import local_today
 from domain.render import (
     render_history,
     render_status,
     render_workstream_status,
     render_workstreams,
 )
-from domain.views import WorkstreamView
-from storage import checkins, queries
+from domain.views import ReportView, WorkstreamView
+from storage import checkins, evidence, follows, queries, trail
+from storage.models import Report, Tracker
 
 STATUS_DETAIL_REPORTS = 5
+
+
+def portfolio_entry(session: Session, tracker: Tracker, now: datetime) -> Entry:
+    """One tracker of a portfolio chat, as of now."""
+    snap = queries.snapshot(session, tracker=tracker)
+    assert tracker.id is not None
+    return Entry(
+        snapshot=snap,
+        insight=insight_for(session, snap, now),
+        today=local_today(now, tracker.timezone),
+        head=trail.head(session, tracker_id=tracker.id).head,
+    )
+
+
+def with_files(session: Session, rows: Sequence[Report], key: str) -> list[ReportView]:
+    """Reports as views, each with the names of its evidence files (📎)."""
+    files = evidence.of_reports(session, report_ids=[row.id for row in rows if row.id])
+    return [
+        replace(
+            queries.report_view(row, key),
+            files=tuple(f.name for f in files.get(row.id or 0, [])),
+        )
+        for row in rows
+    ]
 
 
 def find_active_workstream(session: Session, scope: Scope, key: str) -> WorkstreamView:
@@ -51,6 +82,15 @@ async def show_status(update: Update, context: Context, command: Command) -> Non
 
     def read(session: Session) -> str:
         scope = resolve(session, settings, caller)
+        others = follows.followed(session, chat_id=caller.chat_id)
+        if others and key is None:  # a portfolio: one line per tracker
+            entries = [
+                portfolio_entry(session, tracker, now) for tracker in [scope.tracker, *others]
+            ]
+            return render_portfolio(entries, lang)
+        named = next((t for t in others if t.key == key), None)
+        if named is not None:  # /status <key> of a followed tracker: its detail
+            scope = Scope(named, None)
         today = today_for(context, scope.tracker.timezone)
         version = queries.tracker_version(session, tracker=scope.tracker)
 
@@ -58,13 +98,14 @@ async def show_status(update: Update, context: Context, command: Command) -> Non
             snap = queries.snapshot(session, tracker=scope.tracker)
             return render_status(snap, today, lang, insight_for(session, snap, now))
 
-        if key is None:  # computed once per change of the tracker, language and day
+        if key is None or named is not None or (others and key == scope.tracker.key):
+            # The overview: computed once per change of the tracker, language and day.
             return cache.get(scope.tracker_id, version, ("status", lang, today), overview)
         snap = queries.snapshot(session, tracker=scope.tracker)
         insight = insight_for(session, snap, now)
         ws = find_active_workstream(session, scope, key)
         rows = queries.recent_reports(session, workstream_id=ws.id, limit=STATUS_DETAIL_REPORTS)
-        views = [queries.report_view(row, ws.key) for row in rows]
+        views = with_files(session, rows, ws.key)
         text = render_workstream_status(
             snap.tracker, ws, views, today, lang, insight.per_workstream.get(ws.id)
         )
@@ -88,7 +129,7 @@ async def show_history(update: Update, context: Context, command: Command) -> No
         scope = resolve(session, settings, caller)
         ws = find_active_workstream(session, scope, key)
         rows = queries.recent_reports(session, workstream_id=ws.id, limit=limit)
-        views = [queries.report_view(row, ws.key) for row in rows]
+        views = with_files(session, rows, ws.key)
         tracker = queries.tracker_view(scope.tracker)
         return render_history(tracker, ws, views, today_for(context, tracker.timezone), lang)
 

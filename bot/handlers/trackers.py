@@ -25,7 +25,7 @@ from bot.handlers.common import (
     today_for,
 )
 from domain.errors import UserError
-from domain.i18n import Html, Msg, code, msg, t
+from domain.i18n import Html, Msg, code, code_msg, msg, t
 from domain.locale import fmt_time
 from domain.parsing import parse_deadline, parse_setup, parse_tracker_key
 from domain.progress import local_today
@@ -69,7 +69,7 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
         if tracker is None:
             if args.deadline is None:
                 raise UserError(
-                    "setup_needs_deadline", usage=code(f"/setup {args.key} YYYY-MM-DD [title]")
+                    "setup_needs_deadline", usage=code_msg("usage_setup_new", key=args.key)
                 )
             tracker = queries.create_tracker(
                 session,
@@ -82,7 +82,12 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
             )
             assert tracker.id is not None
             queries.set_role(
-                session, tracker_id=tracker.id, user_id=caller.user_id, role=Role.ADMIN
+                session,
+                tracker_id=tracker.id,
+                user_id=caller.user_id,
+                role=Role.ADMIN,
+                actor_id=caller.user_id,
+                now=now,
             )
         else:
             if tracker.archived_at is not None:
@@ -91,11 +96,14 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
                     tracker=tracker.title,
                     restore=code(f"/restore {tracker.key}"),
                 )
-            if args.deadline is not None:
-                tracker.deadline = args.deadline
-            if args.title:
-                tracker.title = args.title
-            session.add(tracker)
+            queries.change_tracker(
+                session,
+                tracker=tracker,
+                actor_id=caller.user_id,
+                now=now,
+                deadline=args.deadline,
+                title=args.title or None,
+            )
         assert tracker.id is not None
         queries.link_chat(
             session, chat_id=caller.chat_id, tracker_id=tracker.id, title=caller.chat_title
@@ -171,14 +179,20 @@ async def show_or_move_deadline(update: Update, context: Context, command: Comma
     new_deadline = parse_deadline(caller.rest)
     settings = context.bot_data.settings
     lang = await chat_lang(context, update)
+    now = context.bot_data.clock()
 
     def apply(session: Session) -> str:
         scope = resolve(session, settings, caller, changing=new_deadline is not None)
         changed_from = None
         if new_deadline is not None and new_deadline != scope.tracker.deadline:
             changed_from = scope.tracker.deadline
-            scope.tracker.deadline = new_deadline
-            session.add(scope.tracker)
+            queries.change_tracker(
+                session,
+                tracker=scope.tracker,
+                actor_id=caller.user_id,
+                now=now,
+                deadline=new_deadline,
+            )
             log.info("deadline of %s moved to %s", scope.tracker.key, new_deadline)
         view = queries.tracker_view(scope.tracker)
         today = today_for(context, view.timezone)

@@ -39,7 +39,7 @@ async def change_workstream(update: Update, context: Context, command: Command) 
                     key=code(args.key),
                     hint=suggest(args.key, [w.key for w in active]),
                 )
-            queries.archive_workstream(session, workstream=ws)
+            queries.archive_workstream(session, workstream=ws, actor_id=caller.user_id, now=now)
             log.info("workstream %s/%s archived", scope.tracker.key, args.key)
             restore = code("/workstream add " + args.key)
             return t(lang, "workstream_archived", title=ws.title, restore=restore)
@@ -50,6 +50,7 @@ async def change_workstream(update: Update, context: Context, command: Command) 
             title=args.title,
             weight=args.weight,
             now=now,
+            actor_id=caller.user_id,
         )
         log.info("workstream %s/%s %s", scope.tracker.key, args.key, outcome)
         return t(

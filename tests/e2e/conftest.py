@@ -19,6 +19,7 @@ from sqlmodel import select
 from storage.db import make_engine, session_scope
 from storage.models import Report
 from tests.e2e.emulator import BotAPIEmulator, Chat, User
+from tests.helpers import assert_trail_intact
 
 TOKEN = "777000111:E2E-token-that-must-not-leak"
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +68,7 @@ class BotProcess:
                 "TELEGRAM_BOT_TOKEN": TOKEN,
                 "TELEGRAM_API_BASE_URL": self.url,
                 "DATABASE_URL": f"sqlite:///{self.db_path}",
+                "PANTAU_EVIDENCE_DIR": str(self.workdir / "evidence"),
                 "PANTAU_ADMIN_IDS": str(OPERATOR.id),
                 "PANTAU_TIMEZONE": "Asia/Jakarta",
                 # Bursts of hundreds of replies to one group: Telegram's per-group limit
@@ -138,6 +140,12 @@ def bot(emulator: BotAPIEmulator, tmp_path: Path) -> Iterator[BotProcess]:
     yield proc
     if proc.process is not None:
         proc.stop()
+    if proc.db_path.exists():  # what the real process recorded verifies from its rows
+        engine = make_engine(f"sqlite:///{proc.db_path}")
+        try:
+            assert_trail_intact(engine)
+        finally:
+            engine.dispose()
     assert TOKEN not in proc.log(), "the token leaked into the log"
     assert TOKEN.split(":")[1] not in proc.log()
 

@@ -25,7 +25,7 @@ from email.parser import BytesParser
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from tests.telegram_html import html_problem
 
@@ -145,6 +145,8 @@ class BotAPIEmulator:
         self.faults: dict[str, deque[Fault]] = {}
         self.chats: dict[int, Chat] = {}
         self.webhook: dict[str, Any] = {}
+        # Files people sent, as getFile and the file URL serve them: file_id → content.
+        self.uploads: dict[str, bytes] = {}
         self._server: ThreadingHTTPServer | None = None
         self.url = ""
 
@@ -185,8 +187,10 @@ class BotAPIEmulator:
         chat: Chat,
         message_id: int | None = None,
         reply_to: tuple[User, int] | None = None,
+        document: tuple[str, str, bytes] | None = None,
     ) -> dict[str, Any]:
-        """A person sends a message; returns the update the bot will receive."""
+        """A person sends a message; returns the update the bot will receive. ``document``
+        (file id, name, content) sends a file with ``text`` as its caption."""
         self.chats[chat.id] = chat
         message: dict[str, Any] = {
             "message_id": message_id or next(self._user_message_ids),
@@ -198,6 +202,18 @@ class BotAPIEmulator:
         command = re.match(r"^/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
         if command:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
+        if document is not None:
+            file_id, name, content = document
+            self.uploads[file_id] = content
+            message["caption"] = message.pop("text")
+            if "entities" in message:
+                message["caption_entities"] = message.pop("entities")
+            message["document"] = {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "file_name": name,
+                "file_size": len(content),
+            }
         if reply_to is not None:
             author, replied = reply_to
             message["reply_to_message"] = {
@@ -272,6 +288,13 @@ class BotAPIEmulator:
         match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", path.path)
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        # PTB percent-encodes the file URL's path (the token's colon too), as browsers do.
+        download = re.fullmatch(r"/file/bot([^/]+)/documents/(.+)", unquote(path.path))
+        if download is not None:  # a file download, as https://api.telegram.org/file/bot…
+            content = (
+                self.uploads.get(download.group(2)) if download.group(1) == self.token else None
+            )
+            return self._raw(request, 200 if content is not None else 404, content or b"")
         if match is None:
             return self._reply(
                 request, 404, {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -345,6 +368,14 @@ class BotAPIEmulator:
         return params
 
     @staticmethod
+    def _raw(request: BaseHTTPRequestHandler, status: int, data: bytes) -> None:
+        request.send_response(status)
+        request.send_header("Content-Type", "application/octet-stream")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
+    @staticmethod
     def _reply(request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload).encode()
         try:
@@ -355,6 +386,21 @@ class BotAPIEmulator:
             request.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout)
             pass
+
+    def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """Telegram's answer: the file's path (20 MB at most), or 400."""
+        file_id = str(params.get("file_id"))
+        content = self.uploads.get(file_id)
+        if content is None:
+            raise _ApiError("Bad Request: invalid file_id")
+        if len(content) > 20 * 1024 * 1024:
+            raise _ApiError("Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(content),
+            "file_path": f"documents/{file_id}",
+        }
 
     def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -76,6 +77,27 @@ def test_full_command_contract_from_an_empty_database(bot: BotProcess, chat: Con
     assert bot.stop() == 0
 
 
+def test_update_with_a_document_downloads_hashes_and_keeps_the_file(
+    bot: BotProcess, chat: Conversation
+) -> None:
+    bot.start()
+    set_up(chat)
+    content = b"%PDF-1.4 signed minutes " * 100
+    reply = chat.say(
+        "/update payments 100 minutes signed",
+        user=BUDI,
+        chat=STAFF,
+        document=("scan-1", "minutes.pdf", content),
+    )
+    digest = hashlib.sha256(content).hexdigest()
+    assert "Payments: 100%" in reply
+    assert f"minutes.pdf kept as evidence (SHA-256 {digest[:12]}" in reply
+    copy = bot.workdir / "evidence" / digest[:2] / digest
+    assert copy.read_bytes() == content
+    assert [r.percent for r in bot.reports()] == [100]
+    assert bot.stop() == 0
+
+
 def test_user_without_a_role_is_refused_and_nothing_recorded(
     bot: BotProcess, chat: Conversation
 ) -> None:
@@ -100,7 +122,7 @@ def test_bad_inputs_get_their_specific_replies(bot: BotProcess, chat: Conversati
         "/update payments": "Tell me the workstream and the percentage",
         "/history sellers 99": "from 1 to 50",
         "/deadline 2024-02-30": "is not a real date",
-        "/update payments 50 " + "x" * 1001: "the limit is 1000",
+        "/update payments 50 " + "x" * 1001: "the limit is 1,000",
     }
     for text, expected in expectations.items():
         assert expected in chat.say(text, user=BUDI, chat=STAFF), text
