@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine
-from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
-    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -32,9 +27,13 @@ from bot.access import bind
 from bot.commands import BY_NAME, COMMANDS, menu
 from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
+from bot.dispatch import ChatOrderedProcessor
 from bot.handlers import buttons, evidence, gate, migration, people, reports, start
 from bot.handlers.errors import on_error
 from bot.inbox import InboxQueue
+from bot.outbox import Outbox
+from bot.ratelimit import SendLimiter
+from bot.transport import make_bot
 from domain.i18n import LANGUAGES, t
 from storage.db import make_engine
 
@@ -66,88 +65,41 @@ def build_application(
             if settings.telegram_bot_token
             else OFFLINE_TOKEN
         )
-    builder = (
+    limiter = send_limiter(settings)
+    bot = make_bot(settings, token, request=request, limiter=limiter)
+    application = (
         Application.builder()
-        .token(token)
+        .bot(bot)
         .context_types(ContextTypes(context=CallbackContext, bot_data=BotData))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .rate_limiter(rate_limiter(settings))
         .update_queue(InboxQueue())
+        # Chats in parallel, each chat in order (see bot.dispatch).
+        .concurrent_updates(ChatOrderedProcessor(settings.pantau_concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .build()
     )
-    if settings.pantau_concurrent_updates > 1:
-        builder = builder.concurrent_updates(settings.pantau_concurrent_updates)
-    if settings.base_url:
-        builder = builder.base_url(settings.base_url)
-    if settings.base_file_url:  # evidence is downloaded from the same server
-        builder = builder.base_file_url(settings.base_file_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    application = builder.build()
     application.bot_data.configure(
         settings, engine or make_engine(settings.database_url), clock or utc_now
     )
-    if isinstance(application.update_queue, InboxQueue):
-        application.update_queue.application = application
+    queue = application.update_queue
+    assert isinstance(queue, InboxQueue)
+    queue.application = application
+    bot.attach(
+        Outbox(bot, limiter, coalesce_seconds=settings.pantau_coalesce_seconds),
+        queue.record_batch,
+    )
     register_handlers(application)
     return application
 
 
-class PacedRateLimiter(AIORateLimiter):
-    """PTB's limiter, never above the cap, even right after a 429.
-
-    PTB takes a send slot and then waits for a ``retry_after`` pause to end, so every request
-    paced during the pause goes out at once when it ends (measured: 80 sends in one second at a
-    cap of 60). Here a request that got its slot during a pause waits and takes a fresh slot:
-    after the pause sending resumes at the cap. (Uses PTB 22's limiter internals; the version
-    is pinned below 23.)
-    """
-
-    async def _run_request(
-        self,
-        chat: bool,
-        group: str | int | bool,
-        allow_paid_broadcast: bool,
-        callback: Callable[..., Any],
-        args: Any,
-        kwargs: dict[str, Any],
-    ) -> Any:
-        if allow_paid_broadcast or not (chat and self._base_limiter):
-            return await super()._run_request(
-                chat, group, allow_paid_broadcast, callback, args, kwargs
-            )
-        while True:
-            group_context = (
-                self._get_group_limiter(group)
-                if group and self._group_max_rate
-                else contextlib.nullcontext()
-            )
-            async with group_context, self._base_limiter:
-                if self._retry_after_event.is_set():
-                    return await callback(*args, **kwargs)
-            await self._retry_after_event.wait()
-
-
-def rate_limiter(settings: Settings) -> AIORateLimiter:
-    """Telegram's limits: about 30 messages a second, 20 a minute per group.
-
-    The limiter is a leaky bucket: "30 per 1 s" would let 30 go at once and 30 more within the
-    second. "1 per 1/30 s" paces the same allowance evenly, so no second ever carries more than
-    the cap. On a 429 the limiter waits ``retry_after`` and tries again (its default: never).
-    """
-    per_second = settings.pantau_rate_per_second
-    per_group_minute = settings.pantau_rate_per_group_minute
-    return PacedRateLimiter(
-        overall_max_rate=1 if per_second else 0,
-        overall_time_period=1 / per_second if per_second else 0,
-        group_max_rate=1 if per_group_minute else 0,
-        group_time_period=60 / per_group_minute if per_group_minute else 0,
+def send_limiter(settings: Settings) -> SendLimiter:
+    """Telegram's limits: about 30 messages a second, 20 a minute per group, over moving
+    windows, shared through Redis when ``PANTAU_REDIS_URL`` is set (see bot.ratelimit)."""
+    return SendLimiter(
+        rate_per_second=settings.pantau_rate_per_second,
+        rate_per_group_minute=settings.pantau_rate_per_group_minute,
+        redis_url=settings.pantau_redis_url,
+        key_prefix=settings.pantau_redis_prefix,
         max_retries=3,
     )
 
@@ -249,6 +201,7 @@ async def _post_init(application: PantauApp) -> None:
 
 
 async def _post_shutdown(application: PantauApp) -> None:
-    if application.bot_data.write_executor is not None:
-        application.bot_data.write_executor.shutdown(wait=True)
+    for executor in (application.bot_data.write_executor, application.bot_data.render_executor):
+        if executor is not None:
+            executor.shutdown(wait=True)
     application.bot_data.engine.dispose()

@@ -42,9 +42,14 @@ class Settings(BaseSettings):
     pantau_catchup_hours: float = Field(default=6.0, ge=0, le=24 * 14)
     pantau_rate_per_second: float = Field(default=30.0, ge=0)
     pantau_rate_per_group_minute: float = Field(default=20.0, ge=0)
-    # Updates handled at once. 1 keeps each chat's commands in order; more suits a busy
-    # deployment (SQLite serialises the writes, PostgreSQL does not need to).
-    pantau_concurrent_updates: int = Field(default=1, ge=1, le=256)
+    # Updates of different chats handled at once (one chat's updates always run in order).
+    pantau_concurrent_updates: int = Field(default=64, ge=1, le=256)
+    # A group over its budget: acknowledgements that would wait longer are merged into one.
+    pantau_coalesce_seconds: float = Field(default=10.0, ge=0)
+    # Redis shared by every instance for Telegram's send budget (e.g. redis://127.0.0.1:6379).
+    pantau_redis_url: str | None = None
+    # Prefix of Pantau's keys in that Redis: bots sharing one Redis need different prefixes.
+    pantau_redis_prefix: str = Field(default="pantau", min_length=1, max_length=64)
     # Copies of evidence files, named by their SHA-256 (created on first use, files 0600).
     pantau_evidence_dir: Path = Path("data/evidence")
 
@@ -75,6 +80,11 @@ class Settings(BaseSettings):
         if value is not None and not _SECRET.match(value.get_secret_value()):
             raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
         return value
+
+    @field_validator("pantau_redis_url", mode="before")
+    @classmethod
+    def _blank_redis_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_api_base_url", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.access import Command
+from bot.cache import TrackerCache
 from bot.config import Settings
 from storage.db import session_scope
 
@@ -38,12 +39,17 @@ class BotData:
         self.seen_users: dict[int, tuple[str | None, str]] = {}
         # Each chat's /lang setting (None: none), read once per chat and kept current by /lang.
         self.languages: dict[int, str | None] = {}
-        # Per tracker: (computed at, snapshot, insight) for digests fanned out at once.
-        self.tracker_states: dict[int, tuple[datetime, Any, Any]] = {}
+        # Per tracker, keyed by its version in the database: /status texts, digest states,
+        # charts (see bot.cache).
+        self.views = TrackerCache()
         # Set when Telegram refused our polling with 409: another poller uses the token.
         self.conflict = False
         # SQLite: one thread for every write (see in_db_thread); None: the shared pool.
         self.write_executor: ThreadPoolExecutor | None = None
+        # Charts and exports: one thread of their own (see run_heavy), started on first use.
+        self.render_executor: ThreadPoolExecutor | None = None
+        # When each chat last got a chart (one per chat per 30 s).
+        self.charts_sent: dict[int, datetime] = {}
         # The command table (bot/commands.py) the application was built from, for /help.
         self.commands: tuple[Command, ...] = ()
 
@@ -94,6 +100,24 @@ async def in_db_thread(application: PantauApp, call: Callable[[], T], *, write: 
     executor = application.bot_data.write_executor if write else None
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(executor, call)
+
+
+async def run_heavy(context: Context, work: Callable[[Session], T]) -> T:
+    """Run a chart or an export — a read, then up to a second of CPU — on the render thread.
+
+    One thread, shared by every chat: the database pool and the event loop stay free for
+    everyone else, and a flood of /chart queues here rather than everywhere.
+    """
+    data = context.bot_data
+    if data.render_executor is None:
+        data.render_executor = ThreadPoolExecutor(1, thread_name_prefix="render")
+    engine = data.engine
+
+    def in_session() -> T:
+        with session_scope(engine, readonly=True) as session:
+            return work(session)
+
+    return await asyncio.get_running_loop().run_in_executor(data.render_executor, in_session)
 
 
 async def run_db(context: Context, work: Callable[[Session], T], *, readonly: bool = False) -> T:

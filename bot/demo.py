@@ -229,6 +229,7 @@ async def _chat(
                 continue
             update = factory.message(line, sender=state.person, chat=state.chat)
             await application.process_update(update)
+            await application.bot.outbox.drain()  # replies leave after the handler returns
             show(api.take(), where=False)
             for sent in api.files:  # a chat shows a picture or a file: here, a path to open
                 path = db_path.parent / f"demo-{sent.filename}"

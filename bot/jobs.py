@@ -227,26 +227,24 @@ def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12, 0), ZoneInfo("UTC"))
 
 
-STATE_TTL = timedelta(seconds=15)
-
-
 def _tracker_state(
-    application: PantauApp, session: Session, tracker: Tracker, now: datetime, *, shared: bool
+    application: PantauApp, session: Session, tracker: Tracker, now: datetime
 ) -> tuple[Snapshot, Insight]:
-    """A tracker's snapshot and forecasts, shared by the digests of one fan-out.
+    """A tracker's snapshot and forecasts, computed once per change of the tracker and day.
 
-    A digest due in a thousand chats at 09:00 reads the tracker once, not a thousand times;
-    what it shows is at most ``STATE_TTL`` old.
+    A digest due in a thousand chats at 09:00 reads the tracker once, not a thousand times
+    (keyed by the tracker's version in the database, so never stale: see bot.cache).
     """
     assert tracker.id is not None
-    cache = application.bot_data.tracker_states
-    cached = cache.get(tracker.id)
-    if shared and cached is not None and timedelta(0) <= now - cached[0] < STATE_TTL:
-        return cached[1], cached[2]
-    snap = queries.snapshot(session, tracker=tracker)
-    insight = build_insight(snap, queries.histories(session, snapshot=snap, now=now), now=now)
-    cache[tracker.id] = (now, snap, insight)
-    return snap, insight
+    version = queries.tracker_version(session, tracker=tracker)
+
+    def compute() -> tuple[Snapshot, Insight]:
+        snap = queries.snapshot(session, tracker=tracker)
+        insight = build_insight(snap, queries.histories(session, snapshot=snap, now=now), now=now)
+        return snap, insight
+
+    today = local_today(now, tracker.timezone)
+    return application.bot_data.views.get(tracker.id, version, ("state", today), compute)
 
 
 def _head(session: Session, tracker: Tracker) -> str:
@@ -264,15 +262,15 @@ async def send_digest(
     scheduled: bool = False,
 ) -> str:
     """Build this chat's digest now and deliver it under ``slot_key`` (with the burn-up
-    chart for weekly digests). ``scheduled`` digests of one fan-out share the tracker's state;
-    a /digest asked for in chat always reads it fresh."""
+    chart for weekly digests). Every digest reads the tracker's state computed once per
+    change (see bot.cache); ``scheduled`` tells a scheduled digest from a /digest."""
     now = application.bot_data.clock()
 
     def build(session: Session) -> Outgoing | None:
         tracker = queries.tracker_for_chat(session, chat_id=chat_id)
         if tracker is None or tracker.id is None or tracker.archived_at is not None:
             return None  # an archived tracker sends nothing
-        snap, insight = _tracker_state(application, session, tracker, now, shared=scheduled)
+        snap, insight = _tracker_state(application, session, tracker, now)
         previous = queries.previous_digest(session, chat_id=chat_id)
         since = (previous.sent_at or previous.created_at) if previous else now - UNDONE_WINDOW
         lang = _lang(application, session, chat_id)
@@ -282,9 +280,7 @@ async def send_digest(
                 Entry(snap, insight, local_today(now, tracker.timezone), _head(session, tracker))
             ]
             for other in others:
-                other_snap, other_insight = _tracker_state(
-                    application, session, other, now, shared=scheduled
-                )
+                other_snap, other_insight = _tracker_state(application, session, other, now)
                 entries.append(
                     Entry(
                         other_snap,
@@ -320,7 +316,7 @@ async def send_digest(
             html += "\n\n" + "\n".join(people)
         # The trail's head as of now, last: the chat's history becomes a witness of the chain.
         html += "\n\n" + t(lang, "digest_trail", head=short_head(_head(session, tracker)))
-        photo = _digest_chart(session, tracker, now, lang) if with_chart else None
+        photo = _digest_chart(application, session, tracker, now, lang) if with_chart else None
         return Outgoing(
             chat_id,
             tracker.id,
@@ -336,11 +332,20 @@ async def send_digest(
     return "unlinked" if outgoing is None else await deliver(application, outgoing)
 
 
-def _digest_chart(session: Session, tracker: Tracker, now: datetime, lang: str) -> bytes | None:
+def _digest_chart(
+    application: PantauApp, session: Session, tracker: Tracker, now: datetime, lang: str
+) -> bytes | None:
     """The chart a weekly digest carries, or None when drawing it fails: the digest goes out
-    without it (the numbers matter more than the picture) and the log says why."""
+    without it (the numbers matter more than the picture) and the log says why. The same
+    picture /chart shows: drawn once per change of the tracker (see bot.cache)."""
+    assert tracker.id is not None
     try:
-        return chart_png(session, tracker, now=now, lang=lang)
+        return application.bot_data.views.get(
+            tracker.id,
+            queries.tracker_version(session, tracker=tracker),
+            ("chart", lang, local_today(now, tracker.timezone)),
+            lambda: chart_png(session, tracker, now=now, lang=lang),
+        )
     except Exception:  # any failure of the drawing, whatever the data held
         log.exception("chart of tracker %s failed: digest sent without it", tracker.key)
         return None

@@ -3,7 +3,7 @@
 A notice's slot is claimed in the database (unique chat + slot key) before anything is sent:
 a second job run, a restart or another process finds the claim and sends nothing. Then:
 
-* ``RetryAfter`` (429) — PTB's ``AIORateLimiter`` waits and retries (``max_retries``);
+* ``RetryAfter`` (429) — the send limiter (``bot.ratelimit``) waits and retries;
 * ``Forbidden`` (bot removed or blocked) — the chat link is deactivated, logged once;
 * ``ChatMigrated`` (group became a supergroup) — ids follow the chat, sent to the new id;
 * timeouts and network errors — retried with backoff; a notice that finally fails stays in

@@ -448,6 +448,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Overall <b>{overall}%</b> ({change}) · {left}",
         "Capaian keseluruhan <b>{overall}%</b> ({change}) · {left}",
     ),
+    # Several acknowledgements in one message, when a group is over Telegram's budget.
+    "acks_merged": (
+        "✅ {count} reports recorded: {items}",
+        "✅ {count} laporan tercatat: {items}",
+    ),
     "update_lower": (
         "⚠️ Lower than before ({before}% → {after}%). If that is intended, say why in a note: "
         "{example}",
@@ -707,6 +712,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "🌐 Obrolan ini sekarang berbahasa Indonesia.",
     ),
     "chart_title": ("{title} · {date}", "{title} · {date}"),
+    "chart_recent": (
+        "📈 A chart was sent here less than 30 seconds ago: it is just above. "
+        "Ask again in {seconds} s for a new one.",
+        "📈 Grafik kemajuan baru saja dikirim di sini (kurang dari 30 detik yang lalu). "
+        "Mohon minta kembali dalam {seconds} detik untuk grafik yang baru.",
+    ),
     "chart_caption": ("📈 Burn-up of <b>{title}</b>", "📈 Grafik kemajuan <b>{title}</b>"),
     "chart_overall": ("Overall", "Capaian keseluruhan"),
     "chart_deadline": ("Deadline", "Tenggat"),

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, literal, union_all
+from sqlalchemy import Engine, Select, bindparam, func, literal, union_all
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -42,6 +44,13 @@ from storage.models import (
     Workstream,
 )
 from storage.types import UTCDateTime
+
+_REPORT = Report.__table__  # type: ignore[attr-defined]
+_WORKSTREAM = Workstream.__table__  # type: ignore[attr-defined]
+_REPORT_OF_MESSAGE = sa_select(_REPORT.c.id).where(
+    _REPORT.c.chat_id == bindparam("chat_id"), _REPORT.c.message_id == bindparam("message_id")
+)
+_ADD_REPORT = _REPORT.insert()
 
 # --- views ---------------------------------------------------------------------------------
 
@@ -84,14 +93,18 @@ def get_tracker_by_id(session: Session, *, tracker_id: int) -> Tracker | None:
     return session.get(Tracker, tracker_id)
 
 
+# Statements on the path of every command are built once: building one costs more than
+# running it on SQLite.
+_TRACKER_FOR_CHAT = (
+    select(Tracker)
+    .join(ChatLink, col(ChatLink.tracker_id) == col(Tracker.id))
+    .where(ChatLink.chat_id == bindparam("chat_id"), col(ChatLink.active).is_(True))
+)
+
+
 def tracker_for_chat(session: Session, *, chat_id: int) -> Tracker | None:
     """The tracker an active chat link points to."""
-    statement = (
-        select(Tracker)
-        .join(ChatLink, col(ChatLink.tracker_id) == col(Tracker.id))
-        .where(ChatLink.chat_id == chat_id, col(ChatLink.active).is_(True))
-    )
-    return session.exec(statement).first()
+    return session.exec(_TRACKER_FOR_CHAT, params={"chat_id": chat_id}).first()
 
 
 def trackers_of_user(
@@ -224,11 +237,20 @@ def linked_chats(session: Session, *, tracker_id: int) -> list[ChatLink]:
 # --- roles and people ----------------------------------------------------------------------
 
 
+_MEMBER = Member.__table__  # type: ignore[attr-defined]
+_ROLE_OF = sa_select(_MEMBER.c.role).where(
+    _MEMBER.c.tracker_id == bindparam("tracker_id"), _MEMBER.c.user_id == bindparam("user_id")
+)
+
+
 def role_of(session: Session, *, tracker_id: int, user_id: int) -> Role | None:
-    member = session.exec(
-        select(Member).where(Member.tracker_id == tracker_id, Member.user_id == user_id)
-    ).first()
-    return Role(member.role) if member else None
+    session.flush()  # a Core read: pending ORM changes first
+    role = (
+        session.connection()
+        .execute(_ROLE_OF, {"tracker_id": tracker_id, "user_id": user_id})
+        .scalar()
+    )
+    return Role(role) if role else None
 
 
 def set_role(
@@ -460,53 +482,145 @@ def latest_report(session: Session, *, workstream_id: int) -> Report | None:
     return session.exec(statement).first()
 
 
+def _snapshot_statement() -> Select[Any]:
+    ws, report, newer = _WORKSTREAM, _REPORT, _REPORT.alias("newest")
+    latest_id = (
+        sa_select(newer.c.id)
+        .where(newer.c.workstream_id == ws.c.id, newer.c.retracted_at.is_(None))
+        .order_by(newer.c.created_at.desc(), newer.c.id.desc())
+        .limit(1)
+        .correlate(ws)
+        .scalar_subquery()
+    )
+    return (
+        sa_select(
+            ws.c.id,
+            ws.c.key,
+            ws.c.title,
+            ws.c.weight,
+            ws.c.created_at,
+            report.c.id.label("report_id"),
+            report.c.percent,
+            report.c.note,
+            report.c.reporter_id,
+            report.c.reporter_name,
+            report.c.created_at.label("reported_at"),
+        )
+        .select_from(ws.outerjoin(report, report.c.id == latest_id))
+        .where(ws.c.tracker_id == bindparam("tracker_id"), ws.c.archived.is_(False))
+        .order_by(ws.c.position, ws.c.id)
+    )
+
+
 def snapshot(session: Session, *, tracker: Tracker) -> Snapshot:
     """The tracker with every active workstream and its latest report.
 
-    Two statements whatever the number of workstreams: the workstreams with the id of each
-    one's latest counted report (a correlated subquery served by ``ix_report_latest``), then
-    those reports. The cost depends on the number of workstreams, not on the history.
+    One statement whatever the number of workstreams: each workstream joined to its latest
+    counted report (a correlated subquery served by ``ix_report_latest``). The cost depends
+    on the number of workstreams, not on the history.
     """
-    tracker_id = tracker_view(tracker).id
-    latest_id = (
-        select(Report.id)
-        .where(Report.workstream_id == Workstream.id, col(Report.retracted_at).is_(None))
-        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
-        .limit(1)
-        .correlate(Workstream)
-        .scalar_subquery()
-    )
-    rows = session.exec(
-        select(Workstream, latest_id)
-        .where(Workstream.tracker_id == tracker_id, col(Workstream.archived).is_(False))
-        .order_by(col(Workstream.position), col(Workstream.id))
-    ).all()
-    ids = [report_id for _, report_id in rows if report_id is not None]
-    reports = (
-        {r.id: r for r in session.exec(select(Report).where(col(Report.id).in_(ids))).all()}
-        if ids
-        else {}
-    )
+    view = tracker_view(tracker)
+    session.flush()  # a Core read: pending ORM changes (a retraction, say) first
+    rows = session.connection().execute(_SNAPSHOT, {"tracker_id": view.id}).all()
     views = []
-    for ws, report_id in rows:
-        assert ws.id is not None
-        latest = reports.get(report_id) if report_id is not None else None
+    for row in rows:
+        latest = None
+        if row.report_id is not None:
+            latest = ReportView(
+                id=row.report_id,
+                workstream_key=row.key,
+                percent=row.percent,
+                note=row.note,
+                reporter_id=row.reporter_id,
+                reporter_name=row.reporter_name,
+                created_at=row.reported_at,
+            )
         views.append(
             WorkstreamView(
-                id=ws.id,
-                key=ws.key,
-                title=ws.title,
-                weight=ws.weight,
-                latest=report_view(latest, ws.key) if latest else None,
-                created_at=ws.created_at,
+                id=row.id,
+                key=row.key,
+                title=row.title,
+                weight=row.weight,
+                latest=latest,
+                created_at=row.created_at,
             )
         )
-    return Snapshot(tracker=tracker_view(tracker), workstreams=tuple(views))
+    return Snapshot(tracker=view, workstreams=tuple(views))
+
+
+_SNAPSHOT = _snapshot_statement()
 
 
 def report_exists(session: Session, *, chat_id: int, message_id: int) -> bool:
-    statement = select(Report.id).where(Report.chat_id == chat_id, Report.message_id == message_id)
-    return session.exec(statement).first() is not None
+    session.flush()
+    found = session.connection().execute(
+        _REPORT_OF_MESSAGE, {"chat_id": chat_id, "message_id": message_id}
+    )
+    return found.first() is not None
+
+
+def insert_report(
+    session: Session,
+    *,
+    workstream_key: str,
+    tracker_id: int,
+    workstream_id: int,
+    percent: int,
+    note: str | None,
+    reporter_id: int,
+    reporter_name: str,
+    chat_id: int,
+    message_id: int,
+    update_id: int | None,
+    created_at: datetime,
+    recorded_at: datetime | None = None,
+    revision: int = 0,
+    corrects_id: int | None = None,
+) -> ReportView:
+    """Insert a report and return its view. ``recorded_at`` (when Pantau received it)
+    defaults to ``created_at`` (when the progress was true): the same moment for a report made
+    as it is sent. A Core insert: on the path of every /update, the ORM's unit of work and a
+    table object cost several times the write itself."""
+    values: dict[str, Any] = {
+        "revision": revision,
+        "corrects_id": corrects_id,
+        "tracker_id": tracker_id,
+        "workstream_id": workstream_id,
+        "percent": percent,
+        "note": note,
+        "reporter_id": reporter_id,
+        "reporter_name": reporter_name,
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "update_id": update_id,
+        "created_at": created_at,
+        "recorded_at": recorded_at or created_at,
+        "retracted_at": None,
+        "retracted_by": None,
+        "retracted_chat_id": None,
+        "retracted_message_id": None,
+    }
+    session.flush()  # pending ORM changes (a retraction, say) go first, in order
+    key = session.connection().execute(_ADD_REPORT, values).inserted_primary_key
+    assert key is not None
+    chain.record(
+        session,
+        tracker_id=tracker_id,
+        kind=Kind.CORRECTION if corrects_id is not None else Kind.REPORT,
+        at=values["recorded_at"],
+        actor_id=reporter_id,
+        chat_id=chat_id,
+        report_id=key[0],
+    )
+    return ReportView(
+        id=key[0],
+        workstream_key=workstream_key,
+        percent=percent,
+        note=note,
+        reporter_id=reporter_id,
+        reporter_name=reporter_name,
+        created_at=created_at,
+    )
 
 
 def add_report(
@@ -526,12 +640,11 @@ def add_report(
     revision: int = 0,
     corrects_id: int | None = None,
 ) -> Report:
-    """A new report. ``recorded_at`` (when Pantau received it) defaults to ``created_at``
-    (when the progress was true): the same moment for a report made as it is sent."""
-    report = Report(
-        recorded_at=recorded_at or created_at,
-        revision=revision,
-        corrects_id=corrects_id,
+    """A new report (see :func:`insert_report`); the row returned is not attached to the
+    session: read it, do not change it."""
+    view = insert_report(
+        session,
+        workstream_key="",
         tracker_id=tracker_id,
         workstream_id=workstream_id,
         percent=percent,
@@ -542,20 +655,26 @@ def add_report(
         message_id=message_id,
         update_id=update_id,
         created_at=created_at,
+        recorded_at=recorded_at,
+        revision=revision,
+        corrects_id=corrects_id,
     )
-    session.add(report)
-    session.flush()
-    assert report.id is not None
-    chain.record(
-        session,
+    return Report(
+        id=view.id,
         tracker_id=tracker_id,
-        kind=Kind.CORRECTION if corrects_id is not None else Kind.REPORT,
-        at=report.recorded_at,
-        actor_id=reporter_id,
+        workstream_id=workstream_id,
+        percent=percent,
+        note=note,
+        reporter_id=reporter_id,
+        reporter_name=reporter_name,
         chat_id=chat_id,
-        report_id=report.id,
+        message_id=message_id,
+        update_id=update_id,
+        created_at=created_at,
+        recorded_at=recorded_at or created_at,
+        revision=revision,
+        corrects_id=corrects_id,
     )
-    return report
 
 
 def get_report(session: Session, *, report_id: int) -> Report | None:
@@ -953,6 +1072,44 @@ def inbox_add(engine: Engine, *, update_id: int, payload: str, now: datetime) ->
     return True
 
 
+def inbox_add_many(engine: Engine, *, rows: Sequence[tuple[int, str]], now: datetime) -> set[int]:
+    """Keep a batch of received updates in one transaction; the ids newly stored (the others
+    were there already: delivered again)."""
+    ids = [update_id for update_id, _ in rows]
+    with engine.begin() as connection:
+        seen = set(
+            connection.execute(
+                select(_INBOX.c.update_id).where(_INBOX.c.update_id.in_(ids))
+            ).scalars()
+        )
+        fresh = [
+            {"update_id": update_id, "payload": payload, "received_at": now}
+            for update_id, payload in rows
+            if update_id not in seen
+        ]
+        if not fresh:
+            return set()
+        try:
+            with connection.begin_nested():
+                connection.execute(_INBOX_ADD, fresh)
+        except IntegrityError:  # another process stored some meanwhile: one by one
+            stored = set()
+            for row in fresh:
+                try:
+                    with connection.begin_nested():
+                        connection.execute(_INBOX_ADD, row)
+                except IntegrityError:
+                    continue
+                stored.add(int(row["update_id"]))  # type: ignore[call-overload]
+            return stored
+    return {int(row["update_id"]) for row in fresh}  # type: ignore[call-overload]
+
+
+def inbox_done_in(session: Session, *, update_id: int, now: datetime) -> None:
+    """Mark an update handled inside the caller's transaction."""
+    session.connection().execute(_INBOX_DONE, {"uid": update_id, "at": now})
+
+
 def inbox_done(engine: Engine, *, update_id: int, now: datetime) -> None:
     with engine.begin() as connection:
         connection.execute(_INBOX_DONE, {"uid": update_id, "at": now})
@@ -1064,3 +1221,58 @@ def trail(session: Session, *, tracker_id: int) -> Iterator[tuple[Report, str]]:
         .execution_options(yield_per=5_000)
     )
     yield from session.exec(statement)
+
+
+# --- versions of a tracker, for caches ---------------------------------------------------------
+
+
+def _version_statement() -> Select[Any]:
+    ws = _WORKSTREAM.alias("w")
+    report = _REPORT
+    retracted = report.c.retracted_at
+    return (
+        sa_select(
+            sa_select(func.max(report.c.id)).scalar_subquery(),
+            ws.c.id,
+            ws.c.key,
+            ws.c.title,
+            ws.c.weight,
+            ws.c.archived,
+            ws.c.position,
+            # An undo or a correction retracts a report: counted and dated per workstream,
+            # both read from ix_report_latest alone.
+            sa_select(func.count(retracted))
+            .where(report.c.workstream_id == ws.c.id, retracted.is_not(None))
+            .scalar_subquery(),
+            sa_select(func.max(retracted))
+            .where(report.c.workstream_id == ws.c.id)
+            .scalar_subquery(),
+        )
+        .where(ws.c.tracker_id == bindparam("tracker_id"))
+        .order_by(ws.c.id)
+    )
+
+
+_VERSION = _version_statement()
+
+
+def tracker_version(session: Session, *, tracker: Tracker) -> tuple[object, ...]:
+    """Everything a change to the tracker changes, read in a few index seeks: its row, its
+    workstreams, the newest report id of all, and per workstream the retracted reports.
+
+    A cache keyed by this value can never serve a stale view, whichever instance (or
+    process) made the change: a new report raises the newest id, an undo or a correction
+    retracts one, /workstream and /deadline change the rows. (The newest id is global, so a
+    report in one tracker also renews the others' entries: cheap, and always safe.)
+    """
+    session.flush()
+    rows = session.connection().execute(_VERSION, {"tracker_id": tracker.id}).all()
+    head = (
+        tracker.id,
+        tracker.title,
+        tracker.deadline,
+        tracker.timezone,
+        tracker.quiet_days,
+        tracker.archived_at,
+    )
+    return head + tuple(tuple(row) for row in rows)

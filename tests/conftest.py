@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -82,3 +83,16 @@ async def harness(settings: Settings, engine: Engine, clock: Clock) -> AsyncIter
         yield Harness(app, api, engine, clock)
     # Any Bot API method the offline transport does not know is a test failure.
     assert api.unknown == []
+
+
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Redis on 127.0.0.1:6379 (as PostgreSQL on 5432); skips the test when it does not answer."""
+    try:
+        socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1).close()
+    except OSError:
+        pytest.skip(f"Redis does not answer on {REDIS_HOST}:{REDIS_PORT}: shared limits untested")
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"

@@ -11,6 +11,7 @@ from sqlmodel import select
 from telegram.ext import Application, JobQueue
 
 from bot.offline import ChatRef, OfflineBotAPI, Person, SentMessage, UpdateFactory
+from bot.transport import PantauBot
 from storage import trail
 from storage.db import session_scope
 from storage.models import Report
@@ -61,7 +62,12 @@ class Harness:
         self.api.take()
         update = self.factory.message(text, sender=sender, chat=chat, **kwargs)
         await self.app.process_update(update)
+        await self.flush()
         return self.api.take()
+
+    async def flush(self) -> None:
+        """Wait until the replies queued in the outbox have been sent."""
+        await flush(self.app)
 
     async def say(
         self, text: str, *, sender: Person = ADMIN, chat: ChatRef = STAFF, **kwargs: Any
@@ -84,11 +90,18 @@ class Harness:
         prompt, data = found
         self.api.take()
         await self.app.process_update(self.factory.tap(prompt, data, sender=sender))
+        await self.flush()
         return "\n".join(message.text for message in self.api.take())
 
     def reports(self) -> list[Report]:
         with session_scope(self.engine, readonly=True) as session:
             return list(session.exec(select(Report).order_by(Report.id)).all())  # type: ignore[arg-type]
+
+
+async def flush(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Replies leave through the outbox after the handler returns: wait for them."""
+    assert isinstance(app.bot, PantauBot)
+    await app.bot.outbox.drain()
 
 
 def assert_trail_intact(engine: Engine) -> None:

@@ -148,7 +148,7 @@ async def test_unexpected_error_apologises_logs_traceback_and_bot_keeps_running(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(queries, "add_report", broken)
+    monkeypatch.setattr(queries, "insert_report", broken)
     with caplog.at_level(logging.INFO):
         reply = await harness.say("/update payments 10", sender=BUDI)
     assert reply.startswith("😔 Sorry, something went wrong on my side")
@@ -172,5 +172,6 @@ async def test_a_message_marked_as_a_command_with_no_command_gets_the_help_point
     assert update is not None
     harness.api.take()
     await harness.app.process_update(update)
+    await harness.flush()
     (reply,) = harness.api.take()
     assert "Send /help to see what you can do here" in reply.text

@@ -41,7 +41,7 @@ from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import Report
 from tests.conftest import TEST_TOKEN
-from tests.helpers import BUDI, OPERATOR, STAFF, Clock, Harness, seed_tracker
+from tests.helpers import BUDI, OPERATOR, STAFF, Clock, Harness, flush, seed_tracker
 from tests.telegram_html import html_problem, visible_length
 
 COMMANDS = [
@@ -115,6 +115,7 @@ class FuzzBot:
         update = Update.de_json(data, self.app.bot)
         assert update is not None
         self.loop.run_until_complete(self.app.process_update(update))
+        self.loop.run_until_complete(flush(self.app))
         return self.api.take()
 
     def close(self) -> None:
@@ -255,7 +256,7 @@ async def test_token_never_in_debug_logs_error_replies_or_reprs(
         def broken(*_args: object, **_kwargs: object) -> None:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(queries, "add_report", broken)
+        monkeypatch.setattr(queries, "insert_report", broken)
         apology = await harness.say("/update payments 60", sender=BUDI)
     secret = TEST_TOKEN.split(":")[1]
     assert secret not in caplog.text
@@ -356,6 +357,7 @@ async def test_a_failing_write_gets_an_apology_writes_nothing_and_the_bot_goes_o
                         f"/update payments {90 + n} lots of text " * 20, sender=BUDI, chat=STAFF
                     )
                 )
+        await flush(app)
         replies = api.take()
         assert len(replies) == 3
         assert all("Sorry, something went wrong" in r.text for r in replies)
@@ -363,6 +365,7 @@ async def test_a_failing_write_gets_an_apology_writes_nothing_and_the_bot_goes_o
         assert len(errors) == 3
         if holder is None:  # reading still works: the bot keeps answering
             await app.process_update(factory.message("/status", sender=BUDI, chat=STAFF))
+            await flush(app)
             assert "overall" in api.take()[0].text
     finally:
         if holder is not None:

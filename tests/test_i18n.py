@@ -124,4 +124,5 @@ async def test_private_chat_follows_the_persons_telegram_language(harness: Harne
     assert indonesian is not None
     harness.api.take()
     await harness.app.process_update(indonesian)
+    await harness.flush()
     assert "keseluruhan" in harness.api.take()[0].text

@@ -106,5 +106,6 @@ async def test_an_undo_replayed_after_a_crash_undoes_once(harness: Harness) -> N
     undo = harness.factory.message("/undo", sender=BUDI, chat=STAFF)
     await harness.app.process_update(undo)  # handled, but the crash came before "done"
     await harness.app.process_update(undo)  # replayed
+    await harness.flush()
     assert "Already undone" in harness.api.take()[-1].text
     assert [r.retracted_at is not None for r in harness.reports()] == [False, True]

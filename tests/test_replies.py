@@ -320,6 +320,7 @@ async def test_digest_lists_reports_undone_since_the_previous_digest(harness: Ha
         when=harness.clock.now.replace(second=30),
     )
     await harness.app.process_update(edited)
+    await harness.flush()
     harness.clock.advance(hours=1)
     digest = await harness.send_update("/digest", sender=DEWI, chat=MANAGERS)
     assert_valid_pieces(digest)

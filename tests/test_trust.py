@@ -911,6 +911,7 @@ async def test_a_channel_post_command_gets_the_one_line_answer_and_nothing_else(
     assert update is not None
     harness.api.take()
     await harness.app.process_update(update)
+    await harness.flush()
     assert [m.text for m in harness.api.take()] == [
         "🙅 Send this as yourself, not anonymously or as a channel."
     ]

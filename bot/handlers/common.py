@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
+from typing import Any
 
 from sqlmodel import Session
-from telegram import Chat, Message, Update
+from telegram import Chat, Update
 
 from bot.access import Command, Place, Rank, rank_of
 from bot.config import Settings
 from bot.context import Context, run_db
-from bot.retry import with_network_retries
+from bot.outbox import Ack, Attachment, Outbox, Outgoing
+from bot.transport import PantauBot
 from domain.errors import UserError
 from domain.forecast import Insight, build_insight
-from domain.htmltext import split_html
 from domain.i18n import Html, code, language, msg
 from domain.parsing import split_command, suggest
 from domain.progress import local_today
@@ -342,19 +342,35 @@ def insight_for(session: Session, snapshot: Snapshot, now: datetime) -> Insight:
     return build_insight(snapshot, queries.histories(session, snapshot=snapshot, now=now), now=now)
 
 
-async def reply(update: Update, html: str) -> list[Message]:
-    """Send an HTML reply, split under Telegram's 4,096-character limit.
-
-    Timeouts and server errors are retried: a reply may then, rarely, arrive twice (Telegram
-    may have delivered the first try), which beats a report the user never hears back about.
-    """
+def outgoing(update: Update, html: str, **extra: Any) -> Outgoing:
+    """A reply to the update's message: quoted in groups, as PTB's ``reply_text`` does."""
     message = update.effective_message
     assert message is not None
-    sent = []
-    for chunk in split_html(html):
-        sent.append(
-            await with_network_retries(
-                partial(message.reply_text, chunk), what=f"reply in chat {message.chat_id}"
-            )
-        )
-    return sent
+    return Outgoing(
+        message.chat_id,
+        html,
+        reply_to=message.message_id if message.chat.type != Chat.PRIVATE else None,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        **extra,
+    )
+
+
+async def reply(update: Update, html: str, *, ack: Ack | None = None) -> None:
+    """Queue an HTML reply in the chat's outbox and return at once (see ``bot.outbox``).
+
+    It leaves in order with the chat's other replies, as the chat's budget allows, split under
+    Telegram's 4,096-character limit; ``ack`` marks the acknowledgement of a report, which may
+    be merged with others when the group is over its budget.
+    """
+    outbox_of(update).put(outgoing(update, html, ack=ack))
+
+
+async def reply_file(update: Update, caption: str, attachment: Attachment) -> None:
+    """Queue a picture or a document with an HTML caption, in order with the other replies."""
+    outbox_of(update).put(outgoing(update, caption, attachment=attachment))
+
+
+def outbox_of(update: Update) -> Outbox:
+    bot = update.get_bot()
+    assert isinstance(bot, PantauBot), "build_application() makes the bot"
+    return bot.outbox

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Conflict, TelegramError
+from telegram.error import Conflict
 
 from bot.context import Context
 from bot.handlers.common import chat_lang, reply
@@ -51,7 +51,4 @@ async def on_error(update: object, context: Context) -> None:
         await reply(update, text)
         return
     log.error("unhandled error while handling an update", exc_info=error)
-    try:
-        await message.reply_text(t(lang, "apology"))
-    except TelegramError:
-        log.warning("could not send the apology either")
+    await reply(update, t(lang, "apology"))

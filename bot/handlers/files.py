@@ -1,22 +1,31 @@
-"""/chart and /export: the burn-up as a picture, the audit trail as a file."""
+"""/chart and /export: the burn-up as a picture, the audit trail as a file.
+
+Both run on the render thread (``run_heavy``), never on the event loop or in the database
+pool. A chart is drawn once per change of its tracker, language and day (``bot.cache``), and
+a chat gets at most one every 30 s: a repeat gets one short line.
+"""
 
 from __future__ import annotations
 
-import io
 import logging
+from datetime import timedelta
 
 from sqlmodel import Session
-from telegram import InputFile, Update
+from telegram import Update
 
 from bot.access import Command
-from bot.context import Context, run_db
+from bot.context import Context, run_heavy
 from bot.files import chart_png, export_file
-from bot.handlers.common import caller_of, chat_lang, resolve
-from bot.retry import with_network_retries
+from bot.handlers.common import caller_of, chat_lang, reply, reply_file, resolve
+from bot.outbox import Attachment
 from domain.i18n import t
 from domain.parsing import parse_export, parse_no_args
+from domain.progress import local_today
+from storage import queries
 
 log = logging.getLogger(__name__)
+
+CHART_EVERY = timedelta(seconds=30)
 
 
 async def send_chart(update: Update, context: Context, command: Command) -> None:
@@ -26,20 +35,30 @@ async def send_chart(update: Update, context: Context, command: Command) -> None
     settings = context.bot_data.settings
     lang = await chat_lang(context, update)
     now = context.bot_data.clock()
+    sent = context.bot_data.charts_sent
+    last = sent.get(caller.chat_id)
+    if last is not None and timedelta(0) <= now - last < CHART_EVERY:
+        wait = int((CHART_EVERY - (now - last)).total_seconds()) + 1
+        await reply(update, t(lang, "chart_recent", seconds=wait))
+        return
+    cache = context.bot_data.views
 
     def draw(session: Session) -> tuple[bytes, str]:
         scope = resolve(session, settings, caller)
-        return chart_png(session, scope.tracker, now=now, lang=lang), scope.tracker.title
+        version = queries.tracker_version(session, tracker=scope.tracker)
+        key = ("chart", lang, local_today(now, scope.tracker.timezone))
+        png = cache.get(
+            scope.tracker_id,
+            version,
+            key,
+            lambda: chart_png(session, scope.tracker, now=now, lang=lang),
+        )
+        return png, scope.tracker.title
 
-    png, title = await run_db(context, draw, readonly=True)
-    message = update.effective_message
-    assert message is not None
-    await with_network_retries(
-        lambda: message.reply_photo(
-            InputFile(io.BytesIO(png), filename="chart.png"),
-            caption=t(lang, "chart_caption", title=title),
-        ),
-        what="chart",
+    png, title = await run_heavy(context, draw)
+    sent[caller.chat_id] = now
+    await reply_file(
+        update, t(lang, "chart_caption", title=title), Attachment("photo", "chart.png", png)
     )
 
 
@@ -56,14 +75,7 @@ async def send_export(update: Update, context: Context, command: Command) -> Non
         name, content, count = export_file(session, scope.tracker, fmt=fmt, now=now, lang=lang)
         return name, content, count, scope.tracker.title
 
-    name, content, count, title = await run_db(context, build, readonly=True)
+    name, content, count, title = await run_heavy(context, build)
     log.info("export %s: %s reports, %s bytes", name, count, len(content))
-    message = update.effective_message
-    assert message is not None
-    await with_network_retries(
-        lambda: message.reply_document(
-            InputFile(io.BytesIO(content), filename=name),
-            caption=t(lang, "export_caption", title=title, count=count),
-        ),
-        what="export",
-    )
+    caption = t(lang, "export_caption", title=title, count=count)
+    await reply_file(update, caption, Attachment("document", name, content))

@@ -23,12 +23,14 @@ from bot.handlers.common import (
     resolve,
     today_for,
 )
+from bot.inbox import settle
+from bot.outbox import ack_for
 from domain.errors import UserError
 from domain.i18n import code, t
 from domain.parsing import UpdateArgs, parse_no_args, parse_update
 from domain.progress import find_workstream, overall_percent, with_report
 from domain.render import ReportOutcome, UndoOutcome, render_files, render_undo, render_update
-from domain.views import FileFacts
+from domain.views import FileFacts, ReportView, WorkstreamView
 from storage import evidence, locks, queries
 from storage.models import Report
 
@@ -44,18 +46,19 @@ def _add_report(
     scope: Scope,
     caller: Caller,
     args: UpdateArgs,
-    workstream_id: int,
+    workstream: WorkstreamView,
     *,
     created_at: datetime,
     recorded_at: datetime,
     revision: int = 0,
     corrects_id: int | None = None,
-) -> Report:
+) -> ReportView:
     """The report an /update message (or its edit) makes: who said what, when, from where."""
-    return queries.add_report(
+    return queries.insert_report(
         session,
+        workstream_key=workstream.key,
         tracker_id=scope.tracker_id,
-        workstream_id=workstream_id,
+        workstream_id=workstream.id,
         percent=args.percent,
         note=args.note,
         reporter_id=caller.user_id,
@@ -92,19 +95,21 @@ def record_report(
         # first: one report, one answer.
         return previous.title
     report = _add_report(
-        session, scope, caller, args, previous.id, created_at=caller.sent_at, recorded_at=now
+        session, scope, caller, args, previous, created_at=caller.sent_at, recorded_at=now
     )
+    stored = session.get(Report, report.id) if files else None  # the evidence chain's row
     for facts in files:
+        assert stored is not None
         evidence.add(
             session,
-            report=report,
+            report=stored,
             facts=facts,
             added_by=caller.user_id,
             now=now,
             chat_id=caller.chat_id,
             message_id=caller.message_id,
         )
-    after = with_report(before, queries.report_view(report, previous.key), previous.id)
+    after = with_report(before, report, previous.id)
     return ReportOutcome(
         snapshot=after,
         workstream=find_workstream(after, previous.id),
@@ -137,9 +142,12 @@ async def record_update(
     caller = caller_of(update, command)
     settings = context.bot_data.settings
     now = context.bot_data.clock()
-    outcome = await run_db(
-        context, lambda session: record_report(session, settings, caller, args, now, files)
-    )
+
+    def record(session: Session) -> ReportOutcome | str:
+        settle(session, context, caller.update_id)  # the inbox entry commits with the report
+        return record_report(session, settings, caller, args, now, files)
+
+    outcome = await run_db(context, record)
     lang = await chat_lang(context, update)
     if isinstance(outcome, str):
         log.info("duplicate delivery of message %s in chat %s", caller.message_id, caller.chat_id)
@@ -153,7 +161,11 @@ async def record_update(
         outcome.snapshot.tracker.key,
     )
     today = today_for(context, outcome.snapshot.tracker.timezone)
-    await reply(update, render_update(outcome, today, lang) + render_files(files, lang))
+    await reply(
+        update,
+        render_update(outcome, today, lang) + render_files(files, lang),
+        ack=ack_for(outcome, today, lang),
+    )
 
 
 async def undo_report(update: Update, context: Context, command: Command) -> None:
@@ -164,6 +176,7 @@ async def undo_report(update: Update, context: Context, command: Command) -> Non
     now = context.bot_data.clock()
 
     def retract(session: Session) -> UndoOutcome | None:
+        settle(session, context, caller.update_id)
         scope = resolve(session, settings, caller)
         if queries.retracted_by(session, chat_id=caller.chat_id, message_id=caller.message_id):
             return None  # the same /undo delivered again
@@ -261,7 +274,7 @@ def record_correction(
         scope,
         caller,
         args,
-        ws.id,
+        ws,
         # A correction keeps the moment of the claim it corrects; an edit that turns a
         # refused command into a valid one claims progress as of the edit.
         created_at=(original.created_at if original is not None else caller.edited_at or now),
@@ -292,9 +305,11 @@ async def correct_update(update: Update, context: Context, command: Command) -> 
     settings = context.bot_data.settings
     now = context.bot_data.clock()
 
-    result = await run_db(
-        context, lambda session: record_correction(session, settings, caller, args, now)
-    )
+    def record(session: Session) -> tuple[ReportOutcome, int | None] | str:
+        settle(session, context, caller.update_id)  # the inbox entry commits with the report
+        return record_correction(session, settings, caller, args, now)
+
+    result = await run_db(context, record)
     lang = await chat_lang(context, update)
     if isinstance(result, str):
         await reply(update, t(lang, "already_recorded", title=result))

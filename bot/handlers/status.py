@@ -78,6 +78,8 @@ async def show_status(update: Update, context: Context, command: Command) -> Non
     lang = await chat_lang(context, update)
     now = context.bot_data.clock()
 
+    cache = context.bot_data.views
+
     def read(session: Session) -> str:
         scope = resolve(session, settings, caller)
         others = follows.followed(session, chat_id=caller.chat_id)
@@ -90,10 +92,17 @@ async def show_status(update: Update, context: Context, command: Command) -> Non
         if named is not None:  # /status <key> of a followed tracker: its detail
             scope = Scope(named, None)
         today = today_for(context, scope.tracker.timezone)
+        version = queries.tracker_version(session, tracker=scope.tracker)
+
+        def overview() -> str:
+            snap = queries.snapshot(session, tracker=scope.tracker)
+            return render_status(snap, today, lang, insight_for(session, snap, now))
+
+        if key is None or named is not None or (others and key == scope.tracker.key):
+            # The overview: computed once per change of the tracker, language and day.
+            return cache.get(scope.tracker_id, version, ("status", lang, today), overview)
         snap = queries.snapshot(session, tracker=scope.tracker)
         insight = insight_for(session, snap, now)
-        if key is None or named is not None or (others and key == scope.tracker.key):
-            return render_status(snap, today, lang, insight)
         ws = find_active_workstream(session, scope, key)
         rows = queries.recent_reports(session, workstream_id=ws.id, limit=STATUS_DETAIL_REPORTS)
         views = with_files(session, rows, ws.key)

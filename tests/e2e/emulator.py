@@ -137,7 +137,8 @@ class BotAPIEmulator:
         self._user_message_ids = itertools.count(1)
         self._bot_message_ids = itertools.count(100_000)
         self.sent: list[Sent] = []
-        self.files: list[tuple[int, str, str, bytes, str]] = []  # chat, kind, name, bytes, caption
+        # chat, kind, name, bytes, caption, time sent
+        self.files: list[tuple[int, str, str, bytes, str, float]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.delivered: set[int] = set()  # update ids handed to the bot at least once
         self.confirmed_below = 0  # every update id below this was confirmed by an offset
@@ -541,7 +542,9 @@ class BotAPIEmulator:
         caption = str(params.get("caption") or "")
         with self._cv:
             message_id = next(self._bot_message_ids)
-            self.files.append((chat_id, kind, filename, content, visible_text(caption)))
+            self.files.append(
+                (chat_id, kind, filename, content, visible_text(caption), time.time())
+            )
             self._cv.notify_all()
         result: dict[str, Any] = {
             "message_id": message_id,

@@ -19,6 +19,8 @@ from tests.e2e.conftest import (
 from tests.e2e.emulator import BOT_USERNAME, BotAPIEmulator, Chat
 
 BUDI, SARI = REPORTERS[0], REPORTERS[1]
+# Telegram's limits as Pantau applies them by default (the fixture turns them off).
+DEFAULT_LIMITS = {"PANTAU_RATE_PER_SECOND": "30", "PANTAU_RATE_PER_GROUP_MINUTE": "20"}
 # "Today" is the tracker's (Jakarta), not the machine's: at 20:00 UTC Jakarta is a day ahead.
 DEADLINE = datetime.now(ZoneInfo("Asia/Jakarta")).date() + timedelta(days=40)
 
@@ -145,6 +147,7 @@ def test_clean_stop_and_restart_shows_the_same_status(bot: BotProcess, chat: Con
 def test_kill_9_in_a_burst_of_200_updates_loses_and_doubles_nothing(
     bot: BotProcess, chat: Conversation, emulator: BotAPIEmulator
 ) -> None:
+    bot.extra_env.update(DEFAULT_LIMITS)
     bot.start()
     set_up(chat)
     burst = []
@@ -161,36 +164,38 @@ def test_kill_9_in_a_burst_of_200_updates_loses_and_doubles_nothing(
             if m.chat_id == STAFF.id and m.reply_to is not None and m.reply_to in ids
         }
 
-    while len(answered()) < 40:
+    deadline = time.monotonic() + 30
+    while len(answered()) < 3 and time.monotonic() < deadline:  # early: most not yet recorded
         time.sleep(0.005)
     bot.kill()
     acknowledged = answered()
     delivered = {u["update_id"] for u in burst if u["update_id"] in emulator.delivered}
     confirmed = {u["update_id"] for u in burst if u["update_id"] < emulator.confirmed_below}
-    recorded_at_kill = {r.message_id for r in bot.reports()}
+    recorded_at_kill = {r.message_id for r in bot.reports()} & ids
+    assert acknowledged  # killed during the burst, after the first answers
     assert acknowledged <= recorded_at_kill  # a reply is only sent after the commit
 
+    started = time.monotonic()
     bot.start()
-    emulator.wait_sent(
-        lambda m: m.chat_id == STAFF.id and m.reply_to in ids, count=len(ids), timeout=60
-    )
-    all_replies = [m for m in emulator.sent if m.chat_id == STAFF.id and m.reply_to in ids]
-    while len({m.reply_to for m in all_replies}) < len(ids):
-        time.sleep(0.05)
-        all_replies = [m for m in emulator.sent if m.chat_id == STAFF.id and m.reply_to in ids]
-    reports = [r for r in bot.reports() if r.message_id in ids]
+    while True:
+        reports = [r for r in bot.reports() if r.message_id in ids]
+        if len(reports) >= len(ids) or time.monotonic() - started > 15:
+            break
+        time.sleep(0.1)
+    took = time.monotonic() - started
     message_ids = [r.message_id for r in reports]
     assert sorted(message_ids) == sorted(ids)  # every one of the 200, exactly once
-    doubled = len(all_replies) - len(ids)
+    assert took <= 15, f"all 200 recorded only after {took:.1f} s"
     summary = (
         f"kill -9 after {len(acknowledged)} answered; {len(delivered)} delivered to the bot "
         f"({len(confirmed)} of them confirmed to the server), "
-        f"{len(recorded_at_kill & ids)} recorded at the kill; after restart all "
-        f"{len(reports)} recorded once, {doubled} answered twice"
+        f"{len(recorded_at_kill)} recorded at the kill; after restart all "
+        f"{len(reports)} recorded once, {took:.1f} s after the restart began"
     )
     print(summary)  # noqa: T201 (the figures the note reports)
     (bot.workdir / "kill9.txt").write_text(summary)
-    assert "overall" in chat.say("/status", user=BUDI, chat=STAFF)
+    time.sleep(1)  # anything recorded twice would show up now
+    assert len([r for r in bot.reports() if r.message_id in ids]) == len(ids)
 
 
 def test_scheduled_digest_falling_while_stopped_arrives_once_after_restart(

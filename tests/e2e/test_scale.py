@@ -95,7 +95,15 @@ def test_two_webhook_instances_record_each_report_once_and_send_a_due_digest_onc
         _update("/setup tiktok-tokopedia", OPERATOR, MANAGERS),
     ] + [_update(f"/grant {person.id} reporter", OPERATOR, STAFF) for person in REPORTERS]
     for update in setup:
+        # One at a time, as people type: updates of different chats run concurrently, so the
+        # managers' /setup must not overtake the staff's creation of the tracker.
         assert _post(a.url, update) == 200
+        message = update["message"]
+        emulator.wait_sent(
+            lambda m, message=message: (
+                m.chat_id == message["chat"]["id"] and m.reply_to == message["message_id"]
+            )
+        )
     emulator.wait_sent(lambda m: "is now reporter" in m.text, count=len(REPORTERS))
     # A digest slot that fell a few minutes ago, while neither instance ran the scheduler.
     local = datetime.now(ZoneInfo("Asia/Jakarta")) - timedelta(minutes=3)

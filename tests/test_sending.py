@@ -1,0 +1,216 @@
+"""Replies through the outbox and the send budgets: windows, coalescing, responsiveness."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from sqlalchemy import Engine
+
+from bot import transport
+from bot.app import build_application
+from bot.config import Settings
+from bot.offline import OfflineBotAPI, SentMessage
+from bot.outbox import Ack, Outbox, Outgoing
+from bot.ratelimit import SendLimiter
+from bot.transport import PantauBot
+from tests.helpers import BUDI, STAFF, Clock, Harness, seed_tracker
+
+GROUP = -100800
+
+
+def _busiest(times: list[float], window: float) -> int:
+    """The most events in any ``window`` seconds."""
+    times = sorted(times)
+    best, start = 0, 0
+    for end, moment in enumerate(times):
+        while moment - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def _ack(n: int) -> Ack:
+    return Ack(
+        tracker_id=1,
+        lang="en",
+        item=f"<b>Payments</b> {n}%",
+        overall=n / 2,
+        previous_overall=(n - 1) / 2,
+        left="40 days left",
+    )
+
+
+class Recorder(OfflineBotAPI):
+    """The offline Bot API, noting when each message was sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[float] = []
+
+    async def do_request(self, url: str, *args: object, **kwargs: object) -> tuple[int, bytes]:
+        if url.endswith(("/sendMessage", "/sendPhoto")):
+            self.times.append(time.monotonic())
+        return await super().do_request(url, *args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def sender() -> AsyncIterator[tuple[PantauBot, Recorder, SendLimiter]]:
+    """A bot whose outbox drains through a limiter of 3 messages per 2 s in a group."""
+    api = Recorder()
+    limiter = SendLimiter(rate_per_second=30, rate_per_group_minute=3, group_period=2)
+    bot = PantauBot(
+        token="123456789:abc", request=api, get_updates_request=api, rate_limiter=limiter
+    )
+    bot.attach(Outbox(bot, limiter, coalesce_seconds=0.5), None)
+    async with bot:
+        yield bot, api, limiter
+
+
+async def test_a_few_messages_go_at_once_and_only_those_past_the_budget_wait() -> None:
+    limiter = SendLimiter(rate_per_second=30, rate_per_group_minute=20)
+    started = time.monotonic()
+    for _ in range(20):  # a conversation: all at once
+        await limiter.acquire(GROUP)
+    assert time.monotonic() - started < 0.5
+    # The 21st would wait for the window (about a minute), not 3 s as an even pace would.
+    assert await limiter.wait_for(GROUP) > 55
+    assert await limiter.wait_for(-100801) == 0  # another group has its own budget
+    assert await limiter.wait_for(4242) == 0  # a private chat has no group budget
+    await limiter.shutdown()
+
+
+async def test_over_budget_acknowledgements_are_merged_naming_every_report(
+    sender: tuple[PantauBot, Recorder, SendLimiter],
+) -> None:
+    bot, api, _limiter = sender
+    for n in range(1, 11):
+        bot.outbox.put(Outgoing(GROUP, f"✅ Payments: {n}%", reply_to=n, ack=_ack(n)))
+    bot.outbox.put(Outgoing(GROUP, "Overall 5% (the answer to /status)", reply_to=11))
+    await bot.outbox.drain()
+    texts = [m.text for m in api.sent]
+    # The budget is 3 at once; the last acknowledgements would wait 2 s (> 0.5 s): the first
+    # two go as they are, the third slot carries all the others.
+    assert texts[:2] == ["✅ Payments: 1%", "✅ Payments: 2%"]
+    merged = texts[2]
+    assert merged.startswith("✅ 8 reports recorded: Payments 3%, Payments 4%")
+    assert all(f"Payments {n}%" in merged for n in range(3, 11))
+    assert "Overall 5% (+4) · 40 days left" in merged
+    assert texts[3] == "Overall 5% (the answer to /status)"  # an answer is never merged away
+    assert len(texts) == 4
+    assert api.sent[2].reply_to == 10  # the merged message quotes the newest report
+    assert _busiest(api.times, 2.0) <= 3
+    assert bot.outbox.merged == 7
+
+
+async def test_answers_and_refusals_keep_their_place_between_merged_acknowledgements(
+    sender: tuple[PantauBot, Recorder, SendLimiter],
+) -> None:
+    bot, api, _limiter = sender
+    bot.outbox.put(Outgoing(GROUP, "✅ Payments: 1%", ack=_ack(1)))
+    bot.outbox.put(Outgoing(GROUP, "warm-up"))
+    for n in range(2, 6):
+        bot.outbox.put(Outgoing(GROUP, f"✅ Payments: {n}%", ack=_ack(n)))
+        if n == 3:
+            bot.outbox.put(Outgoing(GROUP, "Only reporters and admins may /update."))
+    await bot.outbox.drain()
+    texts = [m.text for m in api.sent]
+    assert texts[:2] == ["✅ Payments: 1%", "warm-up"]
+    assert texts[2].startswith("✅ 4 reports recorded: Payments 2%, Payments 3%, Payments 4%")
+    # The refusal is not merged away: it follows, after the window has room again.
+    assert texts[3] == "Only reporters and admins may /update."
+    assert len(texts) == 4
+
+
+async def test_after_a_wait_what_fits_the_budget_goes_as_it_is(
+    sender: tuple[PantauBot, Recorder, SendLimiter],
+) -> None:
+    bot, api, _limiter = sender
+    for n in range(1, 4):
+        bot.outbox.put(Outgoing(GROUP, f"warm-up {n}"))  # the budget is spent
+    bot.outbox.put(Outgoing(GROUP, "✅ Payments: 4%", ack=_ack(4)))
+    bot.outbox.put(Outgoing(GROUP, "✅ Payments: 5%", ack=_ack(5)))
+    await bot.outbox.drain()
+    texts = [m.text for m in api.sent]
+    # They waited 2 s for the window; then both fit it: nothing to gain by merging.
+    assert texts[3:] == ["✅ Payments: 4%", "✅ Payments: 5%"]
+    assert _busiest(api.times, 2.0) <= 3
+
+
+async def test_within_the_budget_nothing_is_merged(
+    sender: tuple[PantauBot, Recorder, SendLimiter],
+) -> None:
+    bot, api, _limiter = sender
+    bot.outbox.put(Outgoing(GROUP, "✅ Payments: 1%", ack=_ack(1)))
+    bot.outbox.put(Outgoing(GROUP, "✅ Payments: 2%", ack=_ack(2)))
+    await bot.outbox.drain()
+    assert [m.text for m in api.sent] == ["✅ Payments: 1%", "✅ Payments: 2%"]
+
+
+@pytest.fixture
+async def limited(
+    settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Harness]:
+    """The application with Telegram's default limits (30/s, 20 a minute per group)."""
+    monkeypatch.setattr(transport, "OUTBOX_GRACE_SECONDS", 0.5)  # what waits a minute at exit
+    real = settings.model_copy(
+        update={"pantau_rate_per_second": 30.0, "pantau_rate_per_group_minute": 20.0}
+    )
+    clock = Clock()
+    api = OfflineBotAPI(clock)
+    app = build_application(real, request=api, engine=engine, clock=clock)
+    async with app:
+        yield Harness(app, api, engine, clock)
+
+
+async def _until(done: Callable[[], bool], seconds: float) -> None:
+    """Let the application work until ``done()`` or ``seconds`` have passed."""
+    for _ in range(int(seconds / 0.005)):
+        if done():
+            return
+        await asyncio.sleep(0.005)
+
+
+async def test_update_then_status_in_a_quiet_group_are_both_answered_within_half_a_second(
+    limited: Harness,
+) -> None:
+    await seed_tracker(limited)
+    limited.api.take()
+    app = limited.app
+    await app.start()
+    try:
+        started = time.monotonic()
+        for text in ("/update payments 40", "/status"):
+            await app.update_queue.put(limited.factory.message(text, sender=BUDI, chat=STAFF))
+        await _until(lambda: len(limited.api.sent) >= 2, 5.0)
+        took = time.monotonic() - started
+    finally:
+        await app.stop()
+    sent: list[SentMessage] = limited.api.take()
+    assert [m.text.splitlines()[0] for m in sent] == [
+        "✅ Payments: 40% (+40)",
+        sent[1].text.splitlines()[0],
+    ]
+    assert "40%" in sent[1].text
+    assert "overall" in sent[1].text
+    assert took < 0.5, f"answered after {took:.2f} s"
+
+
+async def test_recording_never_waits_for_the_groups_budget(limited: Harness) -> None:
+    await seed_tracker(limited)  # the set-up's replies spent part of the group's budget
+    limited.api.take()
+    app = limited.app
+    await app.start()
+    try:
+        started = time.monotonic()
+        for n in range(40):
+            update = limited.factory.message(f"/update payments {n + 1}", sender=BUDI, chat=STAFF)
+            await app.update_queue.put(update)
+        await _until(lambda: len(limited.reports()) >= 40, 10.0)
+        recorded_after = time.monotonic() - started
+    finally:
+        await app.stop()
+    assert len(limited.reports()) == 40
+    assert recorded_after < 5  # at Telegram's pace (20 a minute) the 40th would take 2 minutes
