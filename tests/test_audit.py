@@ -436,11 +436,9 @@ def test_a_100000_event_chain_verifies_and_the_time_is_printed(engine: Engine) -
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     assert result.problem is None
     assert result.count == 100_000
-    # The budget is "well under a second per 100,000 events"; the figure is printed (CPU time
-    # too: on a shared machine the wall clock mostly measures the neighbours). The bound
-    # below only catches a regression by a large factor, never a busy machine.
+    # The budget is "well under a second per 100,000 events": a figure for the benchmarks
+    # (`./dev bench`) and this print, never an assertion (a busy machine would fail it).
     print(f"\nverified 100,000 events in {wall:.3f} s ({cpu:.3f} s CPU)")  # noqa: T201
-    assert cpu < 2.0
 
 
 @pytest.mark.parametrize(
