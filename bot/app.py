@@ -235,6 +235,12 @@ def register_handlers(application: PantauApp) -> None:
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & new, start.unknown_command)
     )
+    # Plain text in a private chat is someone talking to the bot: point them at /help.
+    application.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & new, start.plain_text
+        )
+    )
 
     # The very last group: the update is handled; the inbox need not replay it after a crash.
     application.add_handler(TypeHandler(Update, inbox.mark_done), group=LAST_GROUP)

@@ -8,9 +8,13 @@ languages with the same placeholders.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from html import escape
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+from babel import Locale
 
 LANGUAGES = ("en", "id")
 DEFAULT_LANGUAGE = "en"
@@ -51,11 +55,35 @@ def language(value: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+@cache
+def _plural_rule(lang: str) -> Callable[[float], str]:
+    return Locale.parse(lang).plural_form
+
+
+def plural_category(lang: str, count: float) -> str:
+    """CLDR's plural category of ``count`` in ``lang`` ("one", "other", ...), from Babel."""
+    return _plural_rule(lang)(abs(count))
+
+
+@runtime_checkable
+class Localized(Protocol):
+    """A parameter rendered in the chat's language when the message is (``Msg``, a month)."""
+
+    def render(self, lang: str) -> str: ...
+
+
 def t(lang: str, key: str, /, **params: Any) -> str:
-    template = CATALOG[key][1 if lang == "id" else 0]
+    plural = PLURALS.get(key)
+    if plural is None:
+        template = CATALOG[key][1 if lang == "id" else 0]
+    else:
+        count_param, *forms = plural
+        by_category = forms[1 if lang == "id" else 0]
+        category = plural_category(lang, params[count_param])
+        template = by_category.get(category, by_category["other"])
     safe: dict[str, Any] = {}
     for name, value in params.items():
-        if isinstance(value, Msg):
+        if isinstance(value, Localized):
             safe[name] = value.render(lang)
         elif isinstance(value, Html | int | float):
             safe[name] = value
@@ -247,11 +275,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "📅 Tenggat <b>{title}</b> dipindah dari {old} ke {new} · {left}",
     ),
     "deadline_show": ("📅 <b>{title}</b>: {line}", "📅 <b>{title}</b>: {line}"),
-    "days_left_many": ("{n} days left", "sisa {n} hari"),
-    "days_left_one": ("1 day left", "sisa 1 hari"),
     "due_today": ("due today", "jatuh tempo hari ini"),
-    "overdue_one": ("1 day overdue", "terlambat 1 hari"),
-    "overdue_many": ("{n} days overdue", "terlambat {n} hari"),
     # --- workstreams ---------------------------------------------------------------------------
     "no_workstream": (
         "<b>{tracker}</b> has no workstream {key}. {hint}",
@@ -356,14 +380,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "no_report_yet": ("no report yet", "belum ada laporan"),
     "never_reported": ("⚠️ Never reported: {names}", "⚠️ Belum pernah dilaporkan: {names}"),
     "at_risk_line": ("🚩 At risk: {names}", "🚩 Berisiko: {names}"),
-    "last_reports": ("Last {count} reports:", "{count} laporan terakhir:"),
     "last_report_one": ("Last report:", "Laporan terakhir:"),
     "none_yet": ("none yet", "belum ada"),
     "undone_mark": ("(undone)", "(dibatalkan)"),
-    "history_title": (
-        "🗂 <b>{title}</b> — last {count} reports",
-        "🗂 <b>{title}</b> — {count} laporan terakhir",
-    ),
     "history_empty": ("No reports yet. Send {example}", "Belum ada laporan. Kirim {example}"),
     "ws_trend": ("{state} {pace}/wk", "{state} {pace}/mgg"),
     "whole_line": (
@@ -442,10 +461,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "digest_who": (" — {name}, {day}", " — {name}, {day}"),
     "digest_nobody": (" — no report yet", " — belum ada laporan"),
     "digest_empty": ("No workstreams yet.", "Belum ada alur kerja."),
-    "digest_quiet": (
-        "😴 No report for {days}+ days: {names}",
-        "😴 Tanpa laporan {days}+ hari: {names}",
-    ),
     "digest_down": ("📉 Went down: {items}", "📉 Turun: {items}"),
     "reminder_ahead": (
         "⏳ <b>{left}</b> until the deadline of <b>{title}</b> ({deadline}).",
@@ -476,12 +491,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "terakhir: {percent}% oleh {name} pada {day}",
     ),
     "nudge_never": ("never reported", "belum pernah dilaporkan"),
-    "nudge": (
-        "😴 <b>{title}</b> has had no report for {days} days ({last}).\n"
-        "News? Send <code>/update {key} &lt;percent&gt; [note]</code>",
-        "😴 <b>{title}</b> tanpa laporan selama {days} hari ({last}).\n"
-        "Ada kabar? Kirim <code>/update {key} &lt;persen&gt; [catatan]</code>",
-    ),
     # --- schedules ---------------------------------------------------------------------------
     "every_day": ("every day at {time}", "setiap hari pukul {time}"),
     "weekdays": ("Monday to Friday at {time}", "Senin sampai Jumat pukul {time}"),
@@ -510,14 +519,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "🗓 Ringkasan di sini {when} (waktu {tz}), menggantikan jadwal sebelumnya. "
         "Pengingat tenggat datang pada jam yang sama.",
     ),
-    "quiet_show": (
-        "😴 <b>{tracker}</b>: a workstream below 100% is nudged after {days} days without a report.",
-        "😴 <b>{tracker}</b>: alur kerja di bawah 100% diingatkan setelah {days} hari tanpa laporan.",
-    ),
-    "quiet_set": (
-        "😴 <b>{tracker}</b>: workstreams are now nudged after {days} days without a report.",
-        "😴 <b>{tracker}</b>: alur kerja kini diingatkan setelah {days} hari tanpa laporan.",
-    ),
     # --- language, charts, exports -------------------------------------------------------------
     "lang_show": (
         "🌐 This chat reads English. {hint}",
@@ -540,10 +541,97 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No reports yet: nothing to draw.",
         "Belum ada laporan: belum ada yang bisa digambar.",
     ),
-    "export_caption": (
-        "🧾 Audit trail of <b>{title}</b>: {count} reports.",
-        "🧾 Jejak audit <b>{title}</b>: {count} laporan.",
-    ),
     "sheet_summary": ("Summary", "Ringkasan"),
     "sheet_trail": ("Reports", "Laporan"),
+    # --- issue 11: answers off the happy path --------------------------------------------------
+    "bad_date_day": (
+        "{token} is not a real date: {month} has {days} days.",
+        "{token} bukan tanggal yang ada: {month} hanya memiliki {days} hari.",
+    ),
+    "bad_date_month": (
+        "{token} is not a real date: there is no month {month}; use 01 to 12.",
+        "{token} bukan tanggal yang ada: tidak ada bulan {month}; gunakan 01 sampai 12.",
+    ),
+    "plain_text_private": (
+        "I read commands only: send /help to see what you can do here.",
+        "Pesan biasa tidak diproses: kirim /help untuk melihat perintah yang dapat Anda gunakan.",
+    ),
+}
+
+# Messages with a count: key → (the count's parameter, English forms, Indonesian forms), each
+# form keyed by its CLDR plural category as Babel names it ("one", "other"). Indonesian does not
+# inflect for number, so its only form is "other": "1 hari", "2 hari".
+PLURALS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
+    "days_left": (
+        "n",
+        {"one": "{n} day left", "other": "{n} days left"},
+        {"other": "sisa {n} hari"},
+    ),
+    "overdue": (
+        "n",
+        {"one": "{n} day overdue", "other": "{n} days overdue"},
+        {"other": "terlambat {n} hari"},
+    ),
+    "last_reports": (
+        "count",
+        {"one": "Last report:", "other": "Last {count} reports:"},
+        {"other": "{count} laporan terakhir:"},
+    ),
+    "history_title": (
+        "count",
+        {
+            "one": "🗂 <b>{title}</b> — last report",
+            "other": "🗂 <b>{title}</b> — last {count} reports",
+        },
+        {"other": "🗂 <b>{title}</b> — {count} laporan terakhir"},
+    ),
+    "digest_quiet": (
+        "days",
+        {
+            "one": "😴 No report for {days}+ day: {names}",
+            "other": "😴 No report for {days}+ days: {names}",
+        },
+        {"other": "😴 Tanpa laporan {days}+ hari: {names}"},
+    ),
+    "nudge": (
+        "days",
+        {
+            "one": "😴 <b>{title}</b> has had no report for {days} day ({last}).\n"
+            "News? Send <code>/update {key} &lt;percent&gt; [note]</code>",
+            "other": "😴 <b>{title}</b> has had no report for {days} days ({last}).\n"
+            "News? Send <code>/update {key} &lt;percent&gt; [note]</code>",
+        },
+        {
+            "other": "😴 <b>{title}</b> tanpa laporan selama {days} hari ({last}).\n"
+            "Ada kabar? Kirim <code>/update {key} &lt;persen&gt; [catatan]</code>",
+        },
+    ),
+    "quiet_show": (
+        "days",
+        {
+            "one": "😴 <b>{tracker}</b>: a workstream below 100% is nudged after {days} day without a report.",
+            "other": "😴 <b>{tracker}</b>: a workstream below 100% is nudged after {days} days without a report.",
+        },
+        {
+            "other": "😴 <b>{tracker}</b>: alur kerja di bawah 100% diingatkan setelah {days} hari tanpa laporan.",
+        },
+    ),
+    "quiet_set": (
+        "days",
+        {
+            "one": "😴 <b>{tracker}</b>: workstreams are now nudged after {days} day without a report.",
+            "other": "😴 <b>{tracker}</b>: workstreams are now nudged after {days} days without a report.",
+        },
+        {
+            "other": "😴 <b>{tracker}</b>: alur kerja kini diingatkan setelah {days} hari tanpa laporan.",
+        },
+    ),
+    "export_caption": (
+        "count",
+        {
+            "one": "🧾 Audit trail of <b>{title}</b>: {count} report.",
+            "other": "🧾 Audit trail of <b>{title}</b>: {count} reports.",
+        },
+        {"other": "🧾 Jejak audit <b>{title}</b>: {count} laporan."},
+    ),
 }

@@ -198,7 +198,8 @@ def render_update(outcome: ReportOutcome, today: date, lang: str) -> str:
             lang,
             "update_overall",
             overall=round_percent(overall),
-            change=fmt_delta(overall - outcome.previous_overall),
+            # The change between the two figures the reader sees, so 70% → 71% is never "±0".
+            change=fmt_delta(round_percent(overall) - round_percent(outcome.previous_overall)),
             left=days_left_text(outcome.snapshot.tracker.deadline, today, lang),
         ),
     ]

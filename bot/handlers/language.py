@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.context import Context, run_db
 from bot.handlers.common import caller_of, chat_lang, reply, resolve
-from domain.i18n import t
+from domain.i18n import msg, t
 from domain.parsing import parse_lang
 from domain.views import Role
 from storage import queries
@@ -23,7 +23,7 @@ async def set_language(update: Update, context: Context) -> None:
     wanted = parse_lang(caller.rest)
     if wanted is None:
         lang = await chat_lang(context, update)
-        await reply(update, t(lang, "lang_show", hint=t(lang, "lang_hint")))
+        await reply(update, t(lang, "lang_show", hint=msg("lang_hint")))
         return
     settings = context.bot_data.settings
 

@@ -1,4 +1,4 @@
-"""/start and /help, and a pointer for unknown commands in private chats."""
+"""/start and /help, and a pointer for unknown commands and plain text in private chats."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from telegram import Update
 from bot.context import Context, run_db
 from bot.handlers.common import caller_of, chat_lang, effective_role, reply
 from domain.errors import UserError
+from domain.i18n import t
 from domain.render import render_help
 from storage import queries
 
@@ -37,3 +38,8 @@ async def show_help(update: Update, context: Context) -> None:
 async def unknown_command(update: Update, _context: Context) -> None:
     """An unknown /command in a private chat (in groups other bots may own it: stay quiet)."""
     raise UserError("unknown_command", command=caller_of(update).command)
+
+
+async def plain_text(update: Update, context: Context) -> None:
+    """Text that is not a command, in a private chat: one line pointing at /help."""
+    await reply(update, t(await chat_lang(context, update), "plain_text_private"))
