@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.db import check_database_url
+
 DEFAULT_DATABASE_URL = "sqlite:///./data/pantau.db"
 _TOKEN = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -39,6 +41,13 @@ class Settings(BaseSettings):
     # Updates handled at once. 1 keeps each chat's commands in order; more suits a busy
     # deployment (SQLite serialises the writes, PostgreSQL does not need to).
     pantau_concurrent_updates: int = Field(default=1, ge=1, le=256)
+    # `pantau run` tries this many times to reach Telegram at start, waiting 1, 2, 4… s between.
+    pantau_start_attempts: int = Field(default=6, ge=1, le=20)
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database(cls, value: str) -> str:
+        return check_database_url(value)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

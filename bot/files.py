@@ -12,7 +12,10 @@ from storage import queries
 from storage.models import Tracker
 
 
-def chart_png(session: Session, tracker: Tracker, *, now: datetime, lang: str) -> bytes:
+def chart_png(
+    session: Session, tracker: Tracker, *, now: datetime, lang: str, fmt: str = "png"
+) -> bytes:
+    """The burn-up chart as PNG (``fmt``: or ``svg``, ``pdf`` for the command line)."""
     # matplotlib takes a third of a second to import: only a chart pays for it, not start-up.
     from domain.chart import Series, render_chart
 
@@ -29,7 +32,7 @@ def chart_png(session: Session, tracker: Tracker, *, now: datetime, lang: str) -
         )
         for ws in snapshot.workstreams
     ]
-    return render_chart(snapshot.tracker, series, insight.whole, now=now, lang=lang)
+    return render_chart(snapshot.tracker, series, insight.whole, now=now, lang=lang, fmt=fmt)
 
 
 def export_file(

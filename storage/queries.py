@@ -401,6 +401,16 @@ def add_report(
     return report
 
 
+def imported_reports(session: Session, *, tracker_id: int, chat_id: int) -> Sequence[Report]:
+    """Every report a file import made in a tracker (all revisions), oldest first."""
+    statement = (
+        select(Report)
+        .where(Report.tracker_id == tracker_id, Report.chat_id == chat_id)
+        .order_by(col(Report.id))
+    )
+    return session.exec(statement).all()
+
+
 def report_of_message(session: Session, *, chat_id: int, message_id: int) -> Report | None:
     """The report a message stands for now: its newest revision that still counts."""
     statement = (
@@ -831,3 +841,41 @@ def trail(session: Session, *, tracker_id: int) -> Iterator[tuple[Report, str]]:
         .execution_options(yield_per=5_000)
     )
     yield from session.exec(statement)
+
+
+# --- the demo ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePoint:
+    """Where a demo database stopped: its last moment and the highest ids it has seen."""
+
+    last_event: datetime | None
+    message_id: int
+    update_id: int
+
+
+def resume_point(session: Session) -> ResumePoint:
+    """The latest thing that happened (a report, an undo, a notice, a new workstream or
+    tracker) and the highest Telegram message and update ids recorded."""
+    moments = [
+        session.exec(select(func.max(Report.created_at))).one(),
+        session.exec(select(func.max(Report.retracted_at))).one(),
+        session.exec(select(func.max(Notice.created_at))).one(),
+        session.exec(select(func.max(Workstream.created_at))).one(),
+        session.exec(select(func.max(Tracker.created_at))).one(),
+    ]
+    known = [moment for moment in moments if moment is not None]
+    message_ids = [
+        session.exec(select(func.max(Report.message_id))).one(),
+        session.exec(select(func.max(Report.retracted_message_id))).one(),
+    ]
+    update_ids = [
+        session.exec(select(func.max(Report.update_id))).one(),
+        session.exec(select(func.max(InboxUpdate.update_id))).one(),
+    ]
+    return ResumePoint(
+        last_event=max(known) if known else None,
+        message_id=max((int(i) for i in message_ids if i is not None), default=0),
+        update_id=max((int(i) for i in update_ids if i is not None), default=0),
+    )
