@@ -151,8 +151,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             secret = secrets.token_urlsafe(32)
         _SECRETS.add(secret)
     configure_logging(settings.log_level, token, secret)
-    engine = ready_engine(settings)
-    log.info("database ready at %s", safe_url(settings.database_url))
+    # Telegram first: a rejected token or no network is said before anything else is done.
     try:
         username = asyncio.run(
             check_telegram(
@@ -160,9 +159,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
         )
     except StartupError as exc:
-        engine.dispose()
         raise CliError(str(exc)) from None
     log.info("connected to Telegram as @%s", username)
+    engine = ready_engine(settings)
+    log.info("database ready at %s", safe_url(settings.database_url))
     application = build_application(settings, engine=engine)
     if not args.webhook:
         log.info("starting long polling")
