@@ -90,8 +90,10 @@ def test_run_without_network_retries_with_one_line_per_attempt(tmp_path: Path) -
     assert "attempt 1 of 3" in retries[0]
     assert "trying again in 1 s" in retries[0]
     assert "trying again in 2 s" in retries[1]
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        "pantau: cannot reach Telegram at 127.0.0.1"
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("pantau: cannot reach Telegram at 127.0.0.1")
     )
 
 
