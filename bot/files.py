@@ -43,6 +43,7 @@ def export_file(
 
     rows = [
         TrailRow(
+            report_id=report.id or 0,
             created_at=report.created_at,
             workstream=key,
             percent=report.percent,
