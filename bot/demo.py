@@ -275,6 +275,10 @@ async def _chat(
             if api.unknown:
                 print(f"(the bot called unknown methods: {api.unknown})", file=sys.stderr)
                 api.unknown.clear()
+    print(
+        f"Demo stopped; everything is kept in {db_path}: `pantau demo` continues from here.",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -244,3 +245,23 @@ def test_unexpected_failure_is_two_lines_and_debug_shows_the_traceback(
     ]
     with pytest.raises(RuntimeError, match="disk on fire"):
         cli.main(["db", "upgrade", "--debug"])
+
+
+def test_log_lines_below_debug_carry_the_error_not_the_traceback() -> None:
+    from bot.logs import RedactingFormatter
+
+    def record(formatter: RedactingFormatter) -> str:
+        try:
+            raise ConnectionError(f"no route to api.telegram.org/bot{TEST_TOKEN}/getUpdates")
+        except ConnectionError:
+            entry = logging.LogRecord(
+                "x", logging.ERROR, __file__, 1, "polling failed", (), sys.exc_info()
+            )
+        return formatter.format(entry)
+
+    quiet = record(RedactingFormatter(TEST_TOKEN, tracebacks=False))
+    assert "Traceback" not in quiet
+    assert len(quiet.splitlines()) == 2
+    assert "ConnectionError: no route to api.telegram.org/bot<secret>/getUpdates" in quiet
+    assert "LOG_LEVEL=DEBUG shows the traceback" in quiet
+    assert "Traceback" in record(RedactingFormatter(TEST_TOKEN, tracebacks=True))
