@@ -150,8 +150,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             secret = secrets.token_urlsafe(32)
         _SECRETS.add(secret)
+    # The database first, before logging is set up, so that a failure there is the one line
+    # of CliError, not a trail of migration log lines ending in it.
+    engine = ready_engine(settings)
+    revision = current_revision(engine)
     configure_logging(settings.log_level, token, secret)
-    # Telegram first: a rejected token or no network is said before anything else is done.
+    # Then Telegram: a rejected token or no network is one line, before polling starts.
     try:
         username = asyncio.run(
             check_telegram(
@@ -159,10 +163,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
         )
     except StartupError as exc:
+        engine.dispose()
         raise CliError(str(exc)) from None
+    log.info(
+        "database ready at %s (schema at revision %s)", safe_url(settings.database_url), revision
+    )
     log.info("connected to Telegram as @%s", username)
-    engine = ready_engine(settings)
-    log.info("database ready at %s", safe_url(settings.database_url))
     application = build_application(settings, engine=engine)
     if not args.webhook:
         log.info("starting long polling")
