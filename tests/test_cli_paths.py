@@ -245,6 +245,9 @@ def test_unexpected_failure_is_two_lines_and_debug_shows_the_traceback(
     ]
     with pytest.raises(RuntimeError, match="disk on fire"):
         cli.main(["db", "upgrade", "--debug"])
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        cli.main(["db", "upgrade"])
 
 
 def test_log_lines_below_debug_carry_the_error_not_the_traceback() -> None:
