@@ -541,7 +541,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No reports yet: nothing to draw.",
         "Belum ada laporan: belum ada yang bisa digambar.",
     ),
-    "sheet_summary": ("Summary", "Ringkasan"),
+    "sheet_summary": ("Summary", "Ikhtisar"),
     "sheet_trail": ("Reports", "Laporan"),
     # --- issue 11: answers off the happy path --------------------------------------------------
     "bad_date_day": (

@@ -31,7 +31,7 @@ HEADERS = {
         ],
     ),
     "id": (
-        ["Ringkasan", "Laporan"],
+        ["Ikhtisar", "Laporan"],
         ["Kode", "Judul", "Bobot", "Persen terakhir", "Laju (poin/minggu)", "Perkiraan selesai"],
         ["ID laporan", "Waktu (Asia/Jakarta)", "Komponen", "Persen", "Catatan", "ID pelapor"],
     ),
