@@ -173,12 +173,25 @@ def run_demo(args: argparse.Namespace) -> int:
         new = queries.get_tracker(session, key=spec.tracker.key) is None
         if new:  # the seed only makes a new demo: a restart keeps what was done since
             start = morning_of(today or STORY_DAY, tz_name)
+            last_report = max((report.at for report in spec.reports), default=None)
+            if today is not None and last_report is not None and last_report > start:
+                raise CliError(
+                    f"--today {today}: the demo's story has reports until "
+                    f"{last_report:%d %b %Y}; choose that day or a later one"
+                )
             try:
                 apply_spec(session, spec=spec, now=start, lines=report_lines(text))
             except ImportRefused as exc:
                 raise CliError(f"{where} {exc.problems[0]}") from None
         elif today is not None:
             start = morning_of(today, tz_name)
+            if resume.last_event is not None and resume.last_event > start:
+                print(
+                    f"pantau demo: note that this demo already holds events up to "
+                    f"{resume.last_event.astimezone(ZoneInfo(tz_name)):%d %b %Y %H:%M}; reports "
+                    "made earlier than those do not count as the latest (--reset starts over)",
+                    file=sys.stderr,
+                )
         else:  # continue one minute after the last thing that happened
             last = resume.last_event or morning_of(STORY_DAY, tz_name)
             start = max(last + timedelta(minutes=1), morning_of(STORY_DAY, tz_name))

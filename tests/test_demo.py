@@ -150,3 +150,8 @@ def test_an_installed_copy_runs_the_demo(tmp_path: Path) -> None:
     assert "70% overall · deadline 12 April 2024 · 49 days left" in result.stdout
     assert (run_dir / "data" / "demo.db").exists()
     assert date(2024, 2, 23).strftime("%d %b %Y") in result.stderr
+
+
+def test_a_new_demo_cannot_start_before_its_story(tmp_path: Path) -> None:
+    stderr = refused(pantau(tmp_path, "demo", "--today", "2024-01-01"))
+    assert "the demo's story has reports until 21 Feb 2024" in stderr
