@@ -36,3 +36,17 @@ async def test_plain_text_in_a_private_chat_gets_a_one_line_pointer(harness: Har
     assert "/help" in reply
     # In a group, chatter among people is none of the bot's business.
     assert await harness.say("good morning all", sender=DEWI) == ""
+
+
+async def test_a_workstream_reported_today_is_never_stalled(harness: Harness) -> None:
+    await seed_tracker(harness)
+    await harness.say("/update sellers 40", sender=BUDI)
+    harness.clock.advance(days=20)
+    stalled = await harness.say("/status", sender=DEWI)
+    assert "⏸ stalled" in stalled  # 20 days without a report
+    await harness.say("/update sellers 35 rework after the audit", sender=BUDI)
+    status = await harness.say("/status", sender=DEWI)
+    sellers = next(line for line in status.splitlines() if "Seller back-end" in line)
+    after = status.splitlines()[status.splitlines().index(sellers) + 1]
+    assert "stalled" not in after
+    assert "at risk" in after
