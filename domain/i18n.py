@@ -83,10 +83,12 @@ def t(lang: str, key: str, /, **params: Any) -> str:
         template = by_category.get(category, by_category["other"])
     safe: dict[str, Any] = {}
     for name, value in params.items():
-        if isinstance(value, Localized):
-            safe[name] = value.render(lang)
-        elif isinstance(value, Html | int | float):
+        if isinstance(value, Html | int | float):
             safe[name] = value
+        elif isinstance(value, str):
+            safe[name] = escape(value)
+        elif isinstance(value, Localized):  # a Protocol check is slow: only for the rest
+            safe[name] = value.render(lang)
         else:
             safe[name] = escape(str(value))
     return template.format(**safe)
