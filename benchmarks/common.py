@@ -83,6 +83,7 @@ def seed(db: Path, reports: int, *, chats: int = 1) -> tuple[Engine, float]:
                     "message_id": n + 1,
                     "update_id": None,
                     "created_at": start + timedelta(seconds=span * n / max(reports, 1)),
+                    "recorded_at": start + timedelta(seconds=span * n / max(reports, 1)),
                     "retracted_at": None,
                 }
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -26,22 +27,14 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import inbox, jobs
+from bot.access import bind
+from bot.commands import COMMANDS, menu
 from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
-from bot.handlers import (
-    digests,
-    files,
-    language,
-    members,
-    people,
-    reports,
-    start,
-    status,
-    trackers,
-    workstreams,
-)
+from bot.handlers import gate, people, start
 from bot.handlers.errors import on_error
 from bot.inbox import InboxQueue
+from domain.i18n import LANGUAGES, t
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -50,43 +43,6 @@ log = logging.getLogger(__name__)
 OFFLINE_TOKEN = "123456789:offline-transport-token"
 
 LAST_GROUP = 1_000
-
-# The command menu Telegram shows, per language (Telegram picks by the user's app language).
-MENU = (
-    "status",
-    "update",
-    "history",
-    "undo",
-    "chart",
-    "digest",
-    "workstreams",
-    "deadline",
-    "help",
-)
-MENU_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "status": "Where things stand",
-        "update": "Report progress: /update <workstream> <percent> [note]",
-        "history": "Last reports of a workstream",
-        "undo": "Take back your last report",
-        "chart": "Burn-up chart",
-        "digest": "Post the digest now",
-        "workstreams": "Workstreams and weights",
-        "deadline": "Deadline and days left",
-        "help": "What you can do here",
-    },
-    "id": {
-        "status": "Posisi terkini",
-        "update": "Laporkan kemajuan: /update <alur> <persen> [catatan]",
-        "history": "Laporan terakhir sebuah alur kerja",
-        "undo": "Batalkan laporan terakhir Anda",
-        "chart": "Grafik kemajuan",
-        "digest": "Kirim ringkasan sekarang",
-        "workstreams": "Alur kerja dan bobotnya",
-        "deadline": "Tenggat dan sisa hari",
-        "help": "Apa yang bisa Anda lakukan di sini",
-    },
-}
 
 
 def build_application(
@@ -195,42 +151,30 @@ def rate_limiter(settings: Settings) -> AIORateLimiter:
 
 def register_handlers(application: PantauApp) -> None:
     """Every handler in one block. Order matters only where a comment says so."""
-    new = filters.UpdateType.MESSAGE  # edits are handled apart: they never change a record
+    new = filters.UpdateType.MESSAGE  # edits are handled apart: they never rewrite a record
 
-    # Group -1 sees every update first and never stops it: remember senders for /grant @name.
+    # Group -2 runs first: a command sent anonymously, as a channel or by a bot is refused
+    # with one line and goes no further (no role can be checked for a stand-in).
+    application.add_handler(TypeHandler(Update, gate.refuse_stand_ins), group=-2)
+    # Group -1 sees every update a person sent and never stops it: remember senders for
+    # /grant @name.
     application.add_handler(TypeHandler(Update, people.remember_user), group=-1)
 
-    # Reading — anyone in a linked chat.
-    application.add_handler(CommandHandler(["start", "help"], start.show_help, filters=new))
-    application.add_handler(CommandHandler("status", status.show_status, filters=new))
-    application.add_handler(CommandHandler("history", status.show_history, filters=new))
-    application.add_handler(CommandHandler("workstreams", status.list_workstreams, filters=new))
-    application.add_handler(
-        CommandHandler("deadline", trackers.show_or_move_deadline, filters=new)
-    )
-    application.add_handler(CommandHandler("digest", digests.post_digest, filters=new))
-    application.add_handler(CommandHandler("chart", files.send_chart, filters=new))
-
-    # Reporting — reporters and admins.
-    application.add_handler(CommandHandler("update", reports.update_progress, filters=new))
-    application.add_handler(CommandHandler("undo", reports.undo_report, filters=new))
-
-    # Administration — admins.
-    application.add_handler(CommandHandler("setup", trackers.setup_tracker, filters=new))
-    application.add_handler(
-        CommandHandler("workstream", workstreams.change_workstream, filters=new)
-    )
-    application.add_handler(CommandHandler("grant", members.grant_role, filters=new))
-    application.add_handler(CommandHandler("revoke", members.revoke_role, filters=new))
-    application.add_handler(CommandHandler("schedule", digests.set_schedule, filters=new))
-    application.add_handler(CommandHandler("quiet", digests.set_quiet, filters=new))
-    application.add_handler(CommandHandler("lang", language.set_language, filters=new))
-    application.add_handler(CommandHandler("export", files.send_export, filters=new))
-
-    # An edited /update is recorded as a correction of the report it made.
-    application.add_handler(
-        CommandHandler("update", reports.correct_update, filters=filters.UpdateType.EDITED_MESSAGE)
-    )
+    # Every command of the table (bot/commands.py), which also says who may use it where.
+    application.bot_data.commands = COMMANDS
+    for command in COMMANDS:
+        application.add_handler(
+            CommandHandler(command.name, bind(command, command.handler), filters=new)
+        )
+        if command.edit_handler is not None:
+            # An edited /update corrects the report it made (within limits), never rewrites.
+            application.add_handler(
+                CommandHandler(
+                    command.name,
+                    bind(command, command.edit_handler),
+                    filters=filters.UpdateType.EDITED_MESSAGE,
+                )
+            )
     # Must stay after every CommandHandler of group 0: it catches what none of them took.
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & new, start.unknown_command)
@@ -255,8 +199,9 @@ async def _post_init(application: PantauApp) -> None:
     await jobs.register_all(application)
     jobs.schedule_catch_up(application)
     try:
-        for lang, texts in MENU_TEXT.items():
-            commands = [BotCommand(name, texts[name]) for name in MENU]
+        for lang in LANGUAGES:
+            # The catalogue holds HTML; a menu entry is plain text.
+            commands = [BotCommand(name, html.unescape(t(lang, key))) for name, key in menu()]
             # English is also the menu for every language without its own.
             await application.bot.set_my_commands(commands, language_code=lang)
             if lang == "en":

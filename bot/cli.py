@@ -1,4 +1,5 @@
-"""The ``pantau`` command line: run, demo, db upgrade/copy, import, chart, export.
+"""The ``pantau`` command line: run, demo, db upgrade/copy, import, trackers,
+chart, export.
 
 One rule for every subcommand: exit 0 with a line saying what was done, or a non-zero exit with
 one or two lines saying what was wrong and what to do. A traceback only with ``--debug`` (or
@@ -26,7 +27,9 @@ from sqlalchemy.exc import DatabaseError
 
 from bot.config import MissingTokenError, Settings
 from bot.logs import configure_logging
+from domain.progress import local_today
 from domain.spec import SpecError, load_spec, report_lines
+from storage import lifecycle, queries
 from storage.db import DatabaseUrlError, check_database_url, make_engine, session_scope
 from storage.importer import ImportRefused, ImportResult, apply_spec
 from storage.migrate import current_revision, upgrade
@@ -133,6 +136,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from bot.app import build_application
     from bot.startup import StartupError, check_telegram
+    from bot.webhook import limit_request_bodies
 
     check_webhook(args)
     settings = load_settings()
@@ -183,6 +187,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_webhook_secret is None:
         log.info("webhook secret generated (set TELEGRAM_WEBHOOK_SECRET to choose one)")
     url_path = urlsplit(args.webhook).path.strip("/")
+    limit_request_bodies()
     listen = args.listen or "127.0.0.1"
     port = args.port or 8443
     log.info("webhook: listening on %s:%s/%s", listen, port, url_path)
@@ -240,6 +245,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         engine.dispose()
     for line in import_summary(result, path):
         print(line)
+    today = local_today(datetime.now(UTC), spec.tracker.timezone)
+    if spec.tracker.deadline < today:  # accepted: a tracker may be carried over late
+        overdue = (today - spec.tracker.deadline).days
+        print(f"note: the deadline {spec.tracker.deadline.isoformat()} passed {overdue} days ago")
     return 0
 
 
@@ -281,12 +290,14 @@ def _engine() -> tuple[Engine, Settings]:
 
 def _write_out(out: str, content: bytes) -> str:
     """Write to the file ``out`` (``-``: standard output); returns where it went."""
+    from bot.files import write_private
+
     if out == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return "standard output"
     try:
-        Path(out).write_bytes(content)
+        write_private(Path(out), content)
     except OSError as exc:
         raise CliError(
             f"cannot write {out}: {exc.strerror}; choose a file in a folder that exists "
@@ -389,6 +400,60 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trackers_list(_args: argparse.Namespace) -> int:
+    engine, _settings = _engine()
+    with session_scope(engine, readonly=True) as session:
+        rows = []
+        for tracker in queries.all_trackers(session):
+            assert tracker.id is not None
+            chats = len(queries.linked_chats(session, tracker_id=tracker.id))
+            admins = ",".join(str(a) for a in queries.admin_ids(session, tracker_id=tracker.id))
+            state = f"archived {tracker.archived_at:%Y-%m-%d}" if tracker.archived_at else "active"
+            rows.append(
+                f"{tracker.key}\t{state}\tdeadline {tracker.deadline}\t{chats} chats\t"
+                f"admins {admins or '-'}\t{tracker.title}"
+            )
+    engine.dispose()
+    print("\n".join(rows) if rows else "no trackers")
+    return 0
+
+
+def _set_archived(key: str, *, archived: bool) -> int:
+    engine, settings = _engine()
+    with session_scope(engine) as session:
+        tracker = get_tracker(session, key=key)
+        if tracker is None:
+            raise CliError(f"no tracker {key!r} in {safe_url(settings.database_url)}")
+        assert tracker.id is not None
+        if (tracker.archived_at is not None) == archived:
+            print(f"{key} is already {'archived' if archived else 'active'}; nothing changed")
+            return 0
+        now = datetime.now(UTC)
+        lifecycle.set_archived(session, tracker=tracker, archived=archived, by=None, now=now)
+        lifecycle.add_event(
+            session,
+            tracker_id=tracker.id,
+            kind=lifecycle.EventKind.ARCHIVED if archived else lifecycle.EventKind.RESTORED,
+            actor_id=None,
+            now=now,
+            detail="command line",
+        )
+    engine.dispose()
+    if archived:
+        print(f"archived {key}: it sends nothing and cannot be linked; every row is kept")
+    else:
+        print(f"restored {key}: its chats get digests and reminders again")
+    return 0
+
+
+def cmd_trackers_archive(args: argparse.Namespace) -> int:
+    return _set_archived(args.key, archived=True)
+
+
+def cmd_trackers_restore(args: argparse.Namespace) -> int:
+    return _set_archived(args.key, archived=False)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -487,6 +552,28 @@ def build_parser() -> argparse.ArgumentParser:
         "stays in the audit trail); without it they are listed and left as they are",
     )
     imp.set_defaults(func=cmd_import)
+
+    trackers = sub.add_parser(
+        "trackers", parents=[common], help="list, archive or restore trackers"
+    )
+    trackers_sub = trackers.add_subparsers(
+        dest="trackers_command", required=True, metavar="ACTION"
+    )
+    trackers_sub.add_parser(
+        "list", parents=[common], help="every tracker, active or archived"
+    ).set_defaults(func=cmd_trackers_list)
+    archive = trackers_sub.add_parser(
+        "archive",
+        parents=[common],
+        help="archive a tracker: it sends nothing, cannot be linked, keeps every row",
+    )
+    archive.add_argument("key", help="tracker key")
+    archive.set_defaults(func=cmd_trackers_archive)
+    restore = trackers_sub.add_parser(
+        "restore", parents=[common], help="bring an archived tracker back"
+    )
+    restore.add_argument("key", help="tracker key")
+    restore.set_defaults(func=cmd_trackers_restore)
 
     chart = sub.add_parser(
         "chart", parents=[common], help="write a tracker's burn-up chart (PNG, SVG or PDF)"

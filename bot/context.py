@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.access import Command
 from bot.config import Settings
 from storage.db import session_scope
 
@@ -43,6 +44,8 @@ class BotData:
         self.conflict = False
         # SQLite: one thread for every write (see in_db_thread); None: the shared pool.
         self.write_executor: ThreadPoolExecutor | None = None
+        # The command table (bot/commands.py) the application was built from, for /help.
+        self.commands: tuple[Command, ...] = ()
 
     def configure(self, settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._settings = settings

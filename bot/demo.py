@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from bot.app import build_application
 from bot.cli import CliError, load_settings, ready_engine
 from bot.context import PantauApp
+from bot.files import write_private
 from bot.offline import ChatRef, OfflineBotAPI, Person, UpdateFactory, html_to_text
 from domain.parsing import impossible_date
 from domain.spec import ImportSpec, SpecError, load_spec, report_lines
@@ -281,7 +282,7 @@ async def _chat(
                 print()
             for sent in api.files:  # a chat shows a picture or a file: here, a path to open
                 path = db_path.parent / f"demo-{sent.filename}"
-                path.write_bytes(sent.content)
+                write_private(path, sent.content)
                 caption = to_terminal(sent.caption or "", color=color)
                 print(f"{caption}\n📎 saved to {path} ({len(sent.content):,} bytes)\n")
             api.files.clear()

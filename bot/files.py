@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
+from pathlib import Path
 
 from sqlmodel import Session
 
 from domain.forecast import build_insight
 from domain.progress import local_today
 from storage import queries
+from storage.db import PRIVATE_FILE
 from storage.models import Tracker
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Write a chart or an export readable by its owner only (0600, even over an older file):
+    the audit trail names people and what they said."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(out.fileno(), PRIVATE_FILE)
+        out.write(content)
 
 
 def chart_png(
@@ -53,6 +65,8 @@ def export_file(
             chat_id=report.chat_id,
             message_id=report.message_id,
             retracted_at=report.retracted_at,
+            recorded_at=report.recorded_at,
+            retracted_by=report.retracted_by,
         )
         for report, key in queries.trail(session, tracker_id=tracker.id or 0)
     ]

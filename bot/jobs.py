@@ -21,6 +21,8 @@ from bot.context import Context, PantauApp, run_db_app
 from bot.files import chart_png
 from bot.notices import Outgoing, deliver
 from domain.digest import (
+    UNDONE_SHOWN,
+    UNDONE_WINDOW,
     Figures,
     quiet_workstreams,
     render_deadline_notice,
@@ -219,10 +221,11 @@ async def send_digest(
 
     def build(session: Session) -> Outgoing | None:
         tracker = queries.tracker_for_chat(session, chat_id=chat_id)
-        if tracker is None or tracker.id is None:
-            return None
+        if tracker is None or tracker.id is None or tracker.archived_at is not None:
+            return None  # an archived tracker sends nothing
         snap, insight = _tracker_state(application, session, tracker, now, shared=scheduled)
         previous = queries.previous_digest(session, chat_id=chat_id)
+        since = (previous.sent_at or previous.created_at) if previous else now - UNDONE_WINDOW
         lang = _lang(application, session, chat_id)
         html = render_digest(
             snap,
@@ -233,12 +236,15 @@ async def send_digest(
             lang=lang,
             insight=insight,
             late_for=late_for,
+            undone=queries.undone_reports(
+                session, snapshot=snap, since=since, until=now, limit=UNDONE_SHOWN + 1
+            ),
         )
-        photo = chart_png(session, tracker, now=now, lang=lang) if with_chart else None
+        photo = _digest_chart(session, tracker, now, lang) if with_chart else None
         return Outgoing(
             chat_id,
             tracker.id,
-            "digest",
+            queries.SCHEDULED_DIGEST if scheduled else queries.MANUAL_DIGEST,
             slot_key,
             html,
             late=late_for is not None,
@@ -250,13 +256,23 @@ async def send_digest(
     return "unlinked" if outgoing is None else await deliver(application, outgoing)
 
 
+def _digest_chart(session: Session, tracker: Tracker, now: datetime, lang: str) -> bytes | None:
+    """The chart a weekly digest carries, or None when drawing it fails: the digest goes out
+    without it (the numbers matter more than the picture) and the log says why."""
+    try:
+        return chart_png(session, tracker, now=now, lang=lang)
+    except Exception:  # any failure of the drawing, whatever the data held
+        log.exception("chart of tracker %s failed: digest sent without it", tracker.key)
+        return None
+
+
 async def send_reminder(application: PantauApp, chat_id: int, *, due: datetime, late: bool) -> str:
     """The deadline reminder or overdue notice that belongs to ``due``'s local date, if any."""
 
     def build(session: Session) -> Outgoing | None:
         tracker = queries.tracker_for_chat(session, chat_id=chat_id)
-        if tracker is None or tracker.id is None:
-            return None
+        if tracker is None or tracker.id is None or tracker.archived_at is not None:
+            return None  # an archived tracker sends nothing
         snap = queries.snapshot(session, tracker=tracker)
         today = local_today(due, tracker.timezone)
         done = overall_percent(snap.workstreams) >= 100
@@ -278,8 +294,8 @@ async def send_quiet_nudges(application: PantauApp, tracker_id: int) -> list[str
 
     def build(session: Session) -> list[Outgoing]:
         tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
-        if tracker is None:
-            return []
+        if tracker is None or tracker.archived_at is not None:
+            return []  # an archived tracker sends nothing
         snap = queries.snapshot(session, tracker=tracker)
         chats = queries.report_chats(session, tracker_id=tracker_id) or [
             link.chat_id for link in queries.linked_chats(session, tracker_id=tracker_id)

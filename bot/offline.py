@@ -258,9 +258,14 @@ class Person:
     first_name: str
     last_name: str | None = None
     username: str | None = None
+    is_bot: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "is_bot": self.is_bot,
+            "first_name": self.first_name,
+        }
         if self.last_name:
             data["last_name"] = self.last_name
         if self.username:
@@ -308,7 +313,12 @@ class UpdateFactory:
         reply_to: tuple[Person, int] | None = None,
         edited: bool = False,
         when: datetime | None = None,
+        edit_date: datetime | None = None,
+        sender_chat: ChatRef | None = None,
     ) -> Update:
+        """A message (``edited``: an edit of it, sent at ``when`` and edited at ``edit_date``,
+        both the clock's time by default). ``sender_chat``: sent on behalf of a chat, as
+        Telegram marks anonymous admins and channels."""
         message: dict[str, Any] = {
             "message_id": message_id if message_id is not None else next(self._message_ids),
             "date": int((when or self.clock()).timestamp()),
@@ -329,7 +339,9 @@ class UpdateFactory:
                 "text": "…",
             }
         if edited:
-            message["edit_date"] = message["date"]
+            message["edit_date"] = int((edit_date or self.clock()).timestamp())
+        if sender_chat is not None:
+            message["sender_chat"] = sender_chat.as_json(sender)
         data = {
             "update_id": update_id if update_id is not None else next(self._update_ids),
             "edited_message" if edited else "message": message,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import matplotlib
@@ -23,6 +23,7 @@ from domain.locale import fmt_date  # noqa: E402
 from domain.views import TrackerView  # noqa: E402
 
 WIDTH_PX, HEIGHT_PX, DPI = 1400, 900, 100
+DRAWABLE = (date(1900, 1, 1), date(2200, 12, 31))
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -39,10 +40,11 @@ def _projection(
 ) -> tuple[list[datetime], list[float]] | None:
     if forecast is None or forecast.pace is None or forecast.pace <= 0 or value >= 100:
         return None
-    reach = start + timedelta(weeks=(100 - value) / forecast.pace)
-    if reach > end:  # draw up to the chart's edge, at the same slope
+    # Weeks as a number first: a tiny pace reaches 100% past year 9999, which no date holds.
+    weeks = (100 - value) / forecast.pace
+    if weeks > (end - start) / timedelta(weeks=1):  # draw up to the chart's edge, same slope
         return [start, end], [value, value + forecast.pace * (end - start).days / 7]
-    return [start, reach], [value, 100.0]
+    return [start, start + timedelta(weeks=weeks)], [value, 100.0]
 
 
 def render_chart(
@@ -59,7 +61,10 @@ def render_chart(
     readable on a phone."""
     tz = ZoneInfo(tracker.timezone)
     today = now.astimezone(tz).date()
-    deadline = datetime.combine(tracker.deadline, datetime.min.time(), tz)
+    # A deadline stored before deadlines were bounded (year 1, year 9999) is drawn at the edge
+    # of what matplotlib and datetime can hold; its label still gives the real date.
+    drawn = min(max(tracker.deadline, DRAWABLE[0]), DRAWABLE[1])
+    deadline = datetime.combine(drawn, datetime.min.time(), tz)
     starts = [s.points[0][0] for s in series if s.points]
     first = min(starts) if starts else now - timedelta(days=7)
     end = max(deadline, now) + timedelta(days=7)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
@@ -12,7 +13,12 @@ from domain.i18n import Html, t
 from domain.locale import days_left_text, fmt_date, fmt_day, fmt_delta, fmt_time
 from domain.progress import overall_percent, round_percent
 from domain.render import state_text, whole_line
-from domain.views import Snapshot, WorkstreamView
+from domain.views import Snapshot, UndoneReport, WorkstreamView
+
+# Undone reports a digest lists by name; beyond that it points to /history. Without a previous
+# digest it lists those of the last week.
+UNDONE_SHOWN = 20
+UNDONE_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +76,10 @@ def render_digest(
     lang: str,
     insight: Insight | None = None,
     late_for: datetime | None = None,
+    undone: Sequence[UndoneReport] = (),
 ) -> str:
+    """``undone``: reports taken back since ``previous`` (or in the last ``UNDONE_WINDOW``
+    when there is none), at most ``UNDONE_SHOWN + 1`` of them."""
     tracker = snapshot.tracker
     insight = insight or Insight()
     overall = overall_percent(snapshot.workstreams)
@@ -148,7 +157,34 @@ def render_digest(
     if extra:
         lines.append("")
         lines.extend(extra)
+    if undone:
+        lines.append("")
+        lines.extend(_undone_lines(undone, previous is not None, tracker.timezone, lang))
     return "\n".join(lines)
+
+
+def _undone_lines(
+    undone: Sequence[UndoneReport], since_digest: bool, tz_name: str, lang: str
+) -> list[str]:
+    """Who took back which report: managers see a retraction as they saw the report."""
+    if since_digest:
+        lines = [t(lang, "digest_undone")]
+    else:
+        lines = [t(lang, "digest_undone_week", days=UNDONE_WINDOW.days)]
+    for item in undone[:UNDONE_SHOWN]:
+        lines.append(
+            t(
+                lang,
+                "digest_undone_line",
+                name=item.reporter_name,
+                title=item.workstream,
+                percent=item.percent,
+                day=fmt_day(item.created_at, tz_name, lang),
+            )
+        )
+    if len(undone) > UNDONE_SHOWN:
+        lines.append(t(lang, "digest_undone_more"))
+    return lines
 
 
 def render_deadline_notice(

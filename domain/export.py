@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from domain.forecast import Insight
+from domain.forecast import Forecast, Insight
 from domain.i18n import t
 from domain.progress import overall_percent
 from domain.views import Snapshot
@@ -31,6 +31,9 @@ TRAIL_COLUMNS = (
     "chat_id",
     "message_id",
     "retracted_at_utc",
+    # Added after the first release, at the end so that existing sheets keep their columns.
+    "recorded_at_utc",  # when Pantau received it (time_utc: when the progress was true)
+    "retracted_by",  # who undid or corrected it
 )
 SUMMARY_COLUMNS = (
     "workstream",
@@ -57,6 +60,8 @@ class TrailRow:
     chat_id: int
     message_id: int
     retracted_at: datetime | None
+    recorded_at: datetime | None = None
+    retracted_by: int | None = None
 
 
 def neutralise(value: str) -> str:
@@ -76,6 +81,8 @@ def _trail_cells(row: TrailRow, tz: ZoneInfo) -> list[str | int]:
         row.chat_id,
         row.message_id,
         row.retracted_at.isoformat() if row.retracted_at else "",
+        (row.recorded_at or row.created_at).isoformat(),
+        row.retracted_by if row.retracted_by is not None else "",
     ]
 
 
@@ -104,6 +111,8 @@ XLSX_TRAIL = (
     "xlsx_chat_id",
     "xlsx_message_id",
     "xlsx_undone",
+    "xlsx_recorded",
+    "xlsx_undone_by",
 )
 XLSX_SUMMARY = (
     "xlsx_key",
@@ -140,6 +149,8 @@ def _trail_xlsx_cells(row: TrailRow, tz: ZoneInfo) -> list[object]:
         row.chat_id if telegram else None,
         row.message_id if telegram else None,
         _local(row.retracted_at, tz),
+        _local(row.recorded_at or row.created_at, tz),
+        row.retracted_by,
     ]
 
 
@@ -154,7 +165,7 @@ def _summary_rows(snapshot: Snapshot, insight: Insight, lang: str) -> list[list[
                 ws.weight,
                 ws.percent,
                 round(forecast.pace, 1) if forecast and forecast.pace is not None else None,
-                forecast.finish if forecast and forecast.finish else None,
+                _finish(forecast, lang),
                 t(lang, f"state_{forecast.state.value}") if forecast else None,
             ]
         )
@@ -166,11 +177,23 @@ def _summary_rows(snapshot: Snapshot, insight: Insight, lang: str) -> list[list[
             sum(ws.weight for ws in snapshot.workstreams),
             round(overall_percent(snapshot.workstreams), 1),
             round(whole.pace, 1) if whole and whole.pace is not None else None,
-            whole.finish if whole and whole.finish else None,
+            _finish(whole, lang),
             t(lang, f"state_{whole.state.value}") if whole else None,
         ]
     )
     return rows
+
+
+def _finish(forecast: Forecast | None, lang: str) -> date | str | None:
+    """The projected finish (the day 100% was reached, once done) as an Excel date; a positive
+    pace that reaches 100% only past the horizon says so."""
+    if forecast is None:
+        return None
+    if forecast.finish is not None:
+        return forecast.finish
+    if forecast.pace is None:
+        return None
+    return t(lang, "finish_never")
 
 
 def trail_xlsx(rows: Iterable[TrailRow], snapshot: Snapshot, insight: Insight, lang: str) -> bytes:

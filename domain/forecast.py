@@ -20,6 +20,9 @@ from domain.views import Snapshot
 WINDOW = timedelta(days=28)
 STALL = timedelta(days=14)
 MIN_POINTS = 2
+# A projected finish further than this past the deadline is no forecast: "not at this pace".
+# It also keeps every date Pantau computes far from year 9999, where date arithmetic overflows.
+HORIZON = timedelta(days=3653)  # ten years
 
 Point = tuple[datetime, float]  # (when, percent)
 
@@ -37,7 +40,8 @@ class State(StrEnum):
 class Forecast:
     current: float
     pace: float | None  # percentage points per week; None: not enough data
-    finish: date | None  # projected day the value reaches 100 (None: never at this pace)
+    # The projected day the value reaches 100; None: not at this pace (or only past HORIZON).
+    finish: date | None
     needed: float | None  # points per week still needed to finish by the deadline
     state: State
 
@@ -74,7 +78,7 @@ def forecast(history: Sequence[Point], *, now: datetime, deadline: date, tz_name
     if current >= 100:
         finish = _reached_100(history, ZoneInfo(tz_name)) or today
     elif pace is not None and pace > 0:
-        finish = today + timedelta(days=(100 - current) / pace * 7)
+        finish = projected_finish(today, current, pace, deadline)
     if current >= 100:
         state = State.DONE
     elif today > deadline:
@@ -105,6 +109,19 @@ def _stalled(history: Sequence[Point], now: datetime) -> bool:
     says so), not stalled.
     """
     return bool(history) and now - history[-1][0] >= STALL
+
+
+def projected_finish(today: date, current: float, pace: float, deadline: date) -> date | None:
+    """The day ``current`` reaches 100 at ``pace`` points a week; None beyond the horizon.
+
+    The days are compared as numbers before any date is made: a tiny positive pace (50%, 60%,
+    then 50% again) projects millions of years ahead, far past what ``date`` can hold.
+    """
+    days = (100 - current) / pace * 7
+    horizon = (deadline - today).days + HORIZON.days
+    if days > horizon or days > (date.max - today).days:
+        return None
+    return today + timedelta(days=days)
 
 
 def overall_series(

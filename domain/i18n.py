@@ -115,6 +115,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{token} is not a real date: check the month and day.",
         "{token} bukan tanggal yang ada: periksa bulan dan harinya.",
     ),
+    "deadline_out_of_range": (
+        "{token} cannot be a deadline: give a date from {earliest} to {latest}.",
+        "{token} tidak dapat menjadi tenggat: gunakan tanggal dari {earliest} sampai {latest}.",
+    ),
+    "deadline_in_past": (
+        "⚠️ This deadline has already passed. If the date is a typo, correct it with {example}.",
+        "⚠️ Tenggat ini sudah lewat. Apabila tanggalnya keliru, perbaiki dengan {example}.",
+    ),
     "note_too_long": (
         "Your note has {length} characters; the limit is {limit}. "
         "Shorten it and send the command again.",
@@ -226,7 +234,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Hanya {who} <b>{tracker}</b> yang bisa melakukannya. Minta {admins} memberi Anda "
         "peran {role} dengan <code>/grant</code>.",
     ),
-    "the_operator": ("the operator", "operator bot"),
     "user_n": ("user {id}", "pengguna {id}"),
     "unknown_command": (
         "I don't know /{command}. Send /help to see what you can do here.",
@@ -243,12 +250,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "jika terus terjadi, beri tahu operator bot.",
     ),
     # --- trackers ----------------------------------------------------------------------------
-    "only_operators_create": (
-        "Only the bot's operators can create a tracker. Ask one of them, or link "
-        "an existing tracker with <code>/setup &lt;tracker-key&gt;</code>.",
-        "Hanya operator bot yang bisa membuat pelacak. Minta salah satu dari mereka, atau "
-        "hubungkan pelacak yang sudah ada dengan <code>/setup &lt;kunci-pelacak&gt;</code>.",
-    ),
     "setup_needs_deadline": (
         "A new tracker needs a deadline: {usage}",
         "Pelacak baru perlu tenggat: {usage}",
@@ -266,10 +267,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "<code>/grant @username reporter</code>.",
         "Berikutnya: <code>/workstream add payments Pembayaran</code>, lalu "
         "<code>/grant @username reporter</code>.",
-    ),
-    "tracker_relinked": (
-        "(This chat was linked to <b>{title}</b> before.)",
-        "(Sebelumnya obrolan ini terhubung ke <b>{title}</b>.)",
     ),
     "deadline_line": ("deadline {date} · {left}", "tenggat {date} · {left}"),
     "deadline_moved": (
@@ -392,7 +389,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Tren {pace} poin/minggu (perlu {needed}) · selesai {finish} · {state}",
     ),
     "whole_no_data": ("Trend: not enough data yet · {state}", "Tren: data belum cukup · {state}"),
-    "finish_never": ("never at this pace", "tidak pernah dengan laju ini"),
+    "finish_never": ("not at this pace", "tidak tercapai dengan laju ini"),
     "needed_none": ("—", "—"),
     "state_done": ("✅ done", "✅ selesai"),
     "state_on_track": ("🟢 on track", "🟢 sesuai jalur"),
@@ -463,6 +460,22 @@ CATALOG: dict[str, tuple[str, str]] = {
     "digest_who": (" — {name}, {day}", " — {name}, {day}"),
     "digest_nobody": (" — no report yet", " — belum ada laporan"),
     "digest_empty": ("No workstreams yet.", "Belum ada alur kerja."),
+    "digest_undone": (
+        "↩️ Undone since the last digest:",
+        "↩️ Dibatalkan sejak ringkasan terakhir:",
+    ),
+    "digest_undone_week": (
+        "↩️ Undone in the last {days} days:",
+        "↩️ Dibatalkan dalam {days} hari terakhir:",
+    ),
+    "digest_undone_line": (
+        "• {name} took back {title} {percent}% (reported {day})",
+        "• {name} membatalkan {title} {percent}% (dilaporkan {day})",
+    ),
+    "digest_undone_more": (
+        "• and more: see /history &lt;workstream&gt;",
+        "• dan lainnya: lihat /history &lt;komponen&gt;",
+    ),
     "digest_down": ("📉 Went down: {items}", "📉 Turun: {items}"),
     "reminder_ahead": (
         "⏳ <b>{left}</b> until the deadline of <b>{title}</b> ({deadline}).",
@@ -545,6 +558,170 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "sheet_summary": ("Summary", "Ikhtisar"),
     "sheet_trail": ("Reports", "Laporan"),
+    # --- trust: who may do what, linking, archiving, edits (issue 10) ------------------------
+    "not_yourself": (
+        "🙅 Send this as yourself, not anonymously or as a channel.",
+        "🙅 Mohon kirim perintah ini atas nama Anda sendiri, bukan secara anonim atau "
+        "sebagai kanal.",
+    ),
+    "service_account": (
+        "{id} is one of Telegram's stand-in accounts (anonymous admins, channels), not a "
+        "person: it cannot hold a role. Give the role to the person's own account.",
+        "{id} adalah akun pengganti milik Telegram (admin anonim, kanal), bukan orang: akun "
+        "ini tidak dapat memiliki peran. Berikan peran kepada akun pribadi yang bersangkutan.",
+    ),
+    "group_only": (
+        "This works in the tracker's group, not in a private chat.",
+        "Perintah ini hanya dapat digunakan di grup pemantauan, bukan di obrolan pribadi.",
+    ),
+    "only_operators": (
+        "Only the bot's operators can do that here.",
+        "Hanya operator bot yang dapat melakukannya di sini.",
+    ),
+    "its_admins": ("its admins", "admin pemantauan tersebut"),
+    "key_refused": (
+        "There is no tracker {key} that you administer: check the key, or ask the tracker's "
+        "admin to do it.{operators}",
+        "Tidak ada pemantauan dengan kode {key} yang Anda kelola: periksa kembali kodenya, "
+        "atau mintalah admin pemantauan tersebut melakukannya.{operators}",
+    ),
+    "key_refused_operators": (
+        " New trackers are created by the bot's operators.",
+        " Pemantauan baru dibuat oleh operator bot.",
+    ),
+    "tracker_archived": (
+        "🗄 <b>{tracker}</b> is archived: it can be read, but not changed. An admin brings it "
+        "back with {restore}.",
+        "🗄 <b>{tracker}</b> telah diarsipkan: datanya dapat dibaca, tetapi tidak dapat diubah. "
+        "Admin dapat memulihkannya dengan {restore}.",
+    ),
+    "tracker_archived_link": (
+        "🗄 <b>{tracker}</b> is archived and cannot be linked. Restore it first with {restore}.",
+        "🗄 <b>{tracker}</b> telah diarsipkan dan tidak dapat dihubungkan. Pulihkan terlebih "
+        "dahulu dengan {restore}.",
+    ),
+    "setup_moved": (
+        "↪️ This chat moved from <b>{old}</b> to <b>{new}</b>. Its digest schedule ({schedule}) "
+        "and language ({language}) moved with it. The admins of <b>{old}</b> see the move in "
+        "/trackers; {back} moves it back.",
+        "↪️ Obrolan ini dipindahkan dari <b>{old}</b> ke <b>{new}</b>. Jadwal ringkasan "
+        "({schedule}) dan bahasanya ({language}) ikut dipindahkan. Admin <b>{old}</b> dapat "
+        "melihat perpindahan ini di /trackers; {back} mengembalikannya.",
+    ),
+    "setup_same": (
+        "(This chat already followed it: its digest schedule ({schedule}) and language "
+        "({language}) are unchanged.)",
+        "(Obrolan ini sudah terhubung ke pemantauan tersebut: jadwal ringkasan ({schedule}) "
+        "dan bahasanya ({language}) tidak berubah.)",
+    ),
+    "setup_created_elsewhere": (
+        "If the key was a typo, {back} moves this chat back and {archive} puts the new "
+        "tracker away.",
+        "Jika kodenya salah ketik, {back} mengembalikan obrolan ini dan {archive} "
+        "mengarsipkan pemantauan yang baru dibuat.",
+    ),
+    "schedule_none_short": ("none", "tidak ada"),
+    "language_en": ("English", "bahasa Inggris"),
+    "language_id": ("Bahasa Indonesia", "bahasa Indonesia"),
+    "trackers_none": (
+        "You do not belong to any tracker yet.",
+        "Anda belum menjadi anggota pemantauan mana pun.",
+    ),
+    "trackers_title": ("📋 <b>Your trackers</b>", "📋 <b>Pemantauan Anda</b>"),
+    "trackers_line": (
+        "• <b>{title}</b> ({key}) · you are {role}{archived}",
+        "• <b>{title}</b> ({key}) · Anda {role}{archived}",
+    ),
+    "trackers_archived_mark": (" · 🗄 archived", " · 🗄 diarsipkan"),
+    "trackers_chats": ("  followed by: {chats}", "  diikuti oleh: {chats}"),
+    "trackers_no_chats": ("  followed by no chat", "  belum diikuti obrolan mana pun"),
+    "trackers_private_chat": ("a private chat", "obrolan pribadi"),
+    "trackers_event": ("  {when}: {what}", "  {when}: {what}"),
+    "event_chat_linked": (
+        "{chat} linked by {who}",
+        "{chat} dihubungkan oleh {who}",
+    ),
+    "event_chat_moved_away": (
+        "{chat} moved to {detail} by {who}",
+        "{chat} dipindahkan ke {detail} oleh {who}",
+    ),
+    "event_archived": ("archived by {who}", "diarsipkan oleh {who}"),
+    "event_restored": ("restored by {who}", "dipulihkan oleh {who}"),
+    "archived_now": (
+        "🗄 Archived <b>{tracker}</b> ({key}): it sends nothing, cannot be linked and keeps "
+        "every report. {restore} brings it back.",
+        "🗄 <b>{tracker}</b> ({key}) diarsipkan: tidak mengirim apa pun, tidak dapat "
+        "dihubungkan, dan seluruh laporannya tetap disimpan. {restore} memulihkannya.",
+    ),
+    "already_archived": (
+        "🗄 <b>{tracker}</b> is already archived.",
+        "🗄 <b>{tracker}</b> sudah diarsipkan.",
+    ),
+    "restored_now": (
+        "♻️ Restored <b>{tracker}</b> ({key}): its chats get digests and reminders again.",
+        "♻️ <b>{tracker}</b> ({key}) dipulihkan: obrolannya kembali menerima ringkasan dan "
+        "pengingat tenggat.",
+    ),
+    "not_archived": (
+        "<b>{tracker}</b> is not archived.",
+        "<b>{tracker}</b> tidak dalam keadaan diarsipkan.",
+    ),
+    "edit_undone": (
+        "✏️ That report was undone, so an edit cannot bring it back. Send a new {example} instead.",
+        "✏️ Laporan tersebut telah dibatalkan, sehingga suntingan tidak dapat memulihkannya. "
+        "Mohon kirim {example} yang baru.",
+    ),
+    "edit_other_tracker": (
+        "✏️ That report belongs to <b>{old}</b>, and this chat now follows <b>{new}</b>: an "
+        "edit cannot move it. Send a new {example} instead.",
+        "✏️ Laporan tersebut milik <b>{old}</b>, sedangkan obrolan ini kini terhubung ke "
+        "<b>{new}</b>: suntingan tidak dapat memindahkannya. Mohon kirim {example} yang baru.",
+    ),
+    "edit_too_old": (
+        "✏️ A report can be corrected by editing for {hours} hours. Send a new {example} "
+        "with a note saying why.",
+        "✏️ Laporan hanya dapat dikoreksi dengan menyunting pesan dalam {hours} jam. Mohon "
+        "kirim {example} yang baru beserta catatan alasannya.",
+    ),
+    "private_link_removed": (
+        "Their private chat no longer follows <b>{tracker}</b> (and gets no digests from it).",
+        "Obrolan pribadi yang bersangkutan tidak lagi terhubung ke <b>{tracker}</b> (dan tidak "
+        "lagi menerima ringkasannya).",
+    ),
+    "help_help": ("what you may do here", "apa yang dapat Anda lakukan di sini"),
+    "help_trackers": (
+        "the trackers you belong to and the chats that follow each",
+        "pemantauan yang Anda ikuti dan obrolan yang terhubung ke masing-masing",
+    ),
+    "help_quiet_show": (
+        "days of silence before a workstream is nudged",
+        "jumlah hari tanpa laporan sebelum sebuah komponen diberi pengingat laporan",
+    ),
+    "help_lang_show": ("the language of this chat", "bahasa obrolan ini"),
+    "help_archive": (
+        "archive a tracker: it sends nothing, keeps every report",
+        "arsipkan pemantauan: tidak mengirim apa pun, seluruh laporan tetap disimpan",
+    ),
+    "help_restore": ("restore an archived tracker", "pulihkan pemantauan yang diarsipkan"),
+    "digest_needs_link": (
+        "Digests come to a linked chat. An admin links this one with "
+        "<code>/setup &lt;key&gt;</code>; /status answers here now.",
+        "Ringkasan dikirim ke obrolan yang terhubung. Admin dapat menghubungkan obrolan ini "
+        "dengan <code>/setup &lt;kode&gt;</code>; /status dapat digunakan di sini sekarang.",
+    ),
+    "tracker_key_usage": ("Type {usage}, e.g. {example}", "Ketik {usage}, misalnya {example}"),
+    "menu_status": ("Where things stand", "Posisi terkini"),
+    "menu_update": (
+        "Report progress: /update &lt;workstream&gt; &lt;percent&gt; [note]",
+        "Laporkan kemajuan: /update &lt;komponen&gt; &lt;persen&gt; [catatan]",
+    ),
+    "menu_history": ("Last reports of a workstream", "Laporan terakhir sebuah komponen"),
+    "menu_undo": ("Take back your last report", "Batalkan laporan terakhir Anda"),
+    "menu_chart": ("Burn-up chart", "Grafik kemajuan"),
+    "menu_digest": ("Post the digest now", "Kirim ringkasan sekarang"),
+    "menu_workstreams": ("Workstreams and weights", "Komponen dan bobotnya"),
+    "menu_deadline": ("Deadline and days left", "Tenggat dan sisa hari"),
+    "menu_help": ("What you can do here", "Apa yang dapat Anda lakukan di sini"),
     # --- issue 11: answers off the happy path --------------------------------------------------
     "bad_date_day": (
         "{token} is not a real date: {month} has {days} days.",
@@ -564,6 +741,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "xlsx_chat_id": ("Chat id", "ID obrolan"),
     "xlsx_message_id": ("Message id", "ID pesan"),
     "xlsx_undone": ("Undone at ({tz})", "Dibatalkan pada ({tz})"),
+    "xlsx_recorded": ("Received at ({tz})", "Diterima pada ({tz})"),
+    "xlsx_undone_by": ("Undone by (user id)", "Dibatalkan oleh (ID pengguna)"),
     "xlsx_key": ("Key", "Kode"),
     "xlsx_title": ("Title", "Judul"),
     "xlsx_weight": ("Weight", "Bobot"),

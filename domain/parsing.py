@@ -22,6 +22,10 @@ NOTE_MAX_CHARS = 1000
 HISTORY_DEFAULT = 10
 HISTORY_MAX = 50
 TITLE_MAX_CHARS = 200
+# Deadlines Pantau accepts: wide enough for any real regulation, narrow enough that every date
+# computed from one (days left, reminders, a chart's axis) stays far from year 1 and year 9999.
+DEADLINE_EARLIEST = date(2000, 1, 1)
+DEADLINE_LATEST = date(2100, 12, 31)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _PERCENT = re.compile(r"^([0-9]{1,3})%?$")
@@ -80,6 +84,19 @@ def impossible_date(token: str) -> UserError:
         return UserError("bad_date_real", token=code(token))
     days = calendar.monthrange(year, month)[1]
     return UserError("bad_date_day", token=code(token), month=MonthYear(year, month), days=days)
+
+
+def parse_deadline_date(token: str) -> date:
+    """A date that can be a deadline: real, and between 2000-01-01 and 2100-12-31."""
+    day = parse_date(token)
+    if not DEADLINE_EARLIEST <= day <= DEADLINE_LATEST:
+        raise UserError(
+            "deadline_out_of_range",
+            token=code(token),
+            earliest=code(DEADLINE_EARLIEST.isoformat()),
+            latest=code(DEADLINE_LATEST.isoformat()),
+        )
+    return day
 
 
 def parse_note(text: str) -> str | None:
@@ -151,7 +168,7 @@ def parse_setup(rest: str) -> SetupArgs:
     deadline: date | None = None
     first, _, remainder = tail.partition(" ")
     if re.match(r"[0-9]", first) and "-" in first:
-        deadline = parse_date(first)
+        deadline = parse_deadline_date(first)
         tail = remainder
     return SetupArgs(key, deadline, parse_title(tail))
 
@@ -283,7 +300,18 @@ def parse_deadline(rest: str) -> date | None:
     parts = rest.split()
     if len(parts) > 1:
         raise UserError("deadline_usage", a=code("/deadline"), b=code("/deadline YYYY-MM-DD"))
-    return parse_date(parts[0]) if parts else None
+    return parse_deadline_date(parts[0]) if parts else None
+
+
+def parse_tracker_key(rest: str, command: str) -> str:
+    """The one ``<key>`` argument of /archive and /restore."""
+    usage = f"/{command} <key>"
+    parts = rest.split()
+    if len(parts) != 1:
+        raise UserError(
+            "tracker_key_usage", usage=code(usage), example=code(f"/{command} tiktok-tokopedia")
+        )
+    return parse_slug(parts[0], usage)
 
 
 def parse_no_args(rest: str, command: str) -> None:

@@ -295,6 +295,14 @@ def render_tracker_linked(tracker: TrackerView, today: date, lang: str, *, creat
     return "\n".join(lines)
 
 
+def past_deadline_warning(tracker: TrackerView, today: date, lang: str) -> str | None:
+    """A line for a deadline just set in the past: accepted (a late tracker is real), flagged
+    in case it is a typo."""
+    if tracker.deadline >= today:
+        return None
+    return t(lang, "deadline_in_past", example=code("/deadline YYYY-MM-DD"))
+
+
 def render_deadline(
     tracker: TrackerView, today: date, lang: str, *, changed_from: date | None
 ) -> str:
@@ -312,59 +320,32 @@ def render_deadline(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class HelpEntry:
-    command: str
-    key: str  # catalogue entry of its description
-    role: Role | None  # None: anyone in a linked chat
-
-
-HELP: tuple[HelpEntry, ...] = (
-    HelpEntry("/status [workstream]", "help_status", None),
-    HelpEntry("/workstreams", "help_workstreams", None),
-    HelpEntry("/history &lt;workstream&gt; [n]", "help_history", None),
-    HelpEntry("/deadline", "help_deadline", None),
-    HelpEntry("/digest", "help_digest", None),
-    HelpEntry("/chart", "help_chart", None),
-    HelpEntry("/schedule", "help_schedule", None),
-    HelpEntry("/update &lt;workstream&gt; &lt;percent&gt; [note]", "help_update", Role.REPORTER),
-    HelpEntry("/undo", "help_undo", Role.REPORTER),
-    HelpEntry("/setup &lt;key&gt; [YYYY-MM-DD] [title]", "help_setup", Role.ADMIN),
-    HelpEntry("/workstream add &lt;key&gt; [weight=N] [title]", "help_workstream_add", Role.ADMIN),
-    HelpEntry("/workstream remove &lt;key&gt;", "help_workstream_remove", Role.ADMIN),
-    HelpEntry("/grant &lt;@user|id&gt; &lt;reporter|admin&gt;", "help_grant", Role.ADMIN),
-    HelpEntry("/revoke &lt;@user|id&gt;", "help_revoke", Role.ADMIN),
-    HelpEntry("/deadline YYYY-MM-DD", "help_deadline_move", Role.ADMIN),
-    HelpEntry("/schedule daily|weekdays|mon…sun HH:MM | off", "help_schedule_set", Role.ADMIN),
-    HelpEntry("/quiet &lt;days&gt;", "help_quiet", Role.ADMIN),
-    HelpEntry("/export [csv|xlsx]", "help_export", Role.ADMIN),
-    HelpEntry("/lang en|id", "help_lang", Role.ADMIN),
-)
-
-
-def _help_line(entry: HelpEntry, lang: str) -> str:
-    return f"• {entry.command} — {t(lang, entry.key)}"
-
-
 def render_help(
-    tracker: TrackerView | None, role: Role | None, lang: str, *, can_create: bool, private: bool
+    tracker: TrackerView | None,
+    role: Role | None,
+    lang: str,
+    *,
+    lines: Sequence[tuple[str, str]],
+    private: bool,
+    where_note: str | None = None,
 ) -> str:
-    lines = [t(lang, "intro"), ""]
+    """/help: where you are, then one line per command you may use here, as the command
+    table lists them: (usage as HTML, catalogue key of its description). ``where_note``
+    replaces the "no tracker here" line when there is more to say."""
+    out = [t(lang, "intro"), ""]
     if tracker is None:
-        if private and role is None:
-            lines.append(t(lang, "help_no_tracker_private"))
+        if where_note is not None:  # e.g. a private chat of someone in several trackers
+            out.append(where_note)
+        elif private and role is None:
+            out.append(t(lang, "help_no_tracker_private"))
         elif not private:
-            lines.append(t(lang, "help_no_tracker_group"))
-        if can_create:
-            setup = next(entry for entry in HELP if entry.command.startswith("/setup"))
-            lines.append(_help_line(setup, lang))
-        else:
-            lines.append(t(lang, "help_ask_admin"))
-        return "\n".join(lines)
-    you = t(lang, "help_you_are", role=t(lang, f"role_{role.value}")) if role else ""
-    lines.append(t(lang, "help_tracker", title=tracker.title) + you)
-    allowed = {None, Role.REPORTER, Role.ADMIN} if role is Role.ADMIN else {None, role}
-    lines.extend(_help_line(entry, lang) for entry in HELP if entry.role in allowed)
-    if role is None:
-        lines.append(t(lang, "help_ask_reporter"))
-    return "\n".join(lines)
+            out.append(t(lang, "help_no_tracker_group"))
+    else:
+        you = t(lang, "help_you_are", role=t(lang, f"role_{role.value}")) if role else ""
+        out.append(t(lang, "help_tracker", title=tracker.title) + you)
+    out.extend(f"• {usage} — {t(lang, key)}" for usage, key in lines)
+    if tracker is None and not any(usage.startswith("/setup") for usage, _ in lines):
+        out.append(t(lang, "help_ask_admin"))
+    if tracker is not None and role is None:
+        out.append(t(lang, "help_ask_reporter"))
+    return "\n".join(out)

@@ -17,8 +17,8 @@ from pydantic import (
     model_validator,
 )
 
-from domain.parsing import NOTE_MAX_CHARS
-from domain.views import Role
+from domain.parsing import DEADLINE_EARLIEST, DEADLINE_LATEST, NOTE_MAX_CHARS
+from domain.views import SERVICE_ACCOUNTS, Role
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 
@@ -33,6 +33,16 @@ class TrackerSpec(_Strict):
     regulation: str | None = Field(default=None, max_length=200)
     deadline: date
     timezone: str = "Asia/Jakarta"
+
+    @field_validator("deadline")
+    @classmethod
+    def _deadline_in_range(cls, value: date) -> date:
+        if not DEADLINE_EARLIEST <= value <= DEADLINE_LATEST:
+            raise ValueError(
+                f"{value.isoformat()} cannot be a deadline: give a date from "
+                f"{DEADLINE_EARLIEST.isoformat()} to {DEADLINE_LATEST.isoformat()}"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -55,6 +65,16 @@ class MemberSpec(_Strict):
     role: Role
     username: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9_]{4,32}$")
     name: str | None = Field(default=None, max_length=200)
+
+    @field_validator("user_id")
+    @classmethod
+    def _a_person(cls, value: int) -> int:
+        if value in SERVICE_ACCOUNTS:
+            raise ValueError(
+                f"{value} is a Telegram stand-in account (anonymous admins, channels), "
+                "not a person: it cannot hold a role"
+            )
+        return value
 
 
 class ChatSpec(_Strict):

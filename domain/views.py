@@ -14,6 +14,12 @@ class Role(StrEnum):
     REPORTER = "reporter"
 
 
+# Accounts Telegram uses to stand for someone else: GroupAnonymousBot (an anonymous group
+# admin, any of them), Channel_Bot (a channel) and the service account 777000 (a linked
+# channel's forwards). None of them is a person, so none may hold a role.
+SERVICE_ACCOUNTS = frozenset({1087968824, 136817688, 777000})
+
+
 @dataclass(frozen=True, slots=True)
 class TrackerView:
     id: int
@@ -58,3 +64,14 @@ class Snapshot:
 
     tracker: TrackerView
     workstreams: tuple[WorkstreamView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UndoneReport:
+    """A report taken back with /undo, as a digest lists it for the managers."""
+
+    workstream: str  # title
+    percent: int
+    reporter_name: str
+    created_at: datetime  # when it was reported
+    undone_at: datetime

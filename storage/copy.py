@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from storage.db import snapshot_connection
 
 CHUNK = 5_000
 
@@ -26,7 +27,9 @@ def copy_database(
     """
     tables = SQLModel.metadata.sorted_tables
     counts: dict[str, tuple[int, int]] = {}
-    with source.connect() as reader, target.begin() as writer:
+    # The source may be a live bot's database: read it as one snapshot that never takes the
+    # write lock, so the bot keeps recording while the copy runs.
+    with snapshot_connection(source) as reader, target.begin() as writer:
         for table in tables:
             if writer.execute(select(func.count()).select_from(table)).scalar_one():
                 raise CopyError(

@@ -8,18 +8,24 @@ upgrading a read lock ("database is locked"). PostgreSQL is chosen by URL alone.
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PRIVATE_DIR = 0o700  # folders Pantau creates for its data
+PRIVATE_FILE = 0o600  # the database and every file Pantau writes for the operator
+log = logging.getLogger(__name__)
 _READONLY = "pantau_readonly"
 
 
@@ -59,14 +65,35 @@ def is_sqlite(url: str) -> bool:
 
 
 def ensure_sqlite_dir(url: str) -> None:
-    """Create the directory of a SQLite file on first use."""
+    """Create the directory (0700) and the file (0600) of a SQLite database on first use.
+
+    The file holds who reported what: only the bot's own user may read it. SQLite creates the
+    ``-wal`` and ``-shm`` files with the database file's permissions, so they are 0600 too.
+    A file or folder that already exists keeps its mode (an operator may have chosen it); a
+    database readable by others is logged.
+    """
     parsed = make_url(url)
     if (
-        parsed.get_backend_name() == "sqlite"
-        and parsed.database not in (None, "", ":memory:")
-        and not parsed.database.startswith("file:")  # a URI names an existing file
+        parsed.get_backend_name() != "sqlite"
+        or parsed.database in (None, "", ":memory:")
+        or parsed.database.startswith("file:")  # a URI names an existing file
     ):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return
+    path = Path(parsed.database).expanduser()
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):  # every folder created here is private, not only the last
+        folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            log.warning(
+                "the database %s is readable by other users (mode %o): chmod 600 it "
+                "and its -wal and -shm files",
+                path,
+                mode,
+            )
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -130,3 +157,19 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def snapshot_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose every read sees the database as of its first one, without blocking
+    anyone: on SQLite a deferred transaction (WAL readers never hold up the writer, unlike the
+    ``BEGIN IMMEDIATE`` of a write), on PostgreSQL a read-only REPEATABLE READ transaction."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection = connection.execution_options(**{_READONLY: True})
+        else:
+            connection = connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with connection.begin():
+            yield connection

@@ -256,6 +256,7 @@ def _apply_reports(
                 ),
                 update_id=None,
                 created_at=item.at,
+                recorded_at=now,  # when the import brought it in; created_at is when it was true
             )
             result.reports.created += 1
             continue
@@ -271,7 +272,9 @@ def _apply_reports(
         if not corrections:
             result.reports.differs += 1
             continue
-        queries.retract_report(session, report=head, now=now, chat_id=None, message_id=None)
+        queries.retract_report(
+            session, report=head, now=now, chat_id=None, message_id=None, by=None
+        )
         queries.add_report(
             session,
             tracker_id=tracker.id,
@@ -286,6 +289,7 @@ def _apply_reports(
             created_at=item.at,
             revision=max(int(now.timestamp()), head.revision + 1),
             corrects_id=head.id,
+            recorded_at=now,
         )
         result.reports.corrected += 1
 

@@ -25,6 +25,9 @@ class Tracker(SQLModel, table=True):
     created_by: int | None = Field(default=None, sa_type=BigInteger)
     # Days without a report after which a workstream below 100% is nudged.
     quiet_days: int = Field(default=7, sa_column_kwargs={"server_default": "7"})
+    # An archived tracker sends nothing and cannot be linked; every row of it is kept.
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    archived_by: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Workstream(SQLModel, table=True):
@@ -45,7 +48,7 @@ class Workstream(SQLModel, table=True):
 
 class Report(SQLModel, table=True):
     __table_args__ = (
-        # One report per Telegram message and revision (0: as sent; an edit: its edit time).
+        # One report per Telegram message and revision (0: as sent; then one per edit).
         UniqueConstraint("chat_id", "message_id", "revision", name="uq_report_chat_message"),
         # /status and /update read "the latest report that counts" per workstream.
         Index("ix_report_latest", "workstream_id", "retracted_at", "created_at"),
@@ -67,17 +70,41 @@ class Report(SQLModel, table=True):
     chat_id: int = Field(sa_type=BigInteger)
     message_id: int = Field(sa_type=BigInteger)
     update_id: int | None = Field(default=None, sa_type=BigInteger)
+    # When the reported progress was true (the message's time; a correction keeps the time
+    # of the report it corrects) and when Pantau received it.
     created_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
     retracted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Who undid it (/undo) or replaced it (an edit).
+    retracted_by: int | None = Field(default=None, sa_type=BigInteger)
     # The /undo message that retracted it: the same /undo delivered twice undoes once.
     retracted_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     retracted_message_id: int | None = Field(default=None, sa_type=BigInteger)
-    # An edited /update: the edit's time (0 for the message as first sent), and the report
+    # An edited /update: 1, 2, … for each edit (0 for the message as first sent; rows from
+    # before revision 0006 hold the edit's Unix time), and the report
     # the correction replaces (which stays, retracted, for the audit trail).
     revision: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
     corrects_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("report.id"), nullable=True)
     )
+
+
+class TrackerEvent(SQLModel, table=True):
+    """A tracker's trail of changes that are not reports: chats linked to it or moved away,
+    archived, restored. Its admins read it in /trackers."""
+
+    __tablename__ = "tracker_event"
+    __table_args__ = (Index("ix_tracker_event_tracker", "tracker_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracker_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tracker.id", ondelete="CASCADE"), nullable=False)
+    )
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor_id: int | None = Field(default=None, sa_type=BigInteger)
+    kind: str = Field(max_length=32)  # storage.queries.EventKind
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    detail: str | None = Field(default=None, max_length=500)
 
 
 class Member(SQLModel, table=True):
@@ -131,7 +158,7 @@ class Notice(SQLModel, table=True):
     tracker_id: int = Field(
         sa_column=Column(Integer, ForeignKey("tracker.id", ondelete="CASCADE"), nullable=False)
     )
-    kind: str = Field(max_length=16)  # digest | deadline | overdue | quiet
+    kind: str = Field(max_length=16)  # digest | digest-now (/digest) | deadline | overdue | quiet
     slot_key: str = Field(max_length=120)
     status: str = Field(max_length=16)  # pending | sent | failed
     attempts: int = Field(default=0)

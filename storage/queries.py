@@ -14,11 +14,20 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, bindparam, func, literal, union_all
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from domain.forecast import WINDOW, Point
 from domain.progress import daily
-from domain.views import ReportView, Role, Snapshot, TrackerView, WorkstreamView
+from domain.views import (
+    ReportView,
+    Role,
+    Snapshot,
+    TrackerView,
+    UndoneReport,
+    WorkstreamView,
+)
 from storage.models import (
     ChatLink,
     ChatSetting,
@@ -83,13 +92,18 @@ def tracker_for_chat(session: Session, *, chat_id: int) -> Tracker | None:
     return session.exec(statement).first()
 
 
-def trackers_of_user(session: Session, *, user_id: int) -> list[Tracker]:
+def trackers_of_user(
+    session: Session, *, user_id: int, include_archived: bool = False
+) -> list[Tracker]:
+    """The trackers a user holds a role in (archived ones only when asked for)."""
     statement = (
         select(Tracker)
         .join(Member, col(Member.tracker_id) == col(Tracker.id))
         .where(Member.user_id == user_id)
         .order_by(col(Tracker.key))
     )
+    if not include_archived:
+        statement = statement.where(col(Tracker.archived_at).is_(None))
     return list(session.exec(statement).all())
 
 
@@ -379,10 +393,14 @@ def add_report(
     message_id: int,
     update_id: int | None,
     created_at: datetime,
+    recorded_at: datetime | None = None,
     revision: int = 0,
     corrects_id: int | None = None,
 ) -> Report:
+    """A new report. ``recorded_at`` (when Pantau received it) defaults to ``created_at``
+    (when the progress was true): the same moment for a report made as it is sent."""
     report = Report(
+        recorded_at=recorded_at or created_at,
         revision=revision,
         corrects_id=corrects_id,
         tracker_id=tracker_id,
@@ -426,11 +444,14 @@ def report_of_message(session: Session, *, chat_id: int, message_id: int) -> Rep
     return session.exec(statement).first()
 
 
-def revision_exists(session: Session, *, chat_id: int, message_id: int, revision: int) -> bool:
-    statement = select(Report.id).where(
-        Report.chat_id == chat_id, Report.message_id == message_id, Report.revision == revision
+def revisions_of_message(session: Session, *, chat_id: int, message_id: int) -> list[Report]:
+    """Every report a message made (as sent and each edit), oldest revision first."""
+    statement = (
+        select(Report)
+        .where(Report.chat_id == chat_id, Report.message_id == message_id)
+        .order_by(col(Report.revision))
     )
-    return session.exec(statement).first() is not None
+    return list(session.exec(statement).all())
 
 
 def recent_reports(
@@ -465,8 +486,10 @@ def retract_report(
     now: datetime,
     chat_id: int | None,
     message_id: int | None,
+    by: int | None,
 ) -> None:
     report.retracted_at = now
+    report.retracted_by = by
     report.retracted_chat_id = chat_id
     report.retracted_message_id = message_id
     session.add(report)
@@ -668,14 +691,78 @@ def finish_notice(
     session.flush()
 
 
+# A digest asked for with /digest: sent like a scheduled one, but never the baseline of the
+# scheduled digests' "since the last digest" (anyone may ask, at any time).
+SCHEDULED_DIGEST = "digest"
+MANUAL_DIGEST = "digest-now"
+
+
 def previous_digest(session: Session, *, chat_id: int) -> Notice | None:
-    statement = (
-        select(Notice)
-        .where(Notice.chat_id == chat_id, Notice.kind == "digest", Notice.status == "sent")
-        .order_by(col(Notice.id).desc())
-        .limit(1)
+    """The baseline of this chat's next digest: its last scheduled digest, or, in a chat that
+    never had one, its last /digest."""
+    for kind in (SCHEDULED_DIGEST, MANUAL_DIGEST):
+        statement = (
+            select(Notice)
+            .where(Notice.chat_id == chat_id, Notice.kind == kind, Notice.status == "sent")
+            .order_by(col(Notice.id).desc())
+            .limit(1)
+        )
+        found = session.exec(statement).first()
+        if found is not None:
+            return found
+    return None
+
+
+def undone_statement(
+    workstream_ids: Sequence[int], *, since: datetime, until: datetime
+) -> SelectOfScalar[Report]:
+    """Reports of these workstreams undone in (since, until], oldest undo first.
+
+    A report replaced by an edit of its message is retracted too, but it is a correction, not
+    an undo: a later revision of the same message exists. Both conditions are index seeks
+    (``ix_report_latest`` per workstream, the unique chat/message/revision key), so a digest
+    reads the same whatever the history's size.
+    """
+    later = aliased(Report)
+    replaced = (
+        select(later.id)
+        .where(
+            later.chat_id == Report.chat_id,
+            later.message_id == Report.message_id,
+            later.revision > Report.revision,
+        )
+        .exists()
     )
-    return session.exec(statement).first()
+    return (
+        select(Report)
+        .where(
+            col(Report.workstream_id).in_(list(workstream_ids)),
+            col(Report.retracted_at) > since,
+            col(Report.retracted_at) <= until,
+            ~replaced,
+        )
+        .order_by(col(Report.retracted_at), col(Report.id))
+    )
+
+
+def undone_reports(
+    session: Session, *, snapshot: Snapshot, since: datetime, until: datetime, limit: int
+) -> list[UndoneReport]:
+    """The active workstreams' reports undone in (since, until], at most ``limit``."""
+    titles = {ws.id: ws.title for ws in snapshot.workstreams}
+    if not titles:
+        return []
+    statement = undone_statement(list(titles), since=since, until=until).limit(limit)
+    return [
+        UndoneReport(
+            workstream=titles[report.workstream_id],
+            percent=report.percent,
+            reporter_name=report.reporter_name,
+            created_at=report.created_at,
+            undone_at=report.retracted_at or until,
+        )
+        for report in session.exec(statement)
+    ]
 
 
 def notices(session: Session, *, chat_id: int | None = None) -> list[Notice]:
@@ -861,6 +948,7 @@ def resume_point(session: Session) -> ResumePoint:
     moments = [
         session.exec(select(func.max(Report.created_at))).one(),
         session.exec(select(func.max(Report.retracted_at))).one(),
+        session.exec(select(func.max(Report.recorded_at))).one(),
         session.exec(select(func.max(Notice.created_at))).one(),
         session.exec(select(func.max(Workstream.created_at))).one(),
         session.exec(select(func.max(Tracker.created_at))).one(),

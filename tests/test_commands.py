@@ -242,10 +242,14 @@ async def test_edited_update_is_recorded_as_a_linked_correction(harness: Harness
     await seed_tracker(harness)
     await harness.say("/update payments 60", sender=BUDI, message_id=500)
     harness.clock.advance(minutes=3)
-    reply = await harness.say("/update payments 65", sender=BUDI, message_id=500, edited=True)
+    reply = await harness.say(
+        "/update payments 65", sender=BUDI, message_id=500, edited=True, update_id=9500
+    )
     assert "Corrected Payments: 60% → 65%" in reply
     assert "Overall 22%" in reply
-    again = await harness.say("/update payments 65", sender=BUDI, message_id=500, edited=True)
+    again = await harness.say(
+        "/update payments 65", sender=BUDI, message_id=500, edited=True, update_id=9500
+    )
     assert "Already recorded" in again  # the same edit delivered twice
     first, correction = harness.reports()
     assert (first.percent, first.retracted_at is not None, first.revision) == (60, True, 0)

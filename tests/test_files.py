@@ -73,6 +73,8 @@ async def test_csv_export_round_trips_every_field_and_neutralises_formulas(
         "chat_id",
         "message_id",
         "retracted_at_utc",
+        "recorded_at_utc",
+        "retracted_by",
     ]
     first = rows[0]
     assert first["workstream"] == "payments"
@@ -84,6 +86,9 @@ async def test_csv_export_round_trips_every_field_and_neutralises_formulas(
     assert first["reporter_id"] == str(BUDI.id)
     assert first["chat_id"] == "-1001001"
     assert [r["retracted_at_utc"] != "" for r in rows].count(True) == 1
+    undone = next(r for r in rows if r["retracted_at_utc"])
+    assert undone["retracted_by"] != ""
+    assert first["recorded_at_utc"].endswith("+00:00")
     dangerous = next(r for r in rows if "HYPERLINK" in r["note"])
     assert dangerous["note"] == "'" + NOTE
     db_reports = harness.reports()

@@ -177,6 +177,10 @@ def test_import_of_example_is_idempotent(engine: Engine) -> None:
         snap = queries.snapshot(session, tracker=tracker)
         assert [ws.percent for ws in snap.workstreams] == [100, 50, 60]
         assert queries.find_user_by_username(session, username="BUDI_S") is not None
+        # Imported reports were true at their own time and received at the import's.
+        (report, _key), *_rest = queries.trail(session, tracker_id=tracker.id or 0)
+        assert report.recorded_at == NOW
+        assert report.created_at < NOW
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from functools import partial
 from sqlmodel import Session
 from telegram import Chat, Message, Update
 
+from bot.access import Command, Place, Rank, rank_of
 from bot.config import Settings
 from bot.context import Context, run_db
 from bot.retry import with_network_retries
@@ -39,10 +40,18 @@ class Caller:
     command: str
     rest: str  # the text after the command, spacing and line breaks kept
     replied_user_id: int | None
+    # The command's declaration in the table (bot/commands.py): what every check reads.
+    declared: Command | None = None
+    edited_at: datetime | None = None  # an edited message: when it was edited
     language_code: str | None = None
 
+    @property
+    def declaration(self) -> Command:
+        assert self.declared is not None, "a command handler passes its declaration"
+        return self.declared
 
-def caller_of(update: Update) -> Caller:
+
+def caller_of(update: Update, declared: Command | None = None) -> Caller:
     message = update.effective_message
     user = update.effective_user
     chat = update.effective_chat
@@ -67,6 +76,8 @@ def caller_of(update: Update) -> Caller:
         replied_user_id=(
             replied_user.id if replied_user is not None and not replied_user.is_bot else None
         ),
+        declared=declared,
+        edited_at=message.edit_date,
         language_code=user.language_code,
     )
 
@@ -106,29 +117,71 @@ class Scope:
         return self.tracker.id
 
 
+@dataclass(frozen=True, slots=True)
+class Here:
+    """Where a command was sent and what the caller may do there (a tracker may be absent)."""
+
+    place: Place
+    tracker: Tracker | None
+    role: Role | None
+    rank: Rank
+
+
+def is_operator(settings: Settings, user_id: int) -> bool:
+    return user_id in settings.pantau_admin_ids
+
+
+def may_create(settings: Settings, user_id: int) -> bool:
+    """With PANTAU_ADMIN_IDS set only those people create trackers; without it, anyone may
+    (and becomes the new tracker's admin: a single-team deployment)."""
+    return not settings.pantau_admin_ids or is_operator(settings, user_id)
+
+
 def effective_role(
     session: Session, settings: Settings, *, tracker_id: int, user_id: int
 ) -> Role | None:
     """A tracker role, or admin everywhere for the ids in ``PANTAU_ADMIN_IDS``."""
-    if user_id in settings.pantau_admin_ids:
+    if is_operator(settings, user_id):
         return Role.ADMIN
     return queries.role_of(session, tracker_id=tracker_id, user_id=user_id)
 
 
-def find_tracker(session: Session, caller: Caller) -> Tracker:
-    """The tracker of this chat; in a private chat, the one tracker the caller belongs to."""
-    tracker = queries.tracker_for_chat(session, chat_id=caller.chat_id)
-    if tracker is not None:
-        return tracker
-    if not caller.private:
-        raise UserError("not_linked")
-    mine = queries.trackers_of_user(session, user_id=caller.user_id)
+def _own_tracker(session: Session, caller: Caller, *, required: bool) -> Tracker | None:
+    """In a private chat that follows no tracker: the one active tracker the caller belongs
+    to (or the one archived tracker, when that is all they have). With none or several, a
+    refusal when ``required``, else None."""
+    mine = queries.trackers_of_user(session, user_id=caller.user_id) or (
+        # Only archived ones: still readable (changes are refused by check()).
+        queries.trackers_of_user(session, user_id=caller.user_id, include_archived=True)
+    )
     if len(mine) == 1:
         return mine[0]
+    if not required:
+        return None
     if not mine:
         raise UserError("not_member")
     keys = Html(", ".join(code(t.key) for t in mine))
     raise UserError("many_trackers", count=len(mine), keys=keys)
+
+
+def locate(session: Session, settings: Settings, caller: Caller, *, need_tracker: bool) -> Here:
+    """The place a command was sent, its tracker and the caller's rank there."""
+    tracker = queries.tracker_for_chat(session, chat_id=caller.chat_id)
+    if caller.private:
+        place = Place.PRIVATE
+        if tracker is None:
+            tracker = _own_tracker(session, caller, required=need_tracker)
+    else:
+        place = Place.LINKED if tracker is not None else Place.UNLINKED
+        if tracker is None and need_tracker:
+            raise UserError("not_linked")
+    role = (
+        effective_role(session, settings, tracker_id=tracker.id, user_id=caller.user_id)
+        if tracker is not None and tracker.id is not None
+        else None
+    )
+    operator = is_operator(settings, caller.user_id)
+    return Here(place, tracker, role, rank_of(role, operator=operator))
 
 
 def admin_names(session: Session, tracker_id: int) -> str | None:
@@ -143,32 +196,85 @@ def admin_names(session: Session, tracker_id: int) -> str | None:
     return ", ".join(names[:5]) or None
 
 
-def require(session: Session, scope: Scope, need: Role) -> None:
-    """Refuse unless the caller's role covers ``need`` (an admin may do what a reporter may)."""
-    if scope.role is Role.ADMIN or scope.role is need:
-        return
-    names = admin_names(session, scope.tracker_id)
-    raise UserError(
-        "need_role",
-        who=msg("role_reporter_plural" if need is Role.REPORTER else "role_admin_plural"),
-        tracker=scope.tracker.title,
-        admins=names if names else msg("the_operator"),
-        role=msg(f"role_{need.value}"),
-    )
+def check(session: Session, command: Command, here: Here, *, changing: bool) -> None:
+    """Refuse unless the table allows ``command`` for this rank in this place: the one
+    permission check every command goes through."""
+    access = command.access(here.place)
+    if access is None:
+        raise UserError("not_linked" if here.place is Place.UNLINKED else "group_only")
+    tracker = here.tracker
+    if not access.allows(here.rank, changing=changing):
+        need = access.need(changing=changing)
+        if here.place is Place.PRIVATE and tracker is None:
+            raise UserError("not_member")
+        if tracker is None or need is Rank.OPERATOR:
+            raise UserError("only_operators")
+        assert tracker.id is not None
+        # Admins' names are for members: a stranger in the chat learns only whom to ask.
+        names = admin_names(session, tracker.id) if here.rank >= Rank.REPORTER else None
+        raise UserError(
+            "need_role",
+            who=msg("role_reporter_plural" if need is Rank.REPORTER else "role_admin_plural"),
+            tracker=tracker.title,
+            admins=names if names else msg("its_admins"),
+            role=msg("role_reporter" if need is Rank.REPORTER else "role_admin"),
+        )
+    if (
+        tracker is not None
+        and tracker.archived_at is not None
+        and (command.writes or (changing and not command.change_is_chat))
+    ):
+        raise UserError(
+            "tracker_archived", tracker=tracker.title, restore=code(f"/restore {tracker.key}")
+        )
 
 
 def resolve(
-    session: Session, settings: Settings, caller: Caller, need: Role | None = None
+    session: Session, settings: Settings, caller: Caller, *, changing: bool = False
 ) -> Scope:
-    """Tracker and role of the caller here, refusing when ``need`` is not met."""
-    tracker = find_tracker(session, caller)
-    assert tracker.id is not None
-    scope = Scope(
-        tracker, effective_role(session, settings, tracker_id=tracker.id, user_id=caller.user_id)
+    """The tracker this command acts on and the caller's role in it, refused unless the
+    command table allows it (``changing``: the argument-taking form)."""
+    here = locate(session, settings, caller, need_tracker=True)
+    check(session, caller.declaration, here, changing=changing)
+    assert here.tracker is not None
+    return Scope(here.tracker, here.role)
+
+
+def authorize(
+    session: Session, settings: Settings, caller: Caller, *, changing: bool = False
+) -> Here:
+    """:func:`resolve` for commands that also work without a tracker (/help, /lang, /setup)."""
+    here = locate(session, settings, caller, need_tracker=caller.declaration.needs_tracker)
+    check(session, caller.declaration, here, changing=changing)
+    return here
+
+
+def authorize_key(
+    session: Session, settings: Settings, caller: Caller, key: str
+) -> Tracker | None:
+    """The tracker named by a command's ``<key>`` when the caller holds the rank the table
+    asks for in it; None when there is none and the command may create it.
+
+    Everyone else gets one answer, whether the key exists or not: a stranger cannot probe
+    for keys, titles or admins.
+    """
+    command = caller.declaration
+    assert command.key_rank is not None
+    tracker = queries.get_tracker(session, key=key)
+    if tracker is None:
+        if command.creates and may_create(settings, caller.user_id):
+            return None
+    else:
+        assert tracker.id is not None
+        role = effective_role(session, settings, tracker_id=tracker.id, user_id=caller.user_id)
+        operator = is_operator(settings, caller.user_id)
+        if rank_of(role, operator=operator) >= command.key_rank:
+            return tracker
+    raise UserError(
+        "key_refused",
+        key=code(key),
+        operators=msg("key_refused_operators") if settings.pantau_admin_ids else "",
     )
-    if need is not None:
-        require(session, scope, need)
-    return scope
 
 
 def active_workstream(snapshot: Snapshot, tracker_title: str, key: str) -> WorkstreamView:

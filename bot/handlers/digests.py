@@ -8,22 +8,22 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot import jobs
+from bot.access import Command
 from bot.context import Context, run_db
 from bot.handlers.common import caller_of, chat_lang, reply, resolve
 from domain.errors import UserError
 from domain.i18n import t
 from domain.parsing import parse_no_args
 from domain.schedule import Schedule, parse_quiet, parse_schedule
-from domain.views import Role
 from storage import queries
 from storage.queries import ChatPlan
 
 log = logging.getLogger(__name__)
 
 
-async def post_digest(update: Update, context: Context) -> None:
+async def post_digest(update: Update, context: Context, command: Command) -> None:
     """Post this chat's digest now: /digest."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     parse_no_args(caller.rest, "digest")
     settings = context.bot_data.settings
     await run_db(context, lambda s: resolve(s, settings, caller), readonly=True)
@@ -33,7 +33,7 @@ async def post_digest(update: Update, context: Context) -> None:
         slot_key=f"digest-now:{caller.message_id}",
     )
     if status == "unlinked":  # a member asking in a private chat that has no link
-        raise UserError("not_linked")
+        raise UserError("digest_needs_link")
 
 
 def _linked_plan(session: Session, chat_id: int) -> ChatPlan:
@@ -43,16 +43,16 @@ def _linked_plan(session: Session, chat_id: int) -> ChatPlan:
     return plans[0]
 
 
-async def set_schedule(update: Update, context: Context) -> None:
+async def set_schedule(update: Update, context: Context, command: Command) -> None:
     """Subscribe this chat to digests: /schedule daily|weekdays|mon…sun HH:MM, or off."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     wanted = parse_schedule(caller.rest)
     settings = context.bot_data.settings
 
     lang = await chat_lang(context, update)
 
     def apply(session: Session) -> tuple[ChatPlan, str]:
-        scope = resolve(session, settings, caller, Role.ADMIN if wanted is not None else None)
+        scope = resolve(session, settings, caller, changing=wanted is not None)
         plan = _linked_plan(session, caller.chat_id)
         tz_name = scope.tracker.timezone
         if wanted is None:
@@ -78,16 +78,16 @@ async def set_schedule(update: Update, context: Context) -> None:
     await reply(update, text)
 
 
-async def set_quiet(update: Update, context: Context) -> None:
+async def set_quiet(update: Update, context: Context, command: Command) -> None:
     """Show or set (admin) the days of silence before a workstream is nudged: /quiet [days]."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     days = parse_quiet(caller.rest)
     settings = context.bot_data.settings
 
     lang = await chat_lang(context, update)
 
     def apply(session: Session) -> str:
-        scope = resolve(session, settings, caller, Role.ADMIN if days is not None else None)
+        scope = resolve(session, settings, caller, changing=days is not None)
         if days is None:
             return t(
                 lang, "quiet_show", tracker=scope.tracker.title, days=scope.tracker.quiet_days

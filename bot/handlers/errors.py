@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import Update
 from telegram.error import Conflict, TelegramError
@@ -12,10 +11,11 @@ from bot.context import Context
 from bot.handlers.common import chat_lang, reply
 from domain.errors import UserError
 from domain.i18n import t
+from domain.parsing import split_command
 
 log = logging.getLogger(__name__)
 
-_TAGS = re.compile(r"<[^>]+>")
+MAX_COMMAND_LOGGED = 32  # Telegram's own limit on a command's name
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -42,9 +42,12 @@ async def on_error(update: object, context: Context) -> None:
     except Exception:  # the database itself may be what failed
         lang = context.bot_data.settings.pantau_language
     if isinstance(error, UserError):
-        # Bad input is expected: one INFO line, no traceback.
+        # Bad input is expected: one INFO line, no traceback. It names the command and the
+        # reason (the catalogue key) and never quotes the message: a note or a title may be
+        # confidential, and the rendered reason can quote what was typed.
         text = error.render(lang)
-        log.info("refused %r: %s", (message.text or "")[:80], _TAGS.sub("", error.render("en")))
+        command = split_command(message.text or message.caption or "")[0][:MAX_COMMAND_LOGGED]
+        log.info("refused /%s in chat %s: %s", command or "?", message.chat_id, error.key)
         await reply(update, text)
         return
     log.error("unhandled error while handling an update", exc_info=error)

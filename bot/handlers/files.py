@@ -8,20 +8,20 @@ import logging
 from sqlmodel import Session
 from telegram import InputFile, Update
 
+from bot.access import Command
 from bot.context import Context, run_db
 from bot.files import chart_png, export_file
 from bot.handlers.common import caller_of, chat_lang, resolve
 from bot.retry import with_network_retries
 from domain.i18n import t
 from domain.parsing import parse_export, parse_no_args
-from domain.views import Role
 
 log = logging.getLogger(__name__)
 
 
-async def send_chart(update: Update, context: Context) -> None:
+async def send_chart(update: Update, context: Context, command: Command) -> None:
     """The tracker's burn-up chart as a PNG: /chart."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     parse_no_args(caller.rest, "chart")
     settings = context.bot_data.settings
     lang = await chat_lang(context, update)
@@ -43,16 +43,16 @@ async def send_chart(update: Update, context: Context) -> None:
     )
 
 
-async def send_export(update: Update, context: Context) -> None:
+async def send_export(update: Update, context: Context, command: Command) -> None:
     """The audit trail as a document (admins): /export [csv|xlsx]."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     fmt = parse_export(caller.rest)
     settings = context.bot_data.settings
     lang = await chat_lang(context, update)
     now = context.bot_data.clock()
 
     def build(session: Session) -> tuple[str, bytes, int, str]:
-        scope = resolve(session, settings, caller, Role.ADMIN)
+        scope = resolve(session, settings, caller)
         name, content, count = export_file(session, scope.tracker, fmt=fmt, now=now, lang=lang)
         return name, content, count, scope.tracker.title
 

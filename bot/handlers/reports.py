@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 from telegram import Update
 
+from bot.access import Command
 from bot.context import Context, run_db
 from bot.handlers.common import (
     Caller,
@@ -20,15 +21,18 @@ from bot.handlers.common import (
     today_for,
 )
 from domain.errors import UserError
-from domain.i18n import t
+from domain.i18n import code, t
 from domain.parsing import UpdateArgs, parse_no_args, parse_update
 from domain.progress import find_workstream, overall_percent, with_report
 from domain.render import ReportOutcome, UndoOutcome, render_undo, render_update
-from domain.views import Role
 from storage import queries
 from storage.models import Report
 
 log = logging.getLogger(__name__)
+
+# How long after a report an edit of its message may still correct it. Later, a correction
+# is a new /update with a note: the trail shows both, each at its own time.
+EDIT_WINDOW = timedelta(hours=48)
 
 
 def _add_report(
@@ -39,6 +43,7 @@ def _add_report(
     workstream_id: int,
     *,
     created_at: datetime,
+    recorded_at: datetime,
     revision: int = 0,
     corrects_id: int | None = None,
 ) -> Report:
@@ -55,25 +60,29 @@ def _add_report(
         message_id=caller.message_id,
         update_id=caller.update_id,
         created_at=created_at,
+        recorded_at=recorded_at,
         revision=revision,
         corrects_id=corrects_id,
     )
 
 
-async def update_progress(update: Update, context: Context) -> None:
+async def update_progress(update: Update, context: Context, command: Command) -> None:
     """Record a report: /update <workstream> <percent>[%] [note…]."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     args = parse_update(caller.rest)
     settings = context.bot_data.settings
+    now = context.bot_data.clock()
 
     def record(session: Session) -> ReportOutcome | str:
-        scope = resolve(session, settings, caller, Role.REPORTER)
+        scope = resolve(session, settings, caller)
         before = queries.snapshot(session, tracker=scope.tracker)
         previous = active_workstream(before, scope.tracker.title, args.workstream)
         if queries.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
             # The same message delivered again (a retry after a crash): one report, one answer.
             return previous.title
-        report = _add_report(session, scope, caller, args, previous.id, created_at=caller.sent_at)
+        report = _add_report(
+            session, scope, caller, args, previous.id, created_at=caller.sent_at, recorded_at=now
+        )
         after = with_report(before, queries.report_view(report, previous.key), previous.id)
         return ReportOutcome(
             snapshot=after,
@@ -102,15 +111,15 @@ async def update_progress(update: Update, context: Context) -> None:
     await reply(update, render_update(outcome, today, lang))
 
 
-async def undo_report(update: Update, context: Context) -> None:
+async def undo_report(update: Update, context: Context, command: Command) -> None:
     """Retract the caller's most recent report in this tracker: /undo."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     parse_no_args(caller.rest, "undo")
     settings = context.bot_data.settings
     now = context.bot_data.clock()
 
     def retract(session: Session) -> UndoOutcome | None:
-        scope = resolve(session, settings, caller, Role.REPORTER)
+        scope = resolve(session, settings, caller)
         if queries.retracted_by(session, chat_id=caller.chat_id, message_id=caller.message_id):
             return None  # the same /undo delivered again
         report = queries.last_report_by(
@@ -126,6 +135,7 @@ async def undo_report(update: Update, context: Context) -> None:
             now=now,
             chat_id=caller.chat_id,
             message_id=caller.message_id,
+            by=caller.user_id,
         )
         return UndoOutcome(
             undone=queries.report_view(report, workstream.key),
@@ -143,32 +153,58 @@ async def undo_report(update: Update, context: Context) -> None:
     await reply(update, render_undo(outcome, today, lang))
 
 
-async def correct_update(update: Update, context: Context) -> None:
-    """An edited /update: recorded as a correction (a new report linked to the first, which
-    stays in the trail retracted), never a silent overwrite."""
-    message = update.edited_message
-    assert message is not None
-    caller = caller_of(update)
+def _check_correction(
+    session: Session, scope: Scope, caller: Caller, args: UpdateArgs, revisions: list[Report]
+) -> Report | None:
+    """The report an edit may correct (None: the message made none, so the edit is a new
+    report), or a refusal saying what to send instead."""
+    example = code(f"/update {args.workstream} {args.percent}")
+    current = next((r for r in reversed(revisions) if r.retracted_at is None), None)
+    if current is None:
+        if revisions:  # every report of the message was undone: an edit may not revive it
+            raise UserError("edit_undone", example=example)
+        return None
+    if current.tracker_id != scope.tracker_id:  # the chat follows another tracker now
+        old = queries.get_tracker_by_id(session, tracker_id=current.tracker_id)
+        raise UserError(
+            "edit_other_tracker",
+            old=old.title if old is not None else "?",
+            new=scope.tracker.title,
+            example=example,
+        )
+    edited_at = caller.edited_at or caller.sent_at
+    if edited_at - current.created_at > EDIT_WINDOW:
+        raise UserError(
+            "edit_too_old", hours=int(EDIT_WINDOW.total_seconds() // 3600), example=example
+        )
+    return current
+
+
+async def correct_update(update: Update, context: Context, command: Command) -> None:
+    """An edited /update: a correction of the report its message made (a new report linked to
+    the first, which stays in the trail retracted), never a silent overwrite. Only a report
+    that still counts, in the chat's tracker, within 48 hours; an edit of a refused /update is
+    a new report at the edit's time."""
+    caller = caller_of(update, command)
     args = parse_update(caller.rest)
     settings = context.bot_data.settings
-    edited_at = message.edit_date or context.bot_data.clock()
-    revision = int(edited_at.timestamp())
     now = context.bot_data.clock()
 
     def record(session: Session) -> tuple[ReportOutcome, int | None] | str:
-        scope = resolve(session, settings, caller, Role.REPORTER)
-        before = queries.snapshot(session, tracker=scope.tracker)
-        ws = active_workstream(before, scope.tracker.title, args.workstream)
-        if queries.revision_exists(
-            session, chat_id=caller.chat_id, message_id=caller.message_id, revision=revision
-        ):
-            return ws.title  # the same edit delivered again
-        original = queries.report_of_message(
+        scope = resolve(session, settings, caller)
+        revisions = queries.revisions_of_message(
             session, chat_id=caller.chat_id, message_id=caller.message_id
         )
+        for done in revisions:
+            if done.update_id == caller.update_id:  # the same edit delivered again
+                ws_row = queries.get_workstream_by_id(session, workstream_id=done.workstream_id)
+                return ws_row.title if ws_row is not None else args.workstream
+        original = _check_correction(session, scope, caller, args, revisions)
+        before = queries.snapshot(session, tracker=scope.tracker)
+        ws = active_workstream(before, scope.tracker.title, args.workstream)
         if original is not None:
             queries.retract_report(
-                session, report=original, now=now, chat_id=None, message_id=None
+                session, report=original, now=now, chat_id=None, message_id=None, by=caller.user_id
             )
         report = _add_report(
             session,
@@ -176,9 +212,12 @@ async def correct_update(update: Update, context: Context) -> None:
             caller,
             args,
             ws.id,
-            # The correction keeps the moment of the claim it corrects.
-            created_at=original.created_at if original is not None else caller.sent_at,
-            revision=revision,
+            # A correction keeps the moment of the claim it corrects; an edit that turns a
+            # refused command into a valid one claims progress as of the edit.
+            created_at=(original.created_at if original is not None else caller.edited_at or now),
+            recorded_at=now,
+            # Counted, not timed: two edits within one second are two revisions.
+            revision=max((r.revision for r in revisions), default=0) + 1,
             corrects_id=original.id if original is not None else None,
         )
         after = queries.snapshot(session, tracker=scope.tracker)

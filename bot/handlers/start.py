@@ -5,32 +5,42 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram import Update
 
+from bot.access import Command, help_lines
 from bot.context import Context, run_db
-from bot.handlers.common import caller_of, chat_lang, effective_role, reply
+from bot.handlers.common import authorize, caller_of, chat_lang, may_create, reply
 from domain.errors import UserError
-from domain.i18n import t
+from domain.i18n import Html, code, t
 from domain.render import render_help
 from storage import queries
 
 
-async def show_help(update: Update, context: Context) -> None:
+async def show_help(update: Update, context: Context, command: Command) -> None:
     """What the bot is for and the commands this user may use here: /start, /help."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     settings = context.bot_data.settings
-    can_create = not settings.pantau_admin_ids or caller.user_id in settings.pantau_admin_ids
+    table = context.bot_data.commands
     lang = await chat_lang(context, update)
 
     def read(session: Session) -> str:
-        tracker = queries.tracker_for_chat(session, chat_id=caller.chat_id)
-        if tracker is None and caller.private:
+        here = authorize(session, settings, caller)
+        lines = help_lines(
+            table, here.place, here.rank, can_create=may_create(settings, caller.user_id)
+        )
+        view = queries.tracker_view(here.tracker) if here.tracker is not None else None
+        note = None
+        if caller.private and here.tracker is None:
             mine = queries.trackers_of_user(session, user_id=caller.user_id)
-            tracker = mine[0] if len(mine) == 1 else None
-        if tracker is None:
-            return render_help(None, None, lang, can_create=can_create, private=caller.private)
-        assert tracker.id is not None
-        role = effective_role(session, settings, tracker_id=tracker.id, user_id=caller.user_id)
-        view = queries.tracker_view(tracker)
-        return render_help(view, role, lang, can_create=can_create, private=caller.private)
+            if len(mine) > 1:  # no one tracker to answer for: say which ones and where
+                keys = Html(", ".join(code(tracker.key) for tracker in mine))
+                note = t(lang, "many_trackers", count=len(mine), keys=keys)
+        return render_help(
+            view,
+            here.role,
+            lang,
+            lines=[(line.usage, line.key) for line in lines],
+            private=caller.private,
+            where_note=note,
+        )
 
     await reply(update, await run_db(context, read, readonly=True))
 

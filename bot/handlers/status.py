@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram import Update
 
+from bot.access import Command
 from bot.context import Context, run_db
 from bot.handlers.common import (
     Scope,
@@ -36,9 +37,9 @@ def find_active_workstream(session: Session, scope: Scope, key: str) -> Workstre
     )
 
 
-async def show_status(update: Update, context: Context) -> None:
+async def show_status(update: Update, context: Context, command: Command) -> None:
     """Where the tracker stands: /status, or one workstream: /status <workstream>."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     key = parse_status(caller.rest)
     settings = context.bot_data.settings
     lang = await chat_lang(context, update)
@@ -61,9 +62,9 @@ async def show_status(update: Update, context: Context) -> None:
     await reply(update, await run_db(context, read, readonly=True))
 
 
-async def show_history(update: Update, context: Context) -> None:
+async def show_history(update: Update, context: Context, command: Command) -> None:
     """The last n reports of a workstream with their notes: /history <workstream> [n]."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     key, limit = parse_history(caller.rest)
     settings = context.bot_data.settings
     lang = await chat_lang(context, update)
@@ -79,9 +80,9 @@ async def show_history(update: Update, context: Context) -> None:
     await reply(update, await run_db(context, read, readonly=True))
 
 
-async def list_workstreams(update: Update, context: Context) -> None:
+async def list_workstreams(update: Update, context: Context, command: Command) -> None:
     """The tracker's active workstreams and weights: /workstreams."""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     parse_no_args(caller.rest, "workstreams")
     settings = context.bot_data.settings
     lang = await chat_lang(context, update)

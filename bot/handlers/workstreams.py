@@ -7,28 +7,28 @@ import logging
 from sqlmodel import Session
 from telegram import Update
 
+from bot.access import Command
 from bot.context import Context, run_db
 from bot.handlers.common import caller_of, chat_lang, reply, resolve
 from domain.errors import UserError
 from domain.i18n import code, msg, t
 from domain.locale import fmt_number
 from domain.parsing import parse_workstream, suggest
-from domain.views import Role
 from storage import queries
 
 log = logging.getLogger(__name__)
 
 
-async def change_workstream(update: Update, context: Context) -> None:
+async def change_workstream(update: Update, context: Context, command: Command) -> None:
     """Add, restore, re-weight or archive a workstream: /workstream add|remove <key> …"""
-    caller = caller_of(update)
+    caller = caller_of(update, command)
     args = parse_workstream(caller.rest)
     settings = context.bot_data.settings
     lang = await chat_lang(context, update)
     now = context.bot_data.clock()
 
     def apply(session: Session) -> str:
-        scope = resolve(session, settings, caller, Role.ADMIN)
+        scope = resolve(session, settings, caller)
         if args.action == "remove":
             ws = queries.get_workstream(session, tracker_id=scope.tracker_id, key=args.key)
             if ws is None or ws.archived:

@@ -1,0 +1,224 @@
+"""The command table: the one place that says which commands exist, who may use them where,
+and how /help and the menus describe them.
+
+``bot/app.py`` registers a handler for each row; /help lists the rows the asker may use
+here; the command menus (both languages) are the rows with a ``menu_key``; and every
+permission check (``bot.handlers.common.check``) reads the row of the command being handled.
+A test drives every row through the real application for each role and place, and another
+checks the README's table against this one. Adding a command means a row here, its handler
+and its messages.
+"""
+
+from __future__ import annotations
+
+from bot.access import Access, Command, HelpLine, Rank, Where
+from bot.handlers import (
+    digests,
+    files,
+    language,
+    members,
+    reports,
+    start,
+    status,
+    trackers,
+    workstreams,
+)
+
+NONE, REPORTER, ADMIN, OPERATOR = Rank.NONE, Rank.REPORTER, Rank.ADMIN, Rank.OPERATOR
+
+# Reading: anyone in a linked group; in a private chat, members of the tracker.
+READ = Where(linked=Access(NONE), unlinked=None, private=Access(REPORTER))
+# Shown to anyone here, changed by the tracker's admins.
+SHOW_OR_CHANGE = Where(
+    linked=Access(NONE, change=ADMIN), unlinked=None, private=Access(REPORTER, change=ADMIN)
+)
+REPORT = Where(linked=Access(REPORTER), unlinked=None, private=Access(REPORTER))
+ADMINISTER = Where(linked=Access(ADMIN), unlinked=None, private=Access(ADMIN))
+ANYWHERE = Where(linked=Access(NONE), unlinked=Access(NONE), private=Access(NONE))
+
+COMMANDS: tuple[Command, ...] = (
+    # --- everyone, everywhere -------------------------------------------------------------
+    Command(
+        "start",
+        start.show_help,
+        help=(),
+        where=ANYWHERE,
+    ),
+    Command(
+        "help",
+        start.show_help,
+        help=(HelpLine("/help", "help_help"),),
+        menu_key="menu_help",
+        where=ANYWHERE,
+    ),
+    Command(
+        "trackers",
+        trackers.list_trackers,
+        help=(HelpLine("/trackers", "help_trackers"),),
+        where=ANYWHERE,
+    ),
+    # --- reading ----------------------------------------------------------------------------
+    Command(
+        "status",
+        status.show_status,
+        help=(HelpLine("/status [workstream]", "help_status"),),
+        menu_key="menu_status",
+        where=READ,
+    ),
+    Command(
+        "workstreams",
+        status.list_workstreams,
+        help=(HelpLine("/workstreams", "help_workstreams"),),
+        menu_key="menu_workstreams",
+        where=READ,
+    ),
+    Command(
+        "history",
+        status.show_history,
+        help=(HelpLine("/history &lt;workstream&gt; [n]", "help_history"),),
+        menu_key="menu_history",
+        where=READ,
+    ),
+    Command(
+        "chart",
+        files.send_chart,
+        help=(HelpLine("/chart", "help_chart"),),
+        menu_key="menu_chart",
+        where=READ,
+    ),
+    Command(
+        "digest",
+        digests.post_digest,
+        help=(HelpLine("/digest", "help_digest"),),
+        menu_key="menu_digest",
+        writes=True,  # it sends for the tracker
+        where=READ,
+    ),
+    Command(
+        "deadline",
+        trackers.show_or_move_deadline,
+        help=(
+            HelpLine("/deadline", "help_deadline"),
+            HelpLine("/deadline YYYY-MM-DD", "help_deadline_move", change=True),
+        ),
+        menu_key="menu_deadline",
+        where=SHOW_OR_CHANGE,
+    ),
+    Command(
+        "schedule",
+        digests.set_schedule,
+        help=(
+            HelpLine("/schedule", "help_schedule"),
+            HelpLine(
+                "/schedule daily|weekdays|mon…sun HH:MM | off", "help_schedule_set", change=True
+            ),
+        ),
+        where=SHOW_OR_CHANGE,
+    ),
+    Command(
+        "quiet",
+        digests.set_quiet,
+        help=(
+            HelpLine("/quiet", "help_quiet_show"),
+            HelpLine("/quiet &lt;days&gt;", "help_quiet", change=True),
+        ),
+        where=SHOW_OR_CHANGE,
+    ),
+    Command(
+        "lang",
+        language.set_language,
+        help=(
+            HelpLine("/lang", "help_lang_show"),
+            HelpLine("/lang en|id", "help_lang", change=True),
+        ),
+        # A group's language is its admins' call (an operator's in a group that follows no
+        # tracker); a private chat's is its owner's.
+        where=Where(
+            linked=Access(NONE, change=ADMIN),
+            unlinked=Access(NONE, change=OPERATOR),
+            private=Access(NONE, change=NONE),
+        ),
+        change_is_chat=True,
+    ),
+    # --- reporting --------------------------------------------------------------------------
+    Command(
+        "update",
+        reports.update_progress,
+        edit_handler=reports.correct_update,
+        help=(HelpLine("/update &lt;workstream&gt; &lt;percent&gt; [note]", "help_update"),),
+        menu_key="menu_update",
+        writes=True,
+        where=REPORT,
+    ),
+    Command(
+        "undo",
+        reports.undo_report,
+        help=(HelpLine("/undo", "help_undo"),),
+        menu_key="menu_undo",
+        writes=True,
+        where=REPORT,
+    ),
+    # --- administration ---------------------------------------------------------------------
+    Command(
+        "setup",
+        trackers.setup_tracker,
+        help=(HelpLine("/setup &lt;key&gt; [YYYY-MM-DD] [title]", "help_setup"),),
+        # A chat that follows a tracker moves only at its admins' word; a chat that follows
+        # none may be linked by anyone, to a tracker they administer (key_rank).
+        where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
+        key_rank=ADMIN,
+        creates=True,
+    ),
+    Command(
+        "archive",
+        trackers.archive_tracker,
+        help=(HelpLine("/archive &lt;key&gt;", "help_archive"),),
+        key_rank=ADMIN,
+        where=ANYWHERE,
+    ),
+    Command(
+        "restore",
+        trackers.restore_tracker,
+        help=(HelpLine("/restore &lt;key&gt;", "help_restore"),),
+        key_rank=ADMIN,
+        where=ANYWHERE,
+    ),
+    Command(
+        "workstream",
+        workstreams.change_workstream,
+        help=(
+            HelpLine("/workstream add &lt;key&gt; [weight=N] [title]", "help_workstream_add"),
+            HelpLine("/workstream remove &lt;key&gt;", "help_workstream_remove"),
+        ),
+        writes=True,
+        where=ADMINISTER,
+    ),
+    Command(
+        "grant",
+        members.grant_role,
+        help=(HelpLine("/grant &lt;@user|id&gt; &lt;reporter|admin&gt;", "help_grant"),),
+        # Not "writes": taking a role away must work on an archived tracker too.
+        where=ADMINISTER,
+    ),
+    Command(
+        "revoke",
+        members.revoke_role,
+        help=(HelpLine("/revoke &lt;@user|id&gt;", "help_revoke"),),
+        # Not "writes": taking a role away must work on an archived tracker too.
+        where=ADMINISTER,
+    ),
+    Command(
+        "export",
+        files.send_export,
+        help=(HelpLine("/export [csv|xlsx]", "help_export"),),
+        where=ADMINISTER,
+    ),
+)
+
+BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+
+
+def menu() -> list[tuple[str, str]]:
+    """The command menu: (command, catalogue key of its description), the same commands in
+    every language."""
+    return [(c.name, c.menu_key) for c in COMMANDS if c.menu_key is not None]

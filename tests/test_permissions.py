@@ -1,0 +1,379 @@
+"""The permission matrix: every command of the table × every role × every kind of place,
+through the real application. Expectations are computed from the table itself, so the test
+fails as soon as behaviour and table disagree (or a command has no sample here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.access import Command, Place, Rank, help_lines
+from bot.app import build_application
+from bot.commands import COMMANDS
+from bot.config import Settings
+from bot.offline import ChatRef, OfflineBotAPI, Person
+from storage.db import make_engine, session_scope
+from storage.migrate import upgrade
+from storage.models import (
+    ChatLink,
+    ChatSetting,
+    Member,
+    Report,
+    Tracker,
+    TrackerEvent,
+    Workstream,
+)
+from tests.conftest import TEST_TOKEN
+from tests.helpers import (
+    ADMIN,
+    BUDI,
+    DEWI,
+    ELSEWHERE,
+    OPERATOR,
+    STAFF,
+    Clock,
+    Harness,
+    seed_tracker,
+)
+
+BORIS = Person(1010, "Boris", None, "boris_b")  # admin of the other tracker only
+OTHER = ChatRef(-1005555, "Other team")  # a group linked to the other tracker
+
+# Who asks, and their rank in the story's tracker (the one STAFF follows).
+PEOPLE: dict[str, tuple[Person, Rank]] = {
+    "no role": (DEWI, Rank.NONE),
+    "reporter": (BUDI, Rank.REPORTER),
+    "admin": (ADMIN, Rank.ADMIN),
+    "operator": (OPERATOR, Rank.OPERATOR),
+}
+PLACES = ("linked group", "unlinked group", "group linked to another tracker", "private chat")
+
+# A valid invocation of each form of each command: (form, text). "use" is the bare form,
+# "change" the argument-taking form, "edit" an edited message. Keys name the story's tracker.
+SAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "start": (("use", "/start"),),
+    "help": (("use", "/help"),),
+    "trackers": (("use", "/trackers"),),
+    "status": (("use", "/status"),),
+    "workstreams": (("use", "/workstreams"),),
+    "history": (("use", "/history payments"),),
+    "chart": (("use", "/chart"),),
+    "digest": (("use", "/digest"),),
+    "deadline": (("use", "/deadline"), ("change", "/deadline 2024-05-01")),
+    "schedule": (("use", "/schedule"), ("change", "/schedule mon 09:00")),
+    "quiet": (("use", "/quiet"), ("change", "/quiet 5")),
+    "lang": (("use", "/lang"), ("change", "/lang id")),
+    "update": (("use", "/update payments 50"), ("edit", "/update payments 55")),
+    "undo": (("use", "/undo"),),
+    "setup": (("use", "/setup tiktok-tokopedia"),),
+    "archive": (("use", "/archive tiktok-tokopedia"),),
+    "restore": (("use", "/restore tiktok-tokopedia"),),
+    "workstream": (("use", "/workstream add extra Extra"),),
+    "grant": (("use", "/grant 1003 reporter"),),
+    "revoke": (("use", "/revoke 1003"),),
+    "export": (("use", "/export"),),
+}
+
+# Refusals that mean "not you, not here" (any other refusal is about the input or the data).
+DENIALS = {
+    "need_role",
+    "not_linked",
+    "not_member",
+    "many_trackers",
+    "group_only",
+    "only_operators",
+    "key_refused",
+    "tracker_archived",
+}
+
+
+def place_and_rank(where: str, who: str) -> tuple[Place, Rank]:
+    _person, rank_in_story = PEOPLE[who]
+    operator = Rank.OPERATOR if who == "operator" else Rank.NONE
+    if where == "linked group":
+        return Place.LINKED, rank_in_story
+    if where == "group linked to another tracker":
+        return Place.LINKED, operator
+    if where == "unlinked group":
+        return Place.UNLINKED, operator
+    return Place.PRIVATE, rank_in_story
+
+
+def expected_allowed(command: Command, form: str, where: str, who: str) -> bool:
+    place, rank = place_and_rank(where, who)
+    allowed = command.allows(place, rank, changing=form == "change")
+    if allowed and command.key_rank is not None:  # the samples name the story's tracker
+        allowed = PEOPLE[who][1] >= command.key_rank
+    return allowed
+
+
+def chat_of(where: str, person: Person) -> ChatRef:
+    return {
+        "linked group": STAFF,
+        "unlinked group": ELSEWHERE,
+        "group linked to another tracker": OTHER,
+        "private chat": ChatRef(person.id),
+    }[where]
+
+
+def _settings(path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        telegram_bot_token=SecretStr(TEST_TOKEN),
+        database_url=f"sqlite:///{path}",
+        telegram_api_base_url=None,
+        pantau_admin_ids=frozenset({OPERATOR.id}),
+        pantau_timezone="Asia/Jakarta",
+        log_level="INFO",
+        pantau_rate_per_second=0,
+        pantau_rate_per_group_minute=0,
+    )
+
+
+@asynccontextmanager
+async def running(path: Path) -> AsyncIterator[Harness]:
+    engine = make_engine(f"sqlite:///{path}")
+    clock = Clock()
+    api = OfflineBotAPI(clock)
+    app = build_application(_settings(path), request=api, engine=engine, clock=clock)
+    try:
+        async with app:
+            yield Harness(app, api, engine, clock)
+    finally:
+        engine.dispose()
+    assert api.unknown == []
+
+
+async def _seed(path: Path) -> None:
+    async with running(path) as h:
+        await seed_tracker(h)
+        await h.say("/update payments 40", sender=BUDI)
+        await h.say("/start", sender=BORIS, chat=ChatRef(BORIS.id))
+        await h.say("/setup other-b 2024-06-01 Other tracker", sender=OPERATOR, chat=OTHER)
+        await h.say(f"/grant {BORIS.id} admin", sender=OPERATOR, chat=OTHER)
+        # The operator keeps only the story's tracker, so their private chat resolves to it.
+        await h.say(f"/revoke {OPERATOR.id}", sender=BORIS, chat=OTHER)
+        await h.say("/workstream add payments Payments", sender=BORIS, chat=OTHER)
+        await h.say("/update payments 10", sender=BORIS, chat=OTHER)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("matrix") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    asyncio.run(_seed(path))
+    return path
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    rows: tuple[int, ...]
+    trackers: tuple[tuple[str, str, int, bool], ...]
+
+
+def fingerprint(h: Harness) -> Fingerprint:
+    with session_scope(h.engine, readonly=True) as session:
+        rows = tuple(
+            int(session.exec(select(func.count()).select_from(table)).one())
+            for table in (Report, Member, ChatLink, ChatSetting, Workstream, TrackerEvent)
+        )
+        retracted = int(
+            session.exec(
+                select(func.count()).where(Report.retracted_at.is_not(None))  # type: ignore[union-attr]
+            ).one()
+        )
+        trackers = tuple(
+            (t.key, t.deadline.isoformat(), t.quiet_days, t.archived_at is not None)
+            for t in session.exec(select(Tracker).order_by(col(Tracker.id))).all()
+        )
+        links = tuple(
+            f"{link.chat_id}:{link.tracker_id}:{link.digest_days}:{link.digest_time}"
+            for link in session.exec(select(ChatLink).order_by(col(ChatLink.id))).all()
+        )
+    return Fingerprint((*rows, retracted, hash(links)), trackers)
+
+
+CELLS = [
+    pytest.param(command.name, form, text, id=f"{command.name}-{form}")
+    for command in COMMANDS
+    for form, text in SAMPLES.get(command.name, (("use", ""),))
+]
+
+
+def test_every_command_of_the_table_has_a_sample_and_nothing_else_does() -> None:
+    assert set(SAMPLES) == {command.name for command in COMMANDS}
+    for command in COMMANDS:
+        forms = {form for form, _ in SAMPLES[command.name]}
+        has_change = any(
+            (a := command.access(p)) is not None and a.change is not None for p in Place
+        )
+        assert ("change" in forms) == has_change, command.name
+        assert ("edit" in forms) == (command.edit_handler is not None), command.name
+
+
+@pytest.mark.parametrize(("name", "form", "text"), CELLS)
+async def test_permission_matrix(
+    template: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    name: str,
+    form: str,
+    text: str,
+) -> None:
+    command = next(c for c in COMMANDS if c.name == name)
+    disagreements = []
+    for where in PLACES:
+        for who, (person, _rank) in PEOPLE.items():
+            cell = tmp_path / f"{where}-{who}.db".replace(" ", "_")
+            shutil.copy(template, cell)
+            async with running(cell) as h:
+                chat = chat_of(where, person)
+                if form == "edit":  # the message was refused when sent; now edited valid
+                    await h.say("/update payments", sender=person, chat=chat, message_id=77)
+                before = fingerprint(h)
+                calls = len(h.api.calls)
+                caplog.clear()
+                with caplog.at_level(logging.INFO, logger="bot.handlers.errors"):
+                    extra = {"message_id": 77, "edited": True} if form == "edit" else {}
+                    await h.say(text, sender=person, chat=chat, **extra)
+                refusals = [
+                    str(r.args[-1])
+                    for r in caplog.records
+                    if r.msg == "refused /%s in chat %s: %s" and isinstance(r.args, tuple)
+                ]
+                denied = any(key in DENIALS for key in refusals)
+                answered = any(
+                    c.method in ("sendMessage", "sendPhoto", "sendDocument")
+                    for c in h.api.calls[calls:]
+                )
+                expected = expected_allowed(command, form, where, who)
+                if denied == expected or not answered:
+                    disagreements.append(
+                        f"{text!r} by {who} in {where}: table says "
+                        f"{'allowed' if expected else 'refused'}, got "
+                        f"{refusals or 'no refusal'}{'' if answered else ' and no answer'}"
+                    )
+                if denied and fingerprint(h) != before:
+                    disagreements.append(f"{text!r} by {who} in {where}: refused but changed data")
+    assert disagreements == []
+
+
+@pytest.mark.parametrize("where", PLACES)
+@pytest.mark.parametrize("who", list(PEOPLE))
+async def test_help_lists_exactly_what_the_table_allows_here(
+    template: Path, tmp_path: Path, where: str, who: str
+) -> None:
+    cell = tmp_path / "help.db"
+    shutil.copy(template, cell)
+    person = PEOPLE[who][0]
+    place, rank = place_and_rank(where, who)
+    if where == "private chat" and who == "no role":
+        rank = Rank.NONE
+    wanted = {
+        html.unescape(line.usage)
+        for line in help_lines(COMMANDS, place, rank, can_create=who == "operator")
+    }
+    async with running(cell) as h:
+        reply = await h.say("/help", sender=person, chat=chat_of(where, person))
+    listed = {line[2:].split(" — ")[0] for line in reply.splitlines() if line.startswith("• ")}
+    assert listed == wanted
+    if where == "linked group" and who == "no role":
+        # A member without a role may read the nudge threshold and the language here.
+        assert {"/quiet", "/lang", "/status [workstream]"} <= listed
+        assert "/update <workstream> <percent> [note]" not in listed
+
+
+# --- the README's table ----------------------------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+RANK_WORDS = {Rank.NONE: "anyone", Rank.REPORTER: "reporter", Rank.ADMIN: "admin"}
+RANK_WORDS[Rank.OPERATOR] = "operator"
+
+
+def _cell(command: Command, place: Place) -> str:
+    access = command.access(place)
+    if access is None:
+        return "—"
+    text = RANK_WORDS[access.use]
+    if access.change is not None and access.change != access.use:
+        text += f"; {RANK_WORDS[access.change]} to change"
+    elif access.change is not None:
+        text += ", also to change"
+    return text
+
+
+def _notes(command: Command) -> str:
+    notes = []
+    if command.key_rank is not None:
+        notes.append(f"{RANK_WORDS[command.key_rank]} of the tracker `<key>` names")
+    if command.creates:
+        notes.append("a new key: operators (anyone if `PANTAU_ADMIN_IDS` is empty)")
+    if command.writes:
+        notes.append("not on an archived tracker")
+    elif any((a := command.access(p)) is not None and a.change for p in Place):
+        notes.append("changing: not on an archived tracker" if not command.change_is_chat else "")
+    if command.edit_handler is not None:
+        notes.append("an edit corrects it within 48 h")
+    return "; ".join(n for n in notes if n)
+
+
+def security_table() -> str:
+    """The README's "who may do what" table, generated from the command table."""
+    lines = [
+        "| command | linked group | unlinked group | private chat | also |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for command in COMMANDS:
+        cells = [_cell(command, place) for place in (Place.LINKED, Place.UNLINKED, Place.PRIVATE)]
+        lines.append(f"| `/{command.name}` | {' | '.join(cells)} | {_notes(command)} |")
+    return "\n".join(lines)
+
+
+def test_readme_security_model_table_is_the_command_table() -> None:
+    table = security_table()
+    assert table in README.read_text(encoding="utf-8"), (
+        "README.md's table under 'Security model' differs from bot/commands.py; "
+        f"paste this:\n{table}"
+    )
+
+
+def test_readme_commands_table_lists_every_command() -> None:
+    text = README.read_text(encoding="utf-8")
+    commands = text.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    for command in COMMANDS:
+        assert f"`/{command.name}" in commands, command.name
+
+
+async def test_command_menus_in_both_languages_are_the_tables_menu_rows(
+    template: Path, tmp_path: Path
+) -> None:
+    cell = tmp_path / "menu.db"
+    shutil.copy(template, cell)
+    async with running(cell) as h:
+        assert h.app.post_init is not None
+        await h.app.post_init(h.app)
+        menus = {
+            str(c.params.get("language_code")): c.params["commands"]
+            for c in h.api.calls
+            if c.method == "setMyCommands"
+        }
+    wanted = [c.name for c in COMMANDS if c.menu_key is not None]
+    assert set(menus) == {"None", "en", "id"}
+    for commands in menus.values():
+        assert [entry["command"] for entry in commands] == wanted
+    update = next(e for e in menus["id"] if e["command"] == "update")
+    assert update["description"] == "Laporkan kemajuan: /update <komponen> <persen> [catatan]"
