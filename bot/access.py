@@ -55,12 +55,11 @@ class Access:
     use: Rank
     change: Rank | None = None
 
-    def allows(self, rank: Rank, *, changing: bool) -> bool:
-        need = self.change if changing and self.change is not None else self.use
-        return rank >= need
-
     def need(self, *, changing: bool) -> Rank:
         return self.change if changing and self.change is not None else self.use
+
+    def allows(self, rank: Rank, *, changing: bool) -> bool:
+        return rank >= self.need(changing=changing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +92,10 @@ class Command:
     ``where`` says who may use it in each kind of place. In a private chat, rank is the
     person's role in the tracker the chat follows, or in the one tracker they belong to.
     ``key_rank`` is the rank needed in the tracker named by the command's ``<key>`` argument
-    (``/setup``, ``/archive``, ``/restore``);
-    ``creates`` lets a missing key create a tracker (operators only when PANTAU_ADMIN_IDS is
-    set; anyone otherwise). ``writes`` marks a bare form that changes or sends for the tracker,
-    refused while it is archived (the change form always is, unless ``change_is_chat``: it
-    changes only the chat).
+    (``/setup``, ``/archive``, ``/restore``); ``creates`` lets a missing key create a tracker
+    (operators only when PANTAU_ADMIN_IDS is set; anyone otherwise). ``writes`` marks a bare
+    form that changes or sends for the tracker, refused while it is archived (the change form
+    always is, unless ``change_is_chat``: it changes only the chat).
     """
 
     name: str

@@ -17,6 +17,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackContext,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -26,12 +27,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import inbox, jobs
+from bot import checkins, inbox, jobs
 from bot.access import bind
 from bot.commands import COMMANDS, menu
 from bot.config import Settings
 from bot.context import BotData, PantauApp, utc_now
-from bot.handlers import gate, people, start
+from bot.handlers import buttons, gate, people, start
 from bot.handlers.errors import on_error
 from bot.inbox import InboxQueue
 from domain.i18n import LANGUAGES, t
@@ -175,6 +176,14 @@ def register_handlers(application: PantauApp) -> None:
                     filters=filters.UpdateType.EDITED_MESSAGE,
                 )
             )
+    # The buttons of a check-in or of a bare /update; and in private, the number typed after
+    # "✍️ Other" (plain text only: commands keep their meaning).
+    application.add_handler(CallbackQueryHandler(buttons.on_tap, pattern=r"^ci:"))
+    application.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & new, buttons.typed_other
+        )
+    )
     # Must stay after every CommandHandler of group 0: it catches what none of them took.
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & new, start.unknown_command)
@@ -197,6 +206,7 @@ async def _post_init(application: PantauApp) -> None:
     if isinstance(application.update_queue, InboxQueue):
         await application.update_queue.replay(application)
     await jobs.register_all(application)
+    await checkins.register_all(application)
     jobs.schedule_catch_up(application)
     try:
         for lang in LANGUAGES:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bot.access import Access, Command, HelpLine, Rank, Where
 from bot.handlers import (
+    checkin,
     digests,
     files,
     language,
@@ -140,12 +141,44 @@ COMMANDS: tuple[Command, ...] = (
         ),
         change_is_chat=True,
     ),
+    Command(
+        "owner",
+        checkin.set_owner,
+        help=(
+            HelpLine("/owner &lt;workstream&gt;", "help_owner_show"),
+            HelpLine(
+                "/owner &lt;workstream&gt; &lt;@user|id&gt;… | off", "help_owner", change=True
+            ),
+        ),
+        where=SHOW_OR_CHANGE,
+    ),
+    Command(
+        "checkin",
+        checkin.set_checkin,
+        help=(
+            HelpLine("/checkin", "help_checkin_show"),
+            HelpLine("/checkin daily|weekdays|mon…sun HH:MM | off", "help_checkin", change=True),
+        ),
+        where=SHOW_OR_CHANGE,
+    ),
+    Command(
+        "holidays",
+        checkin.set_holidays,
+        help=(
+            HelpLine("/holidays", "help_holidays_show"),
+            HelpLine("/holidays &lt;country&gt; | off", "help_holidays", change=True),
+        ),
+        where=SHOW_OR_CHANGE,
+    ),
     # --- reporting --------------------------------------------------------------------------
     Command(
         "update",
         reports.update_progress,
         edit_handler=reports.correct_update,
-        help=(HelpLine("/update &lt;workstream&gt; &lt;percent&gt; [note]", "help_update"),),
+        help=(
+            HelpLine("/update &lt;workstream&gt; &lt;percent&gt; [note]", "help_update"),
+            HelpLine("/update", "help_update_buttons"),
+        ),
         menu_key="menu_update",
         writes=True,
         where=REPORT,
@@ -157,6 +190,20 @@ COMMANDS: tuple[Command, ...] = (
         menu_key="menu_undo",
         writes=True,
         where=REPORT,
+    ),
+    Command(
+        "away",
+        checkin.set_away,
+        help=(HelpLine("/away YYYY-MM-DD | off", "help_away"),),
+        where=ANYWHERE,
+    ),
+    Command(
+        "use",
+        checkin.use_tracker,
+        help=(HelpLine("/use [key]", "help_use"),),
+        # Private chats only; the key must name a tracker the person belongs to.
+        where=Where(linked=None, unlinked=None, private=Access(NONE)),
+        key_rank=REPORTER,
     ),
     # --- administration ---------------------------------------------------------------------
     Command(

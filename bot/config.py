@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.checkin import supported_countries
 from storage.db import check_database_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/pantau.db"
@@ -33,6 +34,9 @@ class Settings(BaseSettings):
     pantau_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     pantau_timezone: str = "Asia/Jakarta"
     pantau_language: str = "en"
+    # Public holidays that pause check-ins, quiet nudges and weekday digests of trackers that
+    # did not choose with /holidays: a country code of the holidays package, or "off".
+    pantau_holidays: str = "ID"
     log_level: str = "INFO"
     telegram_webhook_secret: SecretStr | None = None
     pantau_catchup_hours: float = Field(default=6.0, ge=0, le=24 * 14)
@@ -103,6 +107,15 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown timezone {value!r}, e.g. Asia/Jakarta") from None
         return value
+
+    @field_validator("pantau_holidays")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        if value.lower() in ("", "off"):
+            return "off"
+        if value.upper() not in supported_countries():
+            raise ValueError("use a country code of the holidays package (e.g. ID), or off")
+        return value.upper()
 
     @field_validator("pantau_language")
     @classmethod

@@ -14,8 +14,6 @@ import html
 import os
 import re
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib.resources import files
@@ -25,8 +23,16 @@ from zoneinfo import ZoneInfo
 from bot.app import build_application
 from bot.cli import CliError, load_settings, ready_engine
 from bot.context import PantauApp
+from bot.demo_time import DemoClock, advance, describe, parse_clock, register_jobs, tap
 from bot.files import write_private
-from bot.offline import ChatRef, OfflineBotAPI, Person, UpdateFactory, html_to_text
+from bot.offline import (
+    ChatRef,
+    OfflineBotAPI,
+    Person,
+    SentMessage,
+    UpdateFactory,
+    html_to_text,
+)
 from domain.parsing import impossible_date
 from domain.spec import ImportSpec, SpecError, load_spec, report_lines
 from domain.views import Role
@@ -72,10 +78,9 @@ class DemoState:
         return f"{self.person.first_name} in {where}> "
 
 
-def demo_clock(start: datetime) -> Callable[[], datetime]:
-    """Real time flowing from ``start``."""
-    origin = time.monotonic()
-    return lambda: (start + timedelta(seconds=time.monotonic() - origin)).astimezone(UTC)
+def demo_clock(start: datetime) -> DemoClock:
+    """Real time flowing from ``start`` (``:clock`` moves it forward)."""
+    return DemoClock(start.astimezone(UTC))
 
 
 def morning_of(day: date, tz_name: str) -> datetime:
@@ -111,6 +116,8 @@ HELP = """Demo commands (everything else goes to the bot):
   :as NAME      speak as ayu (admin), budi or sari (reporters), or dewi (no role)
   :group        the staff group     :managers   the managers' group
   :private      a private chat with the bot
+  :clock +1d    move time on (+2h, +30m, or 2024-03-01 09:00) and run the jobs due on the way
+  :tap 90%      press a button on the newest prompt (:tap Other, :tap No change)
   :help         this list           :quit       leave (Ctrl-D works too)"""
 
 
@@ -246,6 +253,18 @@ async def _chat(
     interactive = sys.stdin.isatty()
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
+    by_id = {p.id: p for p in people.values()}
+    group_titles = {chat.id: chat.title or str(chat.id) for chat in groups.values()}
+
+    def show(messages: list[SentMessage], *, where: bool = True) -> None:
+        for message in messages:
+            if where:
+                print(describe(message, by_id, group_titles))
+            print(to_terminal(message.html, color=color))
+            for line in message.button_lines():
+                print(line)
+            print()
+
     async with application:
         factory = UpdateFactory(
             application.bot,
@@ -253,6 +272,7 @@ async def _chat(
             first_update_id=opening.first_update_id,
             first_message_id=opening.first_message_id,
         )
+        await register_jobs(application)
         if interactive:
             print(banner(opening, state, application.bot.username))
         else:  # a pipe: say where the demo stands, out of the way of the answers
@@ -269,6 +289,28 @@ async def _chat(
                 continue
             if not interactive:
                 print(f"{state.prompt()}{line}")
+            word, _, arg = line[1:].partition(" ")
+            if line.startswith(":") and word.lower() == "clock" and isinstance(clock, DemoClock):
+                target = parse_clock(arg, clock(), spec.tracker.timezone)
+                if isinstance(target, str):
+                    print(target)
+                    continue
+                ran = await advance(application, clock, target, show, api, spec.tracker.timezone)
+                local = clock().astimezone(ZoneInfo(spec.tracker.timezone))
+                print(f"🕘 Now {local:%a %d %b %Y %H:%M} ({ran} scheduled job runs on the way)")
+                continue
+            if line.startswith(":") and word.lower() == "tap":
+                pressed, problem, private = await tap(
+                    application, api, factory, arg, by_id, state.person
+                )
+                if pressed is None:
+                    print(problem)
+                    continue
+                if private:  # what they type next (after ✍️ Other) goes to that chat
+                    state.person, state.chat = pressed, ChatRef(pressed.id)
+                print(f"({pressed.first_name} taps {arg.strip()})")
+                show(api.take())
+                continue
             if line.startswith(":"):
                 said = _meta(line, state)
                 if said is None:
@@ -277,9 +319,7 @@ async def _chat(
                 continue
             update = factory.message(line, sender=state.person, chat=state.chat)
             await application.process_update(update)
-            for message in api.take():
-                print(to_terminal(message.html, color=color))
-                print()
+            show(api.take(), where=False)
             for sent in api.files:  # a chat shows a picture or a file: here, a path to open
                 path = db_path.parent / f"demo-{sent.filename}"
                 write_private(path, sent.content)

@@ -10,7 +10,7 @@ changed schedule) replaces a job, never doubles it. Whatever a job sends goes th
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -20,6 +20,7 @@ from telegram.ext import JobQueue
 from bot.context import Context, PantauApp, run_db_app
 from bot.files import chart_png
 from bot.notices import Outgoing, deliver
+from domain.checkin import holiday_country, holiday_name, working_day
 from domain.digest import (
     UNDONE_SHOWN,
     UNDONE_WINDOW,
@@ -30,6 +31,8 @@ from domain.digest import (
     render_quiet_nudge,
 )
 from domain.forecast import Insight, build_insight
+from domain.i18n import Html, t
+from domain.locale import fmt_day
 from domain.progress import local_today, overall_percent
 from domain.schedule import (
     DEFAULT_NOTICE_TIME,
@@ -42,7 +45,7 @@ from domain.schedule import (
     quiet_slot,
 )
 from domain.views import Snapshot
-from storage import queries
+from storage import checkins, queries
 from storage.models import Tracker
 from storage.queries import ChatPlan
 
@@ -183,6 +186,45 @@ def _lang(application: PantauApp, session: Session, chat_id: int) -> str:
     return chosen or application.bot_data.settings.pantau_language
 
 
+def country_of(application: PantauApp, tracker: Tracker) -> str | None:
+    """Whose public holidays pause this tracker's check-ins, nudges and weekday digests."""
+    return holiday_country(tracker.holidays, application.bot_data.settings.pantau_holidays)
+
+
+def _people_lines(session: Session, snap: Snapshot, today: date, lang: str) -> list[str]:
+    """A digest's owners of each workstream and the members who are away."""
+    owners = checkins.owners_by_workstream(session, tracker_id=snap.tracker.id)
+    names: dict[int, str] = {}
+
+    def name(user_id: int) -> str:
+        if user_id not in names:
+            seen = queries.get_seen_user(session, user_id=user_id)
+            names[user_id] = seen.display_name if seen is not None else str(user_id)
+        return names[user_id]
+
+    lines = []
+    owned = [
+        f"{ws.title} — {', '.join(name(u) for u in owners[ws.id])}"
+        for ws in snap.workstreams
+        if owners.get(ws.id)
+    ]
+    if owned:
+        lines.append(t(lang, "owners_line", names="; ".join(owned)))
+    members = checkins.tracker_members(session, tracker_id=snap.tracker.id)
+    away = checkins.away_among(session, user_ids=members, today=today)
+    if away:
+        items = ", ".join(
+            t(lang, "away_item", name=name(u), day=fmt_day(_noon(back), "UTC", lang))
+            for u, back in sorted(away.items(), key=lambda pair: name(pair[0]))
+        )
+        lines.append(t(lang, "away_line", items=Html(items)))
+    return lines
+
+
+def _noon(day: date) -> datetime:
+    return datetime.combine(day, time(12, 0), ZoneInfo("UTC"))
+
+
 STATE_TTL = timedelta(seconds=15)
 
 
@@ -240,6 +282,9 @@ async def send_digest(
                 session, snapshot=snap, since=since, until=now, limit=UNDONE_SHOWN + 1
             ),
         )
+        people = _people_lines(session, snap, local_today(now, tracker.timezone), lang)
+        if people:
+            html += "\n\n" + "\n".join(people)
         photo = _digest_chart(session, tracker, now, lang) if with_chart else None
         return Outgoing(
             chat_id,
@@ -282,6 +327,10 @@ async def send_reminder(application: PantauApp, chat_id: int, *, due: datetime, 
         kind, slot_key = planned
         lang = _lang(application, session, chat_id)
         html = render_deadline_notice(snap, today=today, lang=lang, late=late)
+        # The deadline does not move for a holiday: the reminder goes out and says so.
+        holiday = holiday_name(country_of(application, tracker), today, lang)
+        if holiday is not None:
+            html += "\n" + t(lang, "reminder_holiday", name=holiday)
         return Outgoing(chat_id, tracker.id, kind, slot_key, html, late=late)
 
     outgoing = await run_db_app(application, build, readonly=True)
@@ -296,8 +345,12 @@ async def send_quiet_nudges(application: PantauApp, tracker_id: int) -> list[str
         tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
         if tracker is None or tracker.archived_at is not None:
             return []  # an archived tracker sends nothing
+        if not working_day(country_of(application, tracker), local_today(now, tracker.timezone)):
+            return []  # nobody is nudged on a weekend or a public holiday
         snap = queries.snapshot(session, tracker=tracker)
-        chats = queries.report_chats(session, tracker_id=tracker_id) or [
+        # Groups only: reports made in private (check-in answers) do not make a private chat
+        # the place for a nudge.
+        chats = [c for c in queries.report_chats(session, tracker_id=tracker_id) if c < 0] or [
             link.chat_id for link in queries.linked_chats(session, tracker_id=tracker_id)
         ]
         outgoing: list[Outgoing] = []
@@ -355,7 +408,10 @@ async def digest_job(context: Context) -> None:
 async def _send_scheduled_digest(
     application: PantauApp, plan: ChatPlan, schedule: Schedule, slot: datetime, now: datetime
 ) -> str:
-    """The digest of one schedule slot: marked late when sent well after it, chart weekly."""
+    """The digest of one schedule slot: marked late when sent well after it, chart weekly.
+    A ``weekdays`` digest is not sent on a public holiday."""
+    if schedule.days == "weekdays" and await _holiday(application, plan.tracker_id, slot):
+        return "holiday"
     return await send_digest(
         application,
         plan.chat_id,
@@ -364,6 +420,17 @@ async def _send_scheduled_digest(
         with_chart=attaches_chart(schedule, slot, plan.timezone),
         scheduled=True,
     )
+
+
+async def _holiday(application: PantauApp, tracker_id: int, slot: datetime) -> bool:
+    def read(session: Session) -> bool:
+        tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
+        if tracker is None:
+            return False
+        day = local_today(slot, tracker.timezone)
+        return holiday_name(country_of(application, tracker), day) is not None
+
+    return await run_db_app(application, read, readonly=True)
 
 
 async def reminders_job(context: Context) -> None:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from sqlmodel import Session
-from telegram import InputFile
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 
 from bot.context import BotData, PantauApp, run_db_app
@@ -39,10 +40,25 @@ class Outgoing:
     late: bool = False
     figures: str | None = None  # digests: what they showed, for the next one's changes
     photo: bytes | None = None  # weekly digests: the burn-up chart, sent after the text
+    # Check-ins: inline buttons (label, callback data) under the message, row by row.
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    # To a person, not a group: Forbidden means they never pressed Start (or blocked the
+    # bot), which says nothing about any group link; ``deliver`` answers "forbidden".
+    private: bool = False
+
+
+def markup(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    """Telegram's inline keyboard for rows of (label, callback data); None for no rows."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
 
 
 async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
-    """Claim, send, record. Returns ``sent``, ``taken`` (someone else has it) or ``failed``."""
+    """Claim, send, record. Returns ``sent``, ``taken`` (someone else has it), ``failed``,
+    or ``forbidden`` (a private notice the person cannot receive yet)."""
     data: BotData = application.bot_data
     now = data.clock()
 
@@ -68,12 +84,19 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
     for _ in range(3):  # a chat can migrate once; more is a loop to stop
         try:
             message_id = await with_network_retries(
-                partial(_send, application, chat_id, outgoing.html),
+                partial(_send, application, chat_id, outgoing.html, markup(outgoing.buttons)),
                 what=f"notice {outgoing.slot_key}",
                 attempts=attempts,
             )
         except Forbidden as exc:
             error = f"forbidden: {exc.message}"
+            if outgoing.private:
+                count = attempts.count
+                await _finish(
+                    application, notice_id, "failed", count, None, error, outgoing, chat_id
+                )
+                log.warning("person %s cannot be written to yet: %s", chat_id, exc.message)
+                return "forbidden"
             await _deactivate(application, chat_id, exc.message)
         except ChatMigrated as exc:
             log.warning("chat %s migrated to %s: moving its notices", chat_id, exc.new_chat_id)
@@ -101,12 +124,20 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
     return "failed"
 
 
-async def _send(application: PantauApp, chat_id: int, html: str) -> int:
-    """Send a notice (split under Telegram's limit); the id of its first message."""
+async def _send(
+    application: PantauApp, chat_id: int, html: str, buttons: InlineKeyboardMarkup | None
+) -> int:
+    """Send a notice (split under Telegram's limit, the buttons under its last part); the id
+    of the message that carries the buttons, else of the first."""
+    chunks = split_html(html)
     first: int | None = None
-    for chunk in split_html(html):
-        message = await application.bot.send_message(chat_id, chunk)
-        first = first or message.message_id
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        message = await application.bot.send_message(
+            chat_id, chunk, reply_markup=buttons if last else None
+        )
+        if first is None or (last and buttons is not None):
+            first = message.message_id
     assert first is not None
     return first
 

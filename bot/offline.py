@@ -40,16 +40,55 @@ class ApiCall:
     params: dict[str, Any]
 
 
+Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+
+
 @dataclass(frozen=True, slots=True)
 class SentMessage:
     chat_id: int
     message_id: int
     html: str
     reply_to: int | None
+    buttons: Keyboard = ()  # an inline keyboard under the message
+    edited: bool = False  # an editMessageText of an earlier message
 
     @property
     def text(self) -> str:
         return html_to_text(self.html)
+
+    @property
+    def private(self) -> bool:
+        return self.chat_id > 0
+
+    def button_lines(self) -> list[str]:
+        """The keyboard as a person sees it: ``[80%] [90%] [100%] [✍️ Other] [No change]``,
+        one line per workstream (its title row, then its buttons)."""
+        lines: list[str] = []
+        for row in self.buttons:
+            if len(row) == 1 and row[0][1].endswith(":h"):
+                lines.append(f"— {row[0][0]} —")
+                lines.append("")
+                continue
+            joined = " ".join(f"[{label}]" for label, _ in row)
+            if lines and lines[-1] != "" and not lines[-1].startswith("—"):
+                lines[-1] += " " + joined
+            elif lines and lines[-1] == "":
+                lines[-1] = joined
+            else:
+                lines.append(joined)
+        return lines
+
+
+def _keyboard(raw: Any) -> Keyboard:
+    """The inline keyboard of a request's ``reply_markup`` (absent or another kind: none)."""
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    if not isinstance(raw, dict) or "inline_keyboard" not in raw:
+        return ()
+    return tuple(
+        tuple((str(b["text"]), str(b.get("callback_data", ""))) for b in row)
+        for row in raw["inline_keyboard"]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +149,8 @@ class OfflineBotAPI(BaseRequest):
         self.sent: list[SentMessage] = []
         self.files: list[SentFile] = []
         self.unknown: list[str] = []
+        self.answers: list[str] = []  # the texts of answerCallbackQuery
+        self.history: list[SentMessage] = []  # everything sent or edited, never taken
         self.faults: dict[str, deque[Fault]] = {}
         self._message_ids = itertools.count(1_000_000)
 
@@ -164,6 +205,7 @@ class OfflineBotAPI(BaseRequest):
     def take(self) -> list[SentMessage]:
         """The messages sent since the last call."""
         sent, self.sent = self.sent, []
+        self.history.extend(sent)
         return sent
 
     # Bot API methods ----------------------------------------------------------------------
@@ -185,14 +227,66 @@ class OfflineBotAPI(BaseRequest):
         reply = params.get("reply_parameters")
         reply_to = int(reply["message_id"]) if isinstance(reply, dict) else None
         text = str(params["text"])
-        self.sent.append(SentMessage(chat_id, message_id, text, reply_to))
-        return {
+        buttons = _keyboard(params.get("reply_markup"))
+        self.sent.append(SentMessage(chat_id, message_id, text, reply_to, buttons))
+        return self._message_json(chat_id, message_id, text, params)
+
+    def _message_json(
+        self, chat_id: int, message_id: int, text: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = {
             "message_id": message_id,
             "date": int(self.clock().timestamp()),
             "chat": _chat(chat_id),
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
             "text": html_to_text(text) if params.get("parse_mode") == "HTML" else text,
         }
+        markup = params.get("reply_markup")
+        if markup:
+            result["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
+        return result
+
+    def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message_id = int(params["message_id"])
+        text = str(params["text"])
+        buttons = _keyboard(params.get("reply_markup"))
+        self.sent.append(SentMessage(chat_id, message_id, text, None, buttons, edited=True))
+        return self._message_json(chat_id, message_id, text, params)
+
+    def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        self.answers.append(str(params.get("text") or ""))
+        return True
+
+    def find_button(
+        self, label: str, *, chat_id: int | None = None, workstream: str | None = None
+    ) -> tuple[SentMessage, str] | None:
+        """The newest prompt and the callback data of its button ``label`` (under the title
+        row that starts with ``workstream``, when given)."""
+        prompt = self.last_prompt(chat_id)
+        if prompt is None:
+            return None
+        under = workstream is None
+        for row in prompt.buttons:
+            if len(row) == 1 and row[0][1].endswith(":h"):
+                under = workstream is None or row[0][0].startswith(workstream)
+                continue
+            for text, data in row:
+                if under and text == label:
+                    return prompt, data
+        return None
+
+    def last_prompt(self, chat_id: int | None = None) -> SentMessage | None:
+        """The newest message with buttons (in ``chat_id``), as last sent or edited."""
+        seen: set[tuple[int, int]] = set()
+        for message in reversed([*self.history, *self.sent]):
+            key = (message.chat_id, message.message_id)
+            if key in seen:
+                continue  # an older version of a message edited since
+            seen.add(key)
+            if message.buttons and (chat_id is None or message.chat_id == chat_id):
+                return message
+        return None
 
     def _file(self, method: str, params: dict[str, Any], request_data: RequestData) -> bytes:
         field_name = "photo" if method == "sendPhoto" else "document"
@@ -347,5 +441,38 @@ class UpdateFactory:
             "edited_message" if edited else "message": message,
         }
         update = Update.de_json(data, self.bot)
+        assert update is not None
+        return update
+
+    def tap(
+        self, message: SentMessage, data: str, *, sender: Person, update_id: int | None = None
+    ) -> Update:
+        """A press on the button with callback ``data`` under the bot's ``message``."""
+        raw_message: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": int(self.clock().timestamp()),
+            "chat": ChatRef(message.chat_id).as_json(sender)
+            if message.chat_id > 0
+            else _chat(message.chat_id),
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
+            "text": message.text,
+            "reply_markup": {
+                "inline_keyboard": [
+                    [{"text": label, "callback_data": cb} for label, cb in row]
+                    for row in message.buttons
+                ]
+            },
+        }
+        data_json = {
+            "update_id": update_id if update_id is not None else next(self._update_ids),
+            "callback_query": {
+                "id": str(next(self._message_ids) + 10**9),
+                "from": sender.as_json(),
+                "chat_instance": str(message.chat_id),
+                "message": raw_message,
+                "data": data,
+            },
+        }
+        update = Update.de_json(data_json, self.bot)
         assert update is not None
         return update

@@ -221,8 +221,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "minta admin memberi Anda peran dengan <code>/grant</code>.",
     ),
     "many_trackers": (
-        "You belong to {count} trackers ({keys}): send this in the tracker's group chat.",
-        "Anda anggota {count} pelacak ({keys}): kirim ini di grup pelacak yang dimaksud.",
+        "You belong to {count} trackers ({keys}): choose one with <code>/use &lt;key&gt;</code> "
+        "here, or send this in the tracker's group chat.",
+        "Anda anggota {count} pemantauan ({keys}): pilih salah satu dengan "
+        "<code>/use &lt;kode&gt;</code> di sini, atau kirim perintah ini di grup pemantauan "
+        "yang dimaksud.",
     ),
     "role_reporter_plural": ("reporters and admins", "pelapor dan admin"),
     "role_admin_plural": ("admins", "admin"),
@@ -833,3 +836,13 @@ PLURALS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
         {"other": "🧾 Jejak audit <b>{title}</b>: {count} laporan."},
     ),
 }
+
+
+def _merge_topics() -> None:
+    # Topic catalogues live in their own modules (they import nothing from here).
+    from domain.catalog_checkin import CHECKIN_CATALOG
+
+    CATALOG.update(CHECKIN_CATALOG)
+
+
+_merge_topics()

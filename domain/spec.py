@@ -33,6 +33,11 @@ class TrackerSpec(_Strict):
     regulation: str | None = Field(default=None, max_length=200)
     deadline: date
     timezone: str = "Asia/Jakarta"
+    # When owners are asked in private, as /checkin takes it: "weekdays 16:00".
+    checkin: str | None = Field(
+        default=None,
+        pattern=r"^(daily|weekdays|mon|tue|wed|thu|fri|sat|sun) ([01]?[0-9]|2[0-3]):[0-5][0-9]$",
+    )
 
     @field_validator("deadline")
     @classmethod
@@ -58,6 +63,7 @@ class WorkstreamSpec(_Strict):
     key: Slug
     title: str | None = Field(default=None, max_length=200)
     weight: float = Field(default=1.0, gt=0, le=1000)
+    owners: list[int] = []  # user ids of members of this file, asked at check-in time
 
 
 class MemberSpec(_Strict):
@@ -111,6 +117,14 @@ class ImportSpec(_Strict):
         _unique("workstreams", [w.key for w in self.workstreams])
         _unique("members", [m.user_id for m in self.members])
         _unique("chats", [c.chat_id for c in self.chats])
+        members = {m.user_id for m in self.members}
+        for index, ws in enumerate(self.workstreams):
+            for owner in ws.owners:
+                if owner not in members:
+                    raise ValueError(
+                        f"workstreams[{index}].owners: {owner} is not one of the members of "
+                        "this file"
+                    )
         keys = {w.key for w in self.workstreams}
         for index, report in enumerate(self.reports):
             if report.workstream not in keys:

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from domain.spec import ImportSpec, ReportSpec
-from storage import queries
+from storage import checkins, queries
 from storage.models import Report, Tracker
 
 IMPORTED_CHAT_ID = 0  # reports from a file have no Telegram chat: they share this one
@@ -169,6 +169,28 @@ def apply_spec(
             username=member.username.lstrip("@") if member.username else None,
             display_name=name,
             now=now,
+        )
+
+    for ws_spec in spec.workstreams:
+        if ws_spec.owners:
+            checkins.set_owners(
+                session, workstream_id=ws_ids[ws_spec.key], user_ids=ws_spec.owners
+            )
+    if spec.tracker.checkin is not None:
+        days, at = spec.tracker.checkin.split()
+        checkins.set_checkin(
+            session, tracker=tracker, days=days, at=f"{int(at[:-3]):02d}{at[-3:]}"
+        )
+
+    for ws_spec in spec.workstreams:
+        if ws_spec.owners:
+            checkins.set_owners(
+                session, workstream_id=ws_ids[ws_spec.key], user_ids=ws_spec.owners
+            )
+    if spec.tracker.checkin is not None:
+        days, at = spec.tracker.checkin.split()
+        checkins.set_checkin(
+            session, tracker=tracker, days=days, at=f"{int(at[:-3]):02d}{at[-3:]}"
         )
 
     for chat in spec.chats:

@@ -28,6 +28,11 @@ class Tracker(SQLModel, table=True):
     # An archived tracker sends nothing and cannot be linked; every row of it is kept.
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     archived_by: int | None = Field(default=None, sa_type=BigInteger)
+    # Check-in schedule: "daily", "weekdays" or a day name, at "HH:MM" tracker time.
+    checkin_days: str | None = Field(default=None, max_length=8)
+    checkin_time: str | None = Field(default=None, max_length=5)
+    # Whose public holidays skip check-ins: None follows PANTAU_HOLIDAYS, "off" means none.
+    holidays: str | None = Field(default=None, max_length=8)
 
 
 class Workstream(SQLModel, table=True):
@@ -191,3 +196,52 @@ class ChatSetting(SQLModel, table=True):
 
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     language: str | None = Field(default=None, max_length=8)
+    # A private chat's chosen tracker (/use): where its commands go when the person belongs
+    # to several.
+    tracker_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("tracker.id", ondelete="SET NULL", name="fk_chat_setting_tracker"),
+            nullable=True,
+        ),
+    )
+
+
+class WorkstreamOwner(SQLModel, table=True):
+    """Who answers for a workstream: asked at check-in time, named by /status and digests."""
+
+    __tablename__ = "workstream_owner"
+    __table_args__ = (
+        UniqueConstraint("workstream_id", "user_id", name="uq_workstream_owner"),
+        Index("ix_workstream_owner_user", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workstream_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workstream.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: int = Field(sa_type=BigInteger)
+
+
+class Away(SQLModel, table=True):
+    """A person's check-ins pause until ``until`` (they resume that day)."""
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    until: date
+    set_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CheckinPending(SQLModel, table=True):
+    """A private chat whose next typed number answers "✍️ Other" for one workstream."""
+
+    __tablename__ = "checkin_pending"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_type=BigInteger)
+    workstream_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workstream.id", ondelete="CASCADE"), nullable=False)
+    )
+    base_report_id: int | None = None
+    prompt_message_id: int = Field(sa_type=BigInteger)
+    asked_at: datetime = Field(sa_type=UTCDateTime)

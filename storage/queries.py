@@ -429,21 +429,6 @@ def imported_reports(session: Session, *, tracker_id: int, chat_id: int) -> Sequ
     return session.exec(statement).all()
 
 
-def report_of_message(session: Session, *, chat_id: int, message_id: int) -> Report | None:
-    """The report a message stands for now: its newest revision that still counts."""
-    statement = (
-        select(Report)
-        .where(
-            Report.chat_id == chat_id,
-            Report.message_id == message_id,
-            col(Report.retracted_at).is_(None),
-        )
-        .order_by(col(Report.revision).desc())
-        .limit(1)
-    )
-    return session.exec(statement).first()
-
-
 def revisions_of_message(session: Session, *, chat_id: int, message_id: int) -> list[Report]:
     """Every report a message made (as sent and each edit), oldest revision first."""
     statement = (

@@ -69,6 +69,22 @@ class Harness:
         sent = await self.send_update(text, sender=sender, chat=chat, **kwargs)
         return "\n".join(message.text for message in sent)
 
+    async def tap(
+        self,
+        label: str,
+        *,
+        sender: Person,
+        chat_id: int | None = None,
+        workstream: str | None = None,
+    ) -> str:
+        """Press the button ``label`` on the newest prompt; the bot's messages and edits."""
+        found = self.api.find_button(label, chat_id=chat_id, workstream=workstream)
+        assert found is not None, f"no button {label!r}"
+        prompt, data = found
+        self.api.take()
+        await self.app.process_update(self.factory.tap(prompt, data, sender=sender))
+        return "\n".join(message.text for message in self.api.take())
+
     def reports(self) -> list[Report]:
         with session_scope(self.engine, readonly=True) as session:
             return list(session.exec(select(Report).order_by(Report.id)).all())  # type: ignore[arg-type]

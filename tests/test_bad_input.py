@@ -27,7 +27,7 @@ def _state(h: Harness) -> tuple[object, ...]:
 
 BAD_INPUTS = [
     # (command, sender, expected words in the reply)
-    ("/update", BUDI, "Tell me the workstream and the percentage"),
+    # A bare /update answers with buttons (tests/test_checkins.py), not with the usage.
     ("/update payments", BUDI, "Tell me the workstream and the percentage"),
     ("/update payments abc", BUDI, "abc is not a percentage: use a whole number from 0 to 100"),
     ("/update payments -5", BUDI, "-5 is not a percentage"),

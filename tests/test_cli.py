@@ -166,3 +166,34 @@ def test_redacting_formatter_blanks_token_in_messages_and_tracebacks() -> None:
     text = formatter.format(record)
     assert TEST_TOKEN not in text
     assert text.count("<secret>") == 2
+
+
+def test_demo_clock_runs_due_jobs_and_tap_answers_a_checkin(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            ":clock +1d",  # Friday 09:00 → Saturday 09:00: Friday's 16:00 check-in on the way
+            ":tap 70%",
+            ":clock +2h",  # Saturday: no check-in, nothing else due
+            ":clock 2024-03-01 09:00",
+            ":clock 2024-02-01 09:00",  # backwards: refused
+            ":clock soon",
+            "",
+        ]
+    )
+    result = _pantau(tmp_path, "demo", "--seed", str(EXAMPLE), stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    first, rest = out.split(":tap 70%", 1)
+    assert "⏰ Fri 23 Feb 16:00 · checkin:1" in first
+    assert "🔒 private chat of Budi" in first
+    assert "🔒 private chat of Sari" in first
+    assert "[60%] [70%] [80%] [90%] [100%] [✍️ Other] [No change]" in first
+    assert "🕘 Now Sat 24 Feb 2024 09:00" in first
+    assert "(Budi taps 70%)" in rest
+    assert "Transition to the Tokopedia-run app: 70% recorded." in rest
+    saturday, later = rest.split(":clock 2024-03-01 09:00", 1)
+    assert "🔒" not in saturday.split(":clock +2h", 1)[1]  # a weekend: nobody asked
+    assert "⏰ Mon 26 Feb 16:00 · checkin:1" in later
+    assert "😴 Seller (merchant) back-end has had no report for 7 days" in later
+    assert "The demo's clock only moves forward" in later
+    assert "Type :clock +1d" in later

@@ -84,6 +84,11 @@ SAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "grant": (("use", "/grant 1003 reporter"),),
     "revoke": (("use", "/revoke 1003"),),
     "export": (("use", "/export"),),
+    "owner": (("use", "/owner payments"), ("change", "/owner payments @budi_s")),
+    "checkin": (("use", "/checkin"), ("change", "/checkin weekdays 09:00")),
+    "holidays": (("use", "/holidays"), ("change", "/holidays SG")),
+    "away": (("use", "/away 2024-03-04"),),
+    "use": (("use", "/use tiktok-tokopedia"),),
 }
 
 # Refusals that mean "not you, not here" (any other refusal is about the input or the data).
@@ -96,6 +101,8 @@ DENIALS = {
     "only_operators",
     "key_refused",
     "tracker_archived",
+    "private_only",
+    "use_refused",
 }
 
 

@@ -20,7 +20,7 @@ from domain.i18n import Html, code, language, msg
 from domain.parsing import split_command, suggest
 from domain.progress import local_today
 from domain.views import Role, Snapshot, WorkstreamView
-from storage import queries
+from storage import checkins, queries
 from storage.models import Tracker
 
 
@@ -164,11 +164,28 @@ def _own_tracker(session: Session, caller: Caller, *, required: bool) -> Tracker
     raise UserError("many_trackers", count=len(mine), keys=keys)
 
 
+def chosen_tracker(
+    session: Session, settings: Settings, chat_id: int, user_id: int
+) -> Tracker | None:
+    """The tracker /use chose for this private chat, while it is active and the person
+    still belongs to it (None otherwise)."""
+    tracker = checkins.chosen_tracker(session, chat_id=chat_id)
+    if tracker is None or tracker.id is None or tracker.archived_at is not None:
+        return None
+    if effective_role(session, settings, tracker_id=tracker.id, user_id=user_id) is None:
+        return None
+    return tracker
+
+
 def locate(session: Session, settings: Settings, caller: Caller, *, need_tracker: bool) -> Here:
-    """The place a command was sent, its tracker and the caller's rank there."""
+    """The place a command was sent, its tracker and the caller's rank there.
+
+    In a private chat: the tracker chosen with /use, else the one the chat follows, else the
+    one tracker the person belongs to."""
     tracker = queries.tracker_for_chat(session, chat_id=caller.chat_id)
     if caller.private:
         place = Place.PRIVATE
+        tracker = chosen_tracker(session, settings, caller.chat_id, caller.user_id) or tracker
         if tracker is None:
             tracker = _own_tracker(session, caller, required=need_tracker)
     else:
@@ -200,6 +217,8 @@ def check(session: Session, command: Command, here: Here, *, changing: bool) -> 
     """Refuse unless the table allows ``command`` for this rank in this place: the one
     permission check every command goes through."""
     access = command.access(here.place)
+    if access is None and here.place is not Place.PRIVATE and command.where.linked is None:
+        raise UserError("private_only")  # a command of private chats only (/use)
     if access is None:
         raise UserError("not_linked" if here.place is Place.UNLINKED else "group_only")
     tracker = here.tracker

@@ -20,7 +20,10 @@ log = logging.getLogger(__name__)
 def stands_in_for_someone(update: Update) -> bool:
     """Sent on behalf of a chat (an anonymous group admin, a channel, a linked channel's
     forward) or by a bot or one of Telegram's service accounts: nobody we could hold to a
-    role. Every anonymous admin of every group arrives as the same GroupAnonymousBot."""
+    role. Every anonymous admin of every group arrives as the same GroupAnonymousBot.
+    A button press comes from the person who pressed it (its message is the bot's own)."""
+    if update.callback_query is not None:
+        return update.callback_query.from_user.is_bot
     message = update.effective_message
     if message is None:
         return False

@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.access import Command
 from bot.context import Context, run_db
+from bot.handlers.buttons import offer_buttons
 from bot.handlers.common import (
     Caller,
     Scope,
@@ -67,8 +68,11 @@ def _add_report(
 
 
 async def update_progress(update: Update, context: Context, command: Command) -> None:
-    """Record a report: /update <workstream> <percent>[%] [note…]."""
+    """Record a report: /update <workstream> <percent>[%] [note…]; bare, the buttons."""
     caller = caller_of(update, command)
+    if not caller.rest.strip():
+        await offer_buttons(update, context, command)
+        return
     args = parse_update(caller.rest)
     settings = context.bot_data.settings
     now = context.bot_data.clock()

@@ -28,16 +28,19 @@ async def show_help(update: Update, context: Context, command: Command) -> None:
         )
         view = queries.tracker_view(here.tracker) if here.tracker is not None else None
         note = None
+        usages = [(line.usage, line.key) for line in lines]
         if caller.private and here.tracker is None:
             mine = queries.trackers_of_user(session, user_id=caller.user_id)
             if len(mine) > 1:  # no one tracker to answer for: say which ones and where
                 keys = Html(", ".join(code(tracker.key) for tracker in mine))
                 note = t(lang, "many_trackers", count=len(mine), keys=keys)
+                # The way out, /use, is listed although "no tracker" gives no rank here.
+                usages += [(x.usage, x.key) for c in table if c.name == "use" for x in c.help]
         return render_help(
             view,
             here.role,
             lang,
-            lines=[(line.usage, line.key) for line in lines],
+            lines=usages,
             private=caller.private,
             where_note=note,
         )

@@ -6,6 +6,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.access import Command
+from bot.checkins import person_name as checkin_person_name
 from bot.context import Context, run_db
 from bot.handlers.common import (
     Scope,
@@ -17,6 +18,7 @@ from bot.handlers.common import (
     resolve,
     today_for,
 )
+from domain.i18n import t
 from domain.parsing import parse_history, parse_no_args, parse_status
 from domain.render import (
     render_history,
@@ -25,7 +27,7 @@ from domain.render import (
     render_workstreams,
 )
 from domain.views import WorkstreamView
-from storage import queries
+from storage import checkins, queries
 
 STATUS_DETAIL_REPORTS = 5
 
@@ -55,9 +57,14 @@ async def show_status(update: Update, context: Context, command: Command) -> Non
         ws = find_active_workstream(session, scope, key)
         rows = queries.recent_reports(session, workstream_id=ws.id, limit=STATUS_DETAIL_REPORTS)
         views = [queries.report_view(row, ws.key) for row in rows]
-        return render_workstream_status(
+        text = render_workstream_status(
             snap.tracker, ws, views, today, lang, insight.per_workstream.get(ws.id)
         )
+        owners = checkins.owners_of(session, workstream_id=ws.id)
+        if owners:
+            names = ", ".join(checkin_person_name(session, user_id) for user_id in owners)
+            text += "\n\n" + t(lang, "owners_line", names=names)
+        return text
 
     await reply(update, await run_db(context, read, readonly=True))
 

@@ -95,6 +95,9 @@ class Sent:
     html: str
     reply_to: int | None
     at: float
+    # An inline keyboard under the message: rows of (label, callback data).
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    edited: bool = False  # an editMessageText of an earlier message
 
 
 @dataclass(frozen=True)
@@ -398,9 +401,12 @@ class BotAPIEmulator:
         reply_to = _int(reply.get("message_id")) if isinstance(reply, dict) else None
         if reply_to is None:
             reply_to = _int(params.get("reply_to_message_id"))
+        buttons = _buttons(params.get("reply_markup"))
         with self._cv:
             message_id = next(self._bot_message_ids)
-            self.sent.append(Sent(chat_id, message_id, visible, text, reply_to, time.time()))
+            self.sent.append(
+                Sent(chat_id, message_id, visible, text, reply_to, time.time(), buttons)
+            )
             self._cv.notify_all()
         chat = self.chats.get(chat_id, Chat(chat_id, None if chat_id > 0 else "Group"))
         return {
@@ -410,6 +416,69 @@ class BotAPIEmulator:
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
             "text": visible,
         }
+
+    def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        chat_id = _int(params.get("chat_id"))
+        message_id = _int(params.get("message_id"))
+        text = str(params.get("text") or "")
+        if chat_id is None or message_id is None:
+            raise _ApiError("Bad Request: message to edit not found")
+        error = html_error(text) if params.get("parse_mode") == "HTML" else None
+        if error:
+            raise _ApiError(error)
+        visible = visible_text(text) if params.get("parse_mode") == "HTML" else text
+        buttons = _buttons(params.get("reply_markup"))
+        with self._cv:
+            self.sent.append(
+                Sent(chat_id, message_id, visible, text, None, time.time(), buttons, True)
+            )
+            self._cv.notify_all()
+        chat = self.chats.get(chat_id, Chat(chat_id, None if chat_id > 0 else "Group"))
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat.as_json(),
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
+            "text": visible,
+        }
+
+    def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:  # noqa: N802
+        if not params.get("callback_query_id"):
+            raise _ApiError("Bad Request: query is too old and response timeout expired")
+        return True
+
+    def press(self, message: Sent, label: str, *, user: User) -> dict[str, Any]:
+        """A person presses the button ``label`` under the bot's ``message``."""
+        data = next((cb for row in message.buttons for text, cb in row if text == label), None)
+        if data is None:
+            raise AssertionError(f"no button {label!r} under message {message.message_id}")
+        chat = self.chats.get(message.chat_id, Chat(message.chat_id, None))
+        with self._cv:
+            update = {
+                "update_id": next(self._update_ids),
+                "callback_query": {
+                    "id": f"cq{next(self._user_message_ids)}",
+                    "from": user.as_json(),
+                    "chat_instance": str(message.chat_id),
+                    "data": data,
+                    "message": {
+                        "message_id": message.message_id,
+                        "date": int(message.at),
+                        "chat": chat.as_json(user),
+                        "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
+                        "text": message.text,
+                        "reply_markup": {
+                            "inline_keyboard": [
+                                [{"text": t, "callback_data": cb} for t, cb in row]
+                                for row in message.buttons
+                            ]
+                        },
+                    },
+                },
+            }
+            self._updates.append(update)
+            self._cv.notify_all()
+        return update
 
     def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         return self._file(params, "photo")
@@ -470,6 +539,23 @@ class BotAPIEmulator:
 
 class _ApiError(Exception):
     pass
+
+
+def _buttons(raw: Any) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """An inline keyboard's rows of (label, callback data); none for other markups."""
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    if not isinstance(raw, dict) or "inline_keyboard" not in raw:
+        return ()
+    rows = raw["inline_keyboard"]
+    for row in rows:
+        for button in row:
+            data = button.get("callback_data", "")
+            if len(data.encode()) > 64:  # as Telegram refuses it
+                raise _ApiError("Bad Request: BUTTON_DATA_INVALID")
+    return tuple(
+        tuple((str(b["text"]), str(b.get("callback_data", ""))) for b in row) for row in rows
+    )
 
 
 def _int(value: Any) -> int | None:

@@ -1,0 +1,354 @@
+"""The buttons of a check-in (and of a bare /update), and the number typed after "✍️ Other"."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from sqlmodel import Session
+from telegram import Chat, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot.access import Command, Rank, rank_of
+from bot.config import Settings
+from bot.context import Context, run_db
+from bot.handlers.common import (
+    caller_of,
+    chat_lang,
+    effective_role,
+    insight_for,
+    is_operator,
+    reply,
+    resolve,
+    today_for,
+)
+from bot.notices import markup
+from bot.retry import with_network_retries
+from domain.checkin import (
+    Button,
+    Choice,
+    PromptItem,
+    keyboard,
+    render_prompt,
+    urgent,
+    without_workstream,
+)
+from domain.checkin import decode_tap as decode
+from domain.errors import UserError
+from domain.i18n import code, msg, t
+from domain.locale import fmt_day
+from domain.parsing import (
+    parse_percent,
+)
+from domain.progress import find_workstream, local_today, overall_percent, with_report
+from domain.render import ReportOutcome, render_update
+from domain.views import Snapshot
+from storage import checkins, queries
+from storage.models import Tracker
+
+log = logging.getLogger(__name__)
+
+CHECKIN_NOTE = "check-in"
+
+
+# --- the buttons -----------------------------------------------------------------------------
+
+
+def prompt_items(session: Session, snap: Snapshot, now: datetime) -> list[PromptItem]:
+    """Every workstream below 100%, urgent ones marked: what a bare /update offers."""
+    insight = insight_for(session, snap, now)
+    today = local_today(now, snap.tracker.timezone)
+    return [
+        PromptItem(
+            ws,
+            insight.per_workstream.get(ws.id),
+            urgent(insight.per_workstream.get(ws.id), snap.tracker.deadline, today),
+        )
+        for ws in snap.workstreams
+        if ws.percent < 100
+    ]
+
+
+async def offer_buttons(update: Update, context: Context, command: Command) -> None:
+    """A bare /update: the check-in's buttons for every workstream of the tracker."""
+    caller = caller_of(update, command)
+    settings = context.bot_data.settings
+    now = context.bot_data.clock()
+    lang = await chat_lang(context, update)
+
+    def read(session: Session) -> tuple[str, list[list[Button]]]:
+        scope = resolve(session, settings, caller)
+        snap = queries.snapshot(session, tracker=scope.tracker)
+        items = prompt_items(session, snap, now)
+        if not items:
+            return t(lang, "ci_all_done", title=scope.tracker.title), []
+        today = local_today(now, scope.tracker.timezone)
+        return render_prompt(snap, items, today=today, lang=lang, asked=False), keyboard(
+            items, lang
+        )
+
+    text, rows = await run_db(context, read, readonly=True)
+    message = update.effective_message
+    assert message is not None
+    await with_network_retries(
+        partial(message.reply_text, text, reply_markup=markup(rows)),
+        what=f"buttons in chat {message.chat_id}",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    outcome: ReportOutcome
+    replaced: str | None  # a newer report than the prompt showed, which this one replaced
+
+
+def _refuse_unless_member(
+    session: Session, settings: Settings, tracker: Tracker, user_id: int
+) -> None:
+    """The rules of /update for a button: a reporter or admin of an active tracker."""
+    assert tracker.id is not None
+    role = effective_role(session, settings, tracker_id=tracker.id, user_id=user_id)
+    if rank_of(role, operator=is_operator(settings, user_id)) < Rank.REPORTER:
+        # As for any command: someone without a role learns only whom to ask.
+        raise UserError(
+            "need_role",
+            who=msg("role_reporter_plural"),
+            tracker=tracker.title,
+            admins=msg("its_admins"),
+            role=msg("role_reporter"),
+        )
+    if tracker.archived_at is not None:
+        raise UserError(
+            "tracker_archived", tracker=tracker.title, restore=code(f"/restore {tracker.key}")
+        )
+
+
+def _record(
+    session: Session,
+    settings: Settings,
+    *,
+    workstream_id: int,
+    base_report_id: int | None,
+    percent: int,
+    user_id: int,
+    user_name: str,
+    chat_id: int,
+    message_id: int,
+    update_id: int,
+    now: datetime,
+    lang: str,
+) -> Recorded | str:
+    """Record a check-in answer as /update would (the title when it was already recorded)."""
+    ws_row = queries.get_workstream_by_id(session, workstream_id=workstream_id)
+    if ws_row is None:
+        raise UserError("ci_stale")
+    tracker = queries.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
+    assert tracker is not None
+    assert tracker.id is not None
+    _refuse_unless_member(session, settings, tracker, user_id)
+    if ws_row.archived:
+        raise UserError("ci_gone_workstream", title=ws_row.title)
+    if queries.report_exists(session, chat_id=chat_id, message_id=message_id):
+        return ws_row.title  # the same tap or message delivered again
+    before = queries.snapshot(session, tracker=tracker)
+    previous = find_workstream(before, workstream_id)
+    replaced = None
+    if previous.latest is not None and previous.latest.id != base_report_id:
+        replaced = t(
+            lang,
+            "ci_replaced",
+            percent=previous.latest.percent,
+            name=previous.latest.reporter_name,
+            day=fmt_day(previous.latest.created_at, tracker.timezone, lang),
+        )
+    report = queries.add_report(
+        session,
+        tracker_id=tracker.id,
+        workstream_id=workstream_id,
+        percent=percent,
+        note=CHECKIN_NOTE,
+        reporter_id=user_id,
+        reporter_name=user_name,
+        chat_id=chat_id,
+        message_id=message_id,
+        update_id=update_id,
+        created_at=now,
+        recorded_at=now,
+    )
+    after = with_report(before, queries.report_view(report, previous.key), workstream_id)
+    log.info("check-in: %s=%s%% by %s in %s", previous.key, percent, user_id, tracker.key)
+    outcome = ReportOutcome(
+        snapshot=after,
+        workstream=find_workstream(after, workstream_id),
+        previous_percent=previous.percent,
+        previous_overall=overall_percent(before.workstreams),
+        note=CHECKIN_NOTE,
+        lower_than_before=previous.latest is not None and percent < previous.percent,
+    )
+    return Recorded(outcome, replaced)
+
+
+def _rows_of(message: Message) -> list[list[Button]]:
+    keyboard_markup = message.reply_markup
+    if not isinstance(keyboard_markup, InlineKeyboardMarkup):
+        return []
+    return [
+        [(button.text, str(button.callback_data)) for button in row]
+        for row in keyboard_markup.inline_keyboard
+    ]
+
+
+async def _mark_prompt(message: Message, workstream_id: int, line: str) -> None:
+    """The prompt after an answer: a line saying what happened, that workstream's buttons gone."""
+    rows = without_workstream(_rows_of(message), workstream_id)
+    try:
+        await message.edit_text(message.text_html + "\n" + line, reply_markup=markup(rows))
+    except BadRequest as exc:  # e.g. the message is too old to edit: the answer still counts
+        log.warning("could not edit check-in prompt %s: %s", message.message_id, exc.message)
+
+
+async def on_tap(update: Update, context: Context) -> None:
+    """A button of a check-in (or of a bare /update) pressed."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None
+    assert user is not None
+    message = query.message if isinstance(query.message, Message) else None
+    lang = await chat_lang(context, update)
+    tap = decode(query.data)
+    if tap is None or message is None:
+        await query.answer(html_free(t(lang, "ci_stale")))
+        return
+    if tap.choice is Choice.TITLE:
+        await query.answer(html_free(t(lang, "ci_answer_title")))
+        return
+    await query.answer()
+    settings = context.bot_data.settings
+    now = context.bot_data.clock()
+    private = message.chat.type == Chat.PRIVATE
+
+    def apply(session: Session) -> Recorded | str:
+        ws_row = queries.get_workstream_by_id(session, workstream_id=tap.workstream_id)
+        if ws_row is None:
+            raise UserError("ci_stale")
+        tracker = queries.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
+        assert tracker is not None
+        _refuse_unless_member(session, settings, tracker, user.id)
+        if ws_row.archived:
+            raise UserError("ci_gone_workstream", title=ws_row.title)
+        if tap.choice is Choice.NONE:
+            return t(lang, "ci_nothing", title=ws_row.title)
+        if tap.choice is Choice.OTHER:
+            if not private:  # in a group the bot sees commands only: ask for one
+                raise UserError("ci_other_group", example=code(f"/update {ws_row.key} <percent>"))
+            checkins.wait_for_other(
+                session,
+                chat_id=message.chat.id,
+                user_id=user.id,
+                workstream_id=tap.workstream_id,
+                base_report_id=tap.base_report_id,
+                prompt_message_id=message.message_id,
+                now=now,
+            )
+            return t(lang, "ci_other_ask", title=ws_row.title)
+        assert isinstance(tap.choice, int)
+        return _record(
+            session,
+            settings,
+            workstream_id=tap.workstream_id,
+            base_report_id=tap.base_report_id,
+            percent=tap.choice,
+            user_id=user.id,
+            user_name=user.full_name,
+            chat_id=message.chat.id,
+            # A tap has no message of its own: the update's id, negative so that it never
+            # meets a real message id, makes a redelivered tap one report.
+            message_id=-update.update_id,
+            update_id=update.update_id,
+            now=now,
+            lang=lang,
+        )
+
+    result = await run_db(context, apply)
+    if isinstance(result, str):
+        await _mark_prompt(message, tap.workstream_id, result)
+        return
+    await _answered(update, context, message, tap.workstream_id, result, lang)
+
+
+async def _answered(
+    update: Update,
+    context: Context,
+    prompt: Message | None,
+    workstream_id: int,
+    result: Recorded,
+    lang: str,
+) -> None:
+    ws = result.outcome.workstream
+    if prompt is not None:
+        await _mark_prompt(
+            prompt, workstream_id, t(lang, "ci_recorded", title=ws.title, percent=ws.percent)
+        )
+    today = today_for(context, result.outcome.snapshot.tracker.timezone)
+    text = render_update(result.outcome, today, lang)
+    if result.replaced:
+        text += "\n" + result.replaced
+    await reply(update, text)
+
+
+def html_free(text: str) -> str:
+    """A callback answer is plain text: the catalogue's markup removed."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+async def typed_other(update: Update, context: Context) -> None:
+    """A number typed in private after "✍️ Other": the percent for that workstream."""
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    if message is None or user is None or chat is None or not message.text:
+        return
+    settings = context.bot_data.settings
+    now = context.bot_data.clock()
+    lang = await chat_lang(context, update)
+    text = message.text.strip()
+
+    def apply(session: Session) -> Recorded | str | None:
+        pending = checkins.pending_other(session, chat_id=chat.id)
+        if pending is None or pending.user_id != user.id:
+            return None  # plain chat: not ours to answer
+        ws_row = queries.get_workstream_by_id(session, workstream_id=pending.workstream_id)
+        assert ws_row is not None
+        try:
+            percent = parse_percent(text.split()[0] if text.split() else text)
+        except UserError:
+            raise UserError(
+                "ci_other_bad", token=code(text[:20]), title=ws_row.title, example=code("65")
+            ) from None
+        checkins.clear_other(session, chat_id=chat.id)
+        return _record(
+            session,
+            settings,
+            workstream_id=pending.workstream_id,
+            base_report_id=pending.base_report_id,
+            percent=percent,
+            user_id=user.id,
+            user_name=user.full_name,
+            chat_id=chat.id,
+            message_id=message.message_id,
+            update_id=update.update_id,
+            now=now,
+            lang=lang,
+        )
+
+    result = await run_db(context, apply)
+    if result is None:
+        return
+    if isinstance(result, str):
+        await reply(update, t(lang, "already_recorded", title=result))
+        return
+    await _answered(update, context, None, result.outcome.workstream.id, result, lang)
