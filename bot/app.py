@@ -177,7 +177,8 @@ def register_handlers(application: PantauApp) -> None:
                 )
             )
     # The buttons of a check-in or of a bare /update; and in private, the number typed after
-    # "✍️ Other" (plain text only: commands keep their meaning).
+    # "✍️ Other" (plain text only: commands keep their meaning); other plain text in private
+    # gets a one-line pointer to /help from the same handler.
     application.add_handler(CallbackQueryHandler(buttons.on_tap, pattern=r"^ci:"))
     application.add_handler(
         MessageHandler(
@@ -187,12 +188,6 @@ def register_handlers(application: PantauApp) -> None:
     # Must stay after every CommandHandler of group 0: it catches what none of them took.
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & new, start.unknown_command)
-    )
-    # Plain text in a private chat is someone talking to the bot: point them at /help.
-    application.add_handler(
-        MessageHandler(
-            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & new, start.plain_text
-        )
     )
 
     # The very last group: the update is handled; the inbox need not replay it after a crash.

@@ -1,4 +1,4 @@
-"""/start and /help, and a pointer for unknown commands and plain text in private chats."""
+"""/start and /help, and a pointer for unknown commands in private chats."""
 
 from __future__ import annotations
 
@@ -51,8 +51,3 @@ async def show_help(update: Update, context: Context, command: Command) -> None:
 async def unknown_command(update: Update, _context: Context) -> None:
     """An unknown /command in a private chat (in groups other bots may own it: stay quiet)."""
     raise UserError("unknown_command", command=caller_of(update).command)
-
-
-async def plain_text(update: Update, context: Context) -> None:
-    """Text that is not a command, in a private chat: one line pointing at /help."""
-    await reply(update, t(await chat_lang(context, update), "plain_text_private"))
