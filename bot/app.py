@@ -163,7 +163,8 @@ def register_handlers(application: PantauApp) -> None:
         )
     )
     # The buttons of a check-in or of a bare /update; and in private, the number typed after
-    # "✍️ Other" (plain text only: commands keep their meaning).
+    # "✍️ Other" (plain text only: commands keep their meaning); other plain text in private
+    # gets a one-line pointer to /help from the same handler.
     application.add_handler(CallbackQueryHandler(buttons.on_tap, pattern=r"^ci:"))
     application.add_handler(
         MessageHandler(

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.checkin import supported_countries
+from storage.db import check_database_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/pantau.db"
 _TOKEN = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
@@ -52,6 +53,13 @@ class Settings(BaseSettings):
     pantau_redis_prefix: str = Field(default="pantau", min_length=1, max_length=64)
     # Copies of evidence files, named by their SHA-256 (created on first use, files 0600).
     pantau_evidence_dir: Path = Path("data/evidence")
+    # `pantau run` tries this many times to reach Telegram at start, waiting 1, 2, 4… s between.
+    pantau_start_attempts: int = Field(default=6, ge=1, le=20)
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database(cls, value: str) -> str:
+        return check_database_url(value)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

@@ -1,7 +1,9 @@
 """``pantau demo``: a terminal chat with the real application on an offline transport.
 
-Nothing is sent to Telegram. The demo has its own SQLite file, seeded from the example tracker,
-and its own clock, set by default to the day of the news story behind Pantau.
+Nothing is sent to Telegram. The demo has its own SQLite file, seeded from the story's tracker
+(shipped inside the package) when it is new, and its own clock: a new demo starts on the day of
+the news story behind Pantau; a restarted one continues where it stopped, its clock from the
+last thing that happened and its message ids after the last ones recorded.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,14 +25,24 @@ from bot.cli import CliError, load_settings, ready_engine
 from bot.context import PantauApp
 from bot.demo_time import DemoClock, advance, describe, parse_clock, register_jobs, tap
 from bot.files import write_private
-from bot.offline import ChatRef, OfflineBotAPI, Person, SentMessage, UpdateFactory
+from bot.offline import (
+    ChatRef,
+    OfflineBotAPI,
+    Person,
+    SentMessage,
+    UpdateFactory,
+    html_to_text,
+)
 from domain.i18n import language
-from domain.spec import ImportSpec, SpecError, load_spec
+from domain.parsing import impossible_date
+from domain.spec import ImportSpec, SpecError, load_spec, report_lines
+from domain.views import Role
+from storage import queries
 from storage.db import session_scope
-from storage.importer import apply_spec
+from storage.importer import ImportRefused, apply_spec
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SEED = ROOT / "examples" / "tiktok-tokopedia.toml"
+SEED_NAME = "tiktok-tokopedia.toml"
+STORY_DAY = date(2024, 2, 23)  # the day of the news report the seed tells
 OUTSIDER = Person(1004, "Dewi", "Anggraini", "dewi_a")
 
 _ANSI = {
@@ -66,9 +79,38 @@ class DemoState:
         return f"{self.person.first_name} in {where}> "
 
 
-def demo_clock(today: date, tz_name: str) -> DemoClock:
-    """Real time flowing from 09:00 local on ``today`` (``:clock`` moves it forward)."""
-    return DemoClock.at_nine(today, tz_name)
+def demo_clock(start: datetime) -> DemoClock:
+    """Real time flowing from ``start`` (``:clock`` moves it forward)."""
+    return DemoClock(start.astimezone(UTC))
+
+
+def morning_of(day: date, tz_name: str) -> datetime:
+    """09:00 local on ``day``: when a demo day starts."""
+    return datetime.combine(day, datetime.min.time(), ZoneInfo(tz_name)) + timedelta(hours=9)
+
+
+def parse_today(text: str) -> date:
+    """``--today``: a real ``YYYY-MM-DD``, or one line naming what is wrong with it."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise CliError(f"--today {text!r}: write the date as YYYY-MM-DD, e.g. 2024-02-23")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        reason = html_to_text(impossible_date(text).render("en"))
+        raise CliError(f"--today {reason}") from None
+
+
+def read_seed(path: str | None) -> tuple[str, str]:
+    """``(where, text)`` of the seed: a file given with --seed, or the one Pantau ships."""
+    if path is None:
+        resource = files("bot").joinpath("seeds", SEED_NAME)
+        return f"the built-in seed {SEED_NAME}", resource.read_text(encoding="utf-8")
+    try:
+        return path, Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read the demo seed {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"the demo seed {path} is not UTF-8 text; save it as UTF-8") from None
 
 
 HELP = """Demo commands (everything else goes to the bot):
@@ -115,20 +157,15 @@ def _meta(line: str, state: DemoState) -> str | None:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Prepare the demo database (blocking, before the event loop starts), then chat."""
+    today = parse_today(args.today) if args.today else None
+    where, text = read_seed(args.seed)
     try:
-        today = date.fromisoformat(args.today)
-    except ValueError:
-        raise CliError(f"--today {args.today!r}: write the date as YYYY-MM-DD") from None
-    seed_path = Path(args.seed) if args.seed else DEFAULT_SEED
-    base = load_settings()
-    # The demo's language: its chats read it, and the seed's titles and notes are in it.
-    lang = language(getattr(args, "lang", None) or base.pantau_language)
-    try:
-        spec = load_spec(seed_path.read_text(encoding="utf-8")).in_language(lang)
-    except OSError as exc:
-        raise CliError(f"cannot read the demo seed {seed_path}: {exc.strerror}") from None
+        base = load_settings()
+        # The demo's language: its chats read it, and the seed's titles and notes are in it.
+        lang = language(getattr(args, "lang", None) or base.pantau_language)
+        spec = load_spec(text).in_language(lang)
     except SpecError as exc:
-        raise CliError(f"{seed_path}: {exc}") from None
+        raise CliError(f"{where}: {exc}") from None
 
     db_path = Path(args.db)
     if args.reset:
@@ -142,24 +179,75 @@ def run_demo(args: argparse.Namespace) -> int:
             "pantau_language": lang,
         }
     )
-    clock = demo_clock(today, spec.tracker.timezone)
+    tz_name = spec.tracker.timezone
     engine = ready_engine(settings)
     with session_scope(engine) as session:
-        apply_spec(session, spec=spec, now=clock())
-
+        resume = queries.resume_point(session)
+        new = queries.get_tracker(session, key=spec.tracker.key) is None
+        if new:  # the seed only makes a new demo: a restart keeps what was done since
+            start = morning_of(today or STORY_DAY, tz_name)
+            last_report = max((report.at for report in spec.reports), default=None)
+            if today is not None and last_report is not None and last_report > start:
+                raise CliError(
+                    f"--today {today}: the demo's story has reports until "
+                    f"{last_report:%d %b %Y}; choose that day or a later one"
+                )
+            try:
+                apply_spec(session, spec=spec, now=start, lines=report_lines(text))
+            except ImportRefused as exc:
+                raise CliError(f"{where} {exc.problems[0]}") from None
+        elif today is not None:
+            start = morning_of(today, tz_name)
+            if resume.last_event is not None and resume.last_event > start:
+                print(
+                    f"pantau demo: note that this demo already holds events up to "
+                    f"{resume.last_event.astimezone(ZoneInfo(tz_name)):%d %b %Y %H:%M}; reports "
+                    "made earlier than those do not count as the latest (--reset starts over)",
+                    file=sys.stderr,
+                )
+        else:  # continue one minute after the last thing that happened
+            last = resume.last_event or morning_of(STORY_DAY, tz_name)
+            start = max(last + timedelta(minutes=1), morning_of(STORY_DAY, tz_name))
+        tracker = queries.get_tracker(session, key=spec.tracker.key)
+        roles = {
+            member.user_id: queries.role_of(session, tracker_id=tracker.id, user_id=member.user_id)
+            for member in spec.members
+            if tracker is not None and tracker.id is not None
+        }
+    clock = demo_clock(start.astimezone(UTC))
     api = OfflineBotAPI(clock)
     application = build_application(settings, request=api, engine=engine, clock=clock)
-    return asyncio.run(_chat(application, api, spec, today, db_path))
+    opening = Opening(
+        start=start.astimezone(ZoneInfo(tz_name)),
+        db_path=db_path,
+        continued=not new,
+        roles=roles,
+        first_message_id=resume.message_id + 1,
+        first_update_id=resume.update_id + 1,
+    )
+    return asyncio.run(_chat(application, api, spec, opening))
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """Where the demo starts: the clock, the file, and the ids to continue from."""
+
+    start: datetime  # local time of the tracker
+    db_path: Path
+    continued: bool
+    roles: dict[int, Role | None]
+    first_message_id: int
+    first_update_id: int
 
 
 async def _chat(
     application: PantauApp,
     api: OfflineBotAPI,
     spec: ImportSpec,
-    today: date,
-    db_path: Path,
+    opening: Opening,
 ) -> int:
     clock = application.bot_data.clock
+    db_path = opening.db_path
     people = _people(spec)
     groups = {
         name: ChatRef(chat.chat_id, chat.title)
@@ -183,10 +271,17 @@ async def _chat(
             print()
 
     async with application:
-        factory = UpdateFactory(application.bot, clock)
+        factory = UpdateFactory(
+            application.bot,
+            clock,
+            first_update_id=opening.first_update_id,
+            first_message_id=opening.first_message_id,
+        )
         await register_jobs(application)
         if interactive:
-            _banner(today, db_path)
+            print(banner(opening, state, application.bot.username))
+        else:  # a pipe: say where the demo stands, out of the way of the answers
+            print(_where_line(opening), file=sys.stderr)
         while True:
             try:
                 line = await asyncio.to_thread(_read_line, state.prompt(), interactive)
@@ -240,6 +335,10 @@ async def _chat(
             if api.unknown:
                 print(f"(the bot called unknown methods: {api.unknown})", file=sys.stderr)
                 api.unknown.clear()
+    print(
+        f"Demo stopped; everything is kept in {db_path}: `pantau demo` continues from here.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -248,10 +347,33 @@ def _read_line(prompt: str, interactive: bool) -> str:
     return input(prompt) if interactive else sys.stdin.readline()
 
 
-def _banner(today: date, db_path: Path) -> None:
-    print(
-        "Pantau demo: the real bot, offline — nothing is sent to Telegram.\n"
-        f"Today is {today:%d %b %Y}; data in {db_path} (use --reset to start over).\n"
-        "Try /status, /update sellers 60 merchant migration going well, /history sellers.\n"
-        f"{HELP}\n"
+def _full(person: Person) -> str:
+    return f"{person.first_name} {person.last_name}" if person.last_name else person.first_name
+
+
+def _where_line(opening: Opening) -> str:
+    how = "continuing" if opening.continued else "new"
+    return (
+        f"Pantau demo ({how}): {opening.start:%a %d %b %Y %H:%M} {opening.start.tzname()}; "
+        f"data in {opening.db_path}"
     )
+
+
+def banner(opening: Opening, state: DemoState, bot_username: str) -> str:
+    """What the demo is, who you can be (with their @usernames) and what to try."""
+    lines = [
+        f"Pantau demo: the real bot, @{bot_username}, offline — nothing is sent to Telegram.",
+        f"{_where_line(opening)} (--reset starts over).",
+        f"You are {_full(state.person)} in {state.chat.title or 'a private chat'}. "
+        "You can be (with :as NAME):",
+    ]
+    for name, person in state.people.items():
+        role = opening.roles.get(person.id)
+        what = role.value if role is not None else "no role"
+        handle = f" @{person.username}" if person.username else ""
+        lines.append(f"  {name:<6} {_full(person)}{handle} — {what}")
+    lines.append(
+        "Try /status, /update sellers 60 merchant migration going well, /history sellers."
+    )
+    lines.append(HELP)
+    return "\n".join(lines) + "\n"

@@ -24,7 +24,10 @@ def write_private(path: Path, content: bytes) -> None:
         out.write(content)
 
 
-def chart_png(session: Session, tracker: Tracker, *, now: datetime, lang: str) -> bytes:
+def chart_png(
+    session: Session, tracker: Tracker, *, now: datetime, lang: str, fmt: str = "png"
+) -> bytes:
+    """The burn-up chart as PNG (``fmt``: or ``svg``, ``pdf`` for the command line)."""
     # matplotlib takes a third of a second to import: only a chart pays for it, not start-up.
     from domain.chart import Series, render_chart
 
@@ -41,7 +44,7 @@ def chart_png(session: Session, tracker: Tracker, *, now: datetime, lang: str) -
         )
         for ws in snapshot.workstreams
     ]
-    return render_chart(snapshot.tracker, series, insight.whole, now=now, lang=lang)
+    return render_chart(snapshot.tracker, series, insight.whole, now=now, lang=lang, fmt=fmt)
 
 
 def export_file(
@@ -55,6 +58,7 @@ def export_file(
     hashes = trail.report_event_hashes(session, tracker_id=tracker_id)
     rows = [
         TrailRow(
+            report_id=report.id or 0,
             created_at=report.created_at,
             workstream=key,
             percent=report.percent,
@@ -66,7 +70,6 @@ def export_file(
             retracted_at=report.retracted_at,
             recorded_at=report.recorded_at,
             retracted_by=report.retracted_by,
-            report_id=report.id or 0,
             revision=report.revision,
             corrects=report.corrects_id,
             evidence=evidence.describe(files.get(report.id or 0, [])),

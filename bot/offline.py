@@ -429,11 +429,20 @@ class ChatRef:
 class UpdateFactory:
     """Builds the updates a person would send, with increasing update and message ids."""
 
-    def __init__(self, bot: ExtBot[Any], clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        bot: ExtBot[Any],
+        clock: Callable[[], datetime] | None = None,
+        *,
+        first_update_id: int = 1,
+        first_message_id: int = 1,
+    ) -> None:
         self.bot = bot
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(1)
+        # A restarted demo continues after the ids its database has seen: a message id used
+        # again would be taken for the same message ("already recorded").
+        self._update_ids = itertools.count(first_update_id)
+        self._message_ids = itertools.count(first_message_id)
 
     def message(
         self,

@@ -54,9 +54,11 @@ def render_chart(
     *,
     now: datetime,
     lang: str,
+    fmt: str = "png",
 ) -> bytes:
-    """A burn-up PNG: each workstream as steps, the weighted whole thicker, the deadline as a
-    vertical line, dashed projections to 100%; readable on a phone."""
+    """A burn-up chart (PNG, or ``fmt`` ``svg`` or ``pdf``): each workstream as steps, the
+    weighted whole thicker, the deadline as a vertical line, dashed projections to 100%;
+    readable on a phone."""
     tz = ZoneInfo(tracker.timezone)
     today = now.astimezone(tz).date()
     # A deadline stored before deadlines were bounded (year 1, year 9999) is drawn at the edge
@@ -125,7 +127,7 @@ def render_chart(
             axes.text(0.5, 0.5, t(lang, "chart_no_reports"), transform=axes.transAxes, ha="center")
         figure.tight_layout()
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=DPI)
+        figure.savefig(buffer, format=fmt, dpi=DPI)
         return buffer.getvalue()
     finally:
         plt.close(figure)

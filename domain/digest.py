@@ -88,7 +88,13 @@ def render_digest(
         when = fmt_time(late_for, tracker.timezone, lang)
         lines.append(t(lang, "digest_late", when=Html(when)))
     since = (
-        t(lang, "digest_since", change=fmt_delta(overall - previous.overall)) if previous else ""
+        t(
+            lang,
+            "digest_since",
+            change=fmt_delta(round_percent(overall) - round_percent(previous.overall)),
+        )
+        if previous
+        else ""
     )
     lines.append(
         t(

@@ -6,12 +6,13 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from domain.forecast import Forecast, Insight
@@ -56,6 +57,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True, slots=True)
 class TrailRow:
+    report_id: int
     created_at: datetime
     workstream: str
     percent: int
@@ -67,7 +69,6 @@ class TrailRow:
     retracted_at: datetime | None
     recorded_at: datetime | None = None
     retracted_by: int | None = None
-    report_id: int = 0
     revision: int = 0
     corrects: int | None = None
     evidence: str = ""  # "name sha256:…; …"
@@ -114,6 +115,61 @@ def trail_csv(rows: Iterable[TrailRow], tz_name: str) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+# The workbook's columns: catalogue keys, so the headers read in the workbook's language.
+XLSX_TRAIL = (
+    "xlsx_report_id",
+    "xlsx_time",
+    "xlsx_workstream",
+    "xlsx_percent",
+    "xlsx_note",
+    "xlsx_reporter_id",
+    "xlsx_reporter",
+    "xlsx_chat_id",
+    "xlsx_message_id",
+    "xlsx_undone",
+    "xlsx_recorded",
+    "xlsx_undone_by",
+)
+XLSX_SUMMARY = (
+    "xlsx_key",
+    "xlsx_title",
+    "xlsx_weight",
+    "xlsx_latest",
+    "xlsx_pace",
+    "xlsx_finish",
+    "xlsx_state",
+)
+IMPORTED_CHAT_ID = 0  # storage.importer's chat of reports that came from a file
+MAX_WIDTH = 60
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """Excel has no time zones: the tracker's wall-clock time, named in the header."""
+    return moment.astimezone(tz).replace(tzinfo=None) if moment is not None else None
+
+
+def _trail_xlsx_cells(row: TrailRow, tz: ZoneInfo) -> list[object]:
+    # An imported report has no Telegram chat or message: its stored message id is a hash
+    # with more digits than Excel keeps, so those cells stay empty rather than show -1.5E+16.
+    telegram = row.chat_id != IMPORTED_CHAT_ID
+    return [
+        row.report_id,
+        _local(row.created_at, tz),
+        row.workstream,
+        row.percent,
+        row.note or None,
+        row.reporter_id,
+        row.reporter_name,
+        row.chat_id if telegram else None,
+        row.message_id if telegram else None,
+        _local(row.retracted_at, tz),
+        _local(row.recorded_at or row.created_at, tz),
+        row.retracted_by,
+    ]
+
+
 def _summary_rows(snapshot: Snapshot, insight: Insight, lang: str) -> list[list[object]]:
     rows: list[list[object]] = []
     for ws in snapshot.workstreams:
@@ -144,25 +200,39 @@ def _summary_rows(snapshot: Snapshot, insight: Insight, lang: str) -> list[list[
     return rows
 
 
-def _finish(forecast: Forecast | None, lang: str) -> str | None:
-    """The projected finish; a positive pace that reaches 100% only past the horizon says so."""
-    if forecast is None or forecast.pace is None:
+def _finish(forecast: Forecast | None, lang: str) -> date | str | None:
+    """The projected finish (the day 100% was reached, once done) as an Excel date; a positive
+    pace that reaches 100% only past the horizon says so."""
+    if forecast is None:
         return None
     if forecast.finish is not None:
-        return forecast.finish.isoformat()
+        return forecast.finish
+    if forecast.pace is None:
+        return None
     return t(lang, "finish_never")
 
 
 def trail_xlsx(rows: Iterable[TrailRow], snapshot: Snapshot, insight: Insight, lang: str) -> bytes:
-    """A workbook with a summary sheet (one row per workstream) and the trail sheet."""
-    tz = ZoneInfo(snapshot.tracker.timezone)
+    """A workbook with a summary sheet (one row per workstream) and the trail sheet: headers in
+    ``lang``, ids as whole numbers, times as Excel date-times in the tracker's timezone, each
+    sheet with fitted columns, a filter and its header row frozen."""
+    tz_name = snapshot.tracker.timezone
+    tz = ZoneInfo(tz_name)
     book = Workbook(write_only=False)
     summary = book.active
     assert isinstance(summary, Worksheet)
     summary.title = t(lang, "sheet_summary")
-    _write(summary, SUMMARY_COLUMNS, _summary_rows(snapshot, insight, lang))
+    _write(
+        summary,
+        [t(lang, key, tz=tz_name) for key in XLSX_SUMMARY],
+        _summary_rows(snapshot, insight, lang),
+    )
     trail = book.create_sheet(t(lang, "sheet_trail"))
-    _write(trail, TRAIL_COLUMNS, (_trail_cells(row, tz) for row in rows))
+    _write(
+        trail,
+        [t(lang, key, tz=tz_name) for key in XLSX_TRAIL],
+        (_trail_xlsx_cells(row, tz) for row in rows),
+    )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -170,11 +240,26 @@ def trail_xlsx(rows: Iterable[TrailRow], snapshot: Snapshot, insight: Insight, l
 
 def _write(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     sheet.append(list(header))
+    widths = [len(title) for title in header]
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in rows:
         sheet.append(list(values))
-        for cell in sheet[sheet.max_row]:
+        for index, cell in enumerate(sheet[sheet.max_row]):
+            value = cell.value
             # openpyxl stores a string starting with "=" as a formula: force text instead.
-            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+            if isinstance(value, str) and value.startswith(_FORMULA_START):
                 cell.data_type = "s"
+            if isinstance(value, datetime):
+                cell.number_format = DATETIME_FORMAT
+                shown = len("2024-02-23 09:00")
+            elif isinstance(value, date):
+                cell.number_format = DATE_FORMAT
+                shown = len("2024-02-23")
+            else:
+                shown = max((len(line) for line in str(value or "").splitlines()), default=0)
+            widths[index] = max(widths[index], shown)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.freeze_panes = "A2"

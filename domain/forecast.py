@@ -76,14 +76,14 @@ def forecast(history: Sequence[Point], *, now: datetime, deadline: date, tz_name
     needed = (100 - current) / weeks_left if weeks_left > 0 and current < 100 else None
     finish: date | None = None
     if current >= 100:
-        finish = today
+        finish = _reached_100(history, ZoneInfo(tz_name)) or today
     elif pace is not None and pace > 0:
         finish = projected_finish(today, current, pace, deadline)
     if current >= 100:
         state = State.DONE
     elif today > deadline:
         state = State.OVERDUE
-    elif _stalled(history, now, current):
+    elif _stalled(history, now):
         state = State.STALLED
     elif pace is None:
         state = State.NO_DATA
@@ -92,6 +92,23 @@ def forecast(history: Sequence[Point], *, now: datetime, deadline: date, tz_name
     else:
         state = State.ON_TRACK
     return Forecast(current, pace, finish, needed, state)
+
+
+def _reached_100(history: Sequence[Point], tz: ZoneInfo) -> date | None:
+    """The day the value reached 100 and stayed there (as far back as ``history`` goes)."""
+    reached: datetime | None = None
+    for when, value in history:
+        reached = (reached or when) if value >= 100 else None
+    return reached.astimezone(tz).date() if reached is not None else None
+
+
+def _stalled(history: Sequence[Point], now: datetime) -> bool:
+    """No report at all for the stall period.
+
+    A report today, even one lower than before, is news: the workstream is at risk (its pace
+    says so), not stalled.
+    """
+    return bool(history) and now - history[-1][0] >= STALL
 
 
 def projected_finish(today: date, current: float, pace: float, deadline: date) -> date | None:
@@ -105,14 +122,6 @@ def projected_finish(today: date, current: float, pace: float, deadline: date) -
     if days > horizon or days > (date.max - today).days:
         return None
     return today + timedelta(days=days)
-
-
-def _stalled(history: Sequence[Point], now: datetime, current: float) -> bool:
-    """No progress for 14 days: the value 14 days ago was already where it is now."""
-    if not history or now - history[0][0] < STALL:
-        return False  # too young to call stalled
-    before = [value for when, value in history if when <= now - STALL]
-    return bool(before) and before[-1] >= current
 
 
 def overall_series(

@@ -9,10 +9,13 @@ the same placeholders; another holds the Indonesian to the glossary in ``docs/gl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from html import escape
 from typing import Any, Protocol, runtime_checkable
 
+from babel import Locale
 from babel.numbers import format_decimal
 
 from domain.i18n_audit import AUDIT_CATALOG
@@ -68,6 +71,16 @@ def _is_id(name: str) -> bool:
     return name == "id" or name.endswith("_id")
 
 
+@cache
+def _plural_rule(lang: str) -> Callable[[float], str]:
+    return Locale.parse(lang).plural_form
+
+
+def plural_category(lang: str, count: float) -> str:
+    """CLDR's plural category of ``count`` in ``lang`` ("one", "other", ...), from Babel."""
+    return _plural_rule(lang)(abs(count))
+
+
 @runtime_checkable
 class Localized(Protocol):
     """A parameter rendered in the chat's language when the message is (``Msg``, a date)."""
@@ -76,7 +89,14 @@ class Localized(Protocol):
 
 
 def t(lang: str, key: str, /, **params: Any) -> str:
-    template = CATALOG[key][1 if lang == "id" else 0]
+    plural = PLURALS.get(key)
+    if plural is None:
+        template = CATALOG[key][1 if lang == "id" else 0]
+    else:
+        count_param, *forms = plural
+        by_category = forms[1 if lang == "id" else 0]
+        category = plural_category(lang, params[count_param])
+        template = by_category.get(category, by_category["other"])
     safe: dict[str, Any] = {}
     for name, value in params.items():
         if isinstance(value, Localized):
@@ -86,6 +106,8 @@ def t(lang: str, key: str, /, **params: Any) -> str:
             safe[name] = format_decimal(value, format="#,##0", locale=lang)
         elif isinstance(value, Html | float):
             safe[name] = value
+        elif isinstance(value, str):
+            safe[name] = escape(value)
         else:
             safe[name] = escape(str(value))
     return template.format(**safe)
@@ -367,11 +389,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "📅 Tenggat <b>{title}</b> diubah dari {old} menjadi {new} · {left}",
     ),
     "deadline_show": ("📅 <b>{title}</b>: {line}", "📅 <b>{title}</b>: {line}"),
-    "days_left_many": ("{n} days left", "sisa {n} hari"),
-    "days_left_one": ("1 day left", "sisa 1 hari"),
     "due_today": ("due today", "tenggat hari ini"),
-    "overdue_one": ("1 day overdue", "terlambat 1 hari"),
-    "overdue_many": ("{n} days overdue", "terlambat {n} hari"),
     # --- workstreams ---------------------------------------------------------------------------
     "no_workstream": (
         "<b>{tracker}</b> has no workstream {key}. {hint}",
@@ -485,18 +503,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "no_report_yet": ("no report yet", "belum ada laporan"),
     "never_reported": ("⚠️ Never reported: {names}", "⚠️ Belum pernah dilaporkan: {names}"),
     "at_risk_line": ("🚩 At risk: {names}", "🚩 Berisiko: {names}"),
-    "last_reports": ("Last {count} reports:", "{count} laporan terakhir:"),
-    "last_report_one": ("Last report:", "Laporan terakhir:"),
     "none_yet": ("none yet", "belum ada"),
     "undone_mark": ("(undone)", "(dibatalkan)"),
-    "history_title": (
-        "🗂 <b>{title}</b> — last {count} reports",
-        "🗂 <b>{title}</b> — {count} laporan terakhir",
-    ),
-    "history_title_one": (
-        "🗂 <b>{title}</b> — last report",
-        "🗂 <b>{title}</b> — laporan terakhir",
-    ),
     "history_empty": ("No reports yet. Send {example}", "Belum ada laporan. Kirim {example}"),
     "ws_trend": ("{state} {pace}/wk", "{state} {pace}/minggu"),
     "whole_line": (
@@ -600,10 +608,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "digest_who": (" — {name}, {day}", " — {name}, {day}"),
     "digest_nobody": (" — no report yet", " — belum ada laporan"),
     "digest_empty": ("No workstreams yet.", "Belum ada komponen."),
-    "digest_quiet": (
-        "😴 No report for {days}+ days: {names}",
-        "😴 Tanpa laporan selama {days} hari atau lebih: {names}",
-    ),
     "digest_undone": (
         "↩️ Undone since the last digest:",
         "↩️ Laporan yang dibatalkan sejak ringkasan terakhir:",
@@ -650,12 +654,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "laporan terakhir: {percent}% oleh {name} pada {day}",
     ),
     "nudge_never": ("never reported", "belum pernah dilaporkan"),
-    "nudge": (
-        "😴 <b>{title}</b> has had no report for {days} days ({last}).\n"
-        "News? Send <code>/update {key} &lt;percent&gt; [note]</code>",
-        "😴 Belum ada laporan untuk <b>{title}</b> selama {days} hari ({last}).\n"
-        "Ada perkembangan? Kirim <code>/update {key} &lt;persen&gt; [catatan]</code>",
-    ),
     # --- schedules ---------------------------------------------------------------------------
     "every_day": ("every day at {time}", "setiap hari pukul {time}"),
     "weekdays": ("Monday to Friday at {time}", "Senin sampai dengan Jumat pukul {time}"),
@@ -688,16 +686,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "🗓 Ringkasan di sini {when} ({tz}), menggantikan jadwal sebelumnya. "
         "Pengingat tenggat dikirim pada waktu yang sama.",
     ),
-    "quiet_show": (
-        "😴 <b>{tracker}</b>: a workstream below 100% is nudged after {days} days without a report.",
-        "😴 <b>{tracker}</b>: komponen di bawah 100% mendapat pengingat laporan setelah "
-        "{days} hari tanpa laporan.",
-    ),
-    "quiet_set": (
-        "😴 <b>{tracker}</b>: workstreams are now nudged after {days} days without a report.",
-        "😴 <b>{tracker}</b>: komponen kini mendapat pengingat laporan setelah {days} hari "
-        "tanpa laporan.",
-    ),
     # --- language, charts, exports -------------------------------------------------------------
     "lang_show": (
         "🌐 This chat reads English. {hint}",
@@ -725,10 +713,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "chart_no_reports": (
         "No reports yet: nothing to draw.",
         "Belum ada laporan, sehingga belum ada yang dapat digambarkan.",
-    ),
-    "export_caption": (
-        "🧾 Audit trail of <b>{title}</b>: {count} reports.",
-        "🧾 Jejak audit <b>{title}</b>: {count} laporan.",
     ),
     "sheet_summary": ("Summary", "Ikhtisar"),
     "sheet_trail": ("Reports", "Laporan"),
@@ -887,6 +871,118 @@ CATALOG: dict[str, tuple[str, str]] = {
         "dengan <code>/setup &lt;kode&gt;</code>; /status dapat digunakan di sini sekarang.",
     ),
     "tracker_key_usage": ("Type {usage}, e.g. {example}", "Ketik {usage}, misalnya {example}"),
+    # --- issue 11: answers off the happy path --------------------------------------------------
+    "bad_date_day": (
+        "{token} is not a real date: {month} has {days} days.",
+        "{token} bukan tanggal yang ada: {month} hanya memiliki {days} hari.",
+    ),
+    "bad_date_month": (
+        "{token} is not a real date: there is no month {month}; use 01 to 12.",
+        "{token} bukan tanggal yang ada: tidak ada bulan {month}; gunakan 01 sampai 12.",
+    ),
+    "xlsx_report_id": ("Report id", "ID laporan"),
+    "xlsx_time": ("Time ({tz})", "Waktu ({tz})"),
+    "xlsx_workstream": ("Workstream", "Komponen"),
+    "xlsx_percent": ("Percent", "Persen"),
+    "xlsx_note": ("Note", "Catatan"),
+    "xlsx_reporter_id": ("Reporter id", "ID pelapor"),
+    "xlsx_reporter": ("Reporter", "Pelapor"),
+    "xlsx_chat_id": ("Chat id", "ID obrolan"),
+    "xlsx_message_id": ("Message id", "ID pesan"),
+    "xlsx_undone": ("Undone at ({tz})", "Dibatalkan pada ({tz})"),
+    "xlsx_recorded": ("Received at ({tz})", "Diterima pada ({tz})"),
+    "xlsx_undone_by": ("Undone by (user id)", "Dibatalkan oleh (ID pengguna)"),
+    "xlsx_key": ("Key", "Kode"),
+    "xlsx_title": ("Title", "Judul"),
+    "xlsx_weight": ("Weight", "Bobot"),
+    "xlsx_latest": ("Latest %", "Persen terakhir"),
+    "xlsx_pace": ("Pace (points/week)", "Laju (poin/minggu)"),
+    "xlsx_finish": ("Projected finish", "Perkiraan selesai"),
+    "xlsx_state": ("State", "Status"),
+    "plain_text_private": (
+        "I read commands only: send /help to see what you can do here.",
+        "Pesan biasa tidak diproses: kirim /help untuk melihat perintah yang dapat Anda gunakan.",
+    ),
+}
+
+# Messages with a count: key → (the count's parameter, English forms, Indonesian forms), each
+# form keyed by its CLDR plural category as Babel names it ("one", "other"). Indonesian does not
+# inflect for number, so its only form is "other": "1 hari", "2 hari".
+PLURALS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
+    "days_left": (
+        "n",
+        {"one": "{n} day left", "other": "{n} days left"},
+        {"other": "sisa {n} hari"},
+    ),
+    "overdue": (
+        "n",
+        {"one": "{n} day overdue", "other": "{n} days overdue"},
+        {"other": "terlambat {n} hari"},
+    ),
+    "last_reports": (
+        "count",
+        {"one": "Last report:", "other": "Last {count} reports:"},
+        {"other": "{count} laporan terakhir:"},
+    ),
+    "history_title": (
+        "count",
+        {
+            "one": "🗂 <b>{title}</b> — last report",
+            "other": "🗂 <b>{title}</b> — last {count} reports",
+        },
+        {"other": "🗂 <b>{title}</b> — {count} laporan terakhir"},
+    ),
+    "digest_quiet": (
+        "days",
+        {
+            "one": "😴 No report for {days}+ day: {names}",
+            "other": "😴 No report for {days}+ days: {names}",
+        },
+        {"other": "😴 Tanpa laporan selama {days} hari atau lebih: {names}"},
+    ),
+    "nudge": (
+        "days",
+        {
+            "one": "😴 <b>{title}</b> has had no report for {days} day ({last}).\n"
+            "News? Send <code>/update {key} &lt;percent&gt; [note]</code>",
+            "other": "😴 <b>{title}</b> has had no report for {days} days ({last}).\n"
+            "News? Send <code>/update {key} &lt;percent&gt; [note]</code>",
+        },
+        {
+            "other": "😴 Belum ada laporan untuk <b>{title}</b> selama {days} hari ({last}).\n"
+            "Ada perkembangan? Kirim <code>/update {key} &lt;persen&gt; [catatan]</code>",
+        },
+    ),
+    "quiet_show": (
+        "days",
+        {
+            "one": "😴 <b>{tracker}</b>: a workstream below 100% is nudged after {days} day without a report.",
+            "other": "😴 <b>{tracker}</b>: a workstream below 100% is nudged after {days} days without a report.",
+        },
+        {
+            "other": "😴 <b>{tracker}</b>: komponen di bawah 100% mendapat pengingat laporan setelah "
+            "{days} hari tanpa laporan.",
+        },
+    ),
+    "quiet_set": (
+        "days",
+        {
+            "one": "😴 <b>{tracker}</b>: workstreams are now nudged after {days} day without a report.",
+            "other": "😴 <b>{tracker}</b>: workstreams are now nudged after {days} days without a report.",
+        },
+        {
+            "other": "😴 <b>{tracker}</b>: komponen kini mendapat pengingat laporan setelah {days} hari "
+            "tanpa laporan.",
+        },
+    ),
+    "export_caption": (
+        "count",
+        {
+            "one": "🧾 Audit trail of <b>{title}</b>: {count} report.",
+            "other": "🧾 Audit trail of <b>{title}</b>: {count} reports.",
+        },
+        {"other": "🧾 Jejak audit <b>{title}</b>: {count} laporan."},
+    ),
 }
 
 

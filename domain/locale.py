@@ -23,6 +23,17 @@ class LongDate:
         return escape(fmt_date(self.day, lang))
 
 
+@dataclass(frozen=True, slots=True)
+class MonthYear:
+    """``April 2024`` / ``April 2024``, rendered in the language of the message it is part of."""
+
+    year: int
+    month: int
+
+    def render(self, lang: str) -> str:
+        return escape(format_date(date(self.year, self.month, 1), "MMMM y", locale=lang))
+
+
 def fmt_date(day: date, lang: str) -> str:
     """``12 April 2024`` in both languages (Indonesian month names in Indonesian)."""
     return format_date(day, "d MMMM y", locale=lang)
@@ -77,12 +88,8 @@ def fmt_delta(delta: float) -> str:
 
 def days_left_text(deadline: date, today: date, lang: str) -> str:
     left = (deadline - today).days
-    if left > 1:
-        return t(lang, "days_left_many", n=left)
-    if left == 1:
-        return t(lang, "days_left_one")
+    if left > 0:
+        return t(lang, "days_left", n=left)
     if left == 0:
         return t(lang, "due_today")
-    if left == -1:
-        return t(lang, "overdue_one")
-    return t(lang, "overdue_many", n=-left)
+    return t(lang, "overdue", n=-left)

@@ -7,6 +7,7 @@ reply that says what to type instead, in the chat's language, with user text esc
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from datetime import date
 
 from domain.errors import UserError
 from domain.i18n import Html, Msg, code, code_msg, msg
+from domain.locale import MonthYear
 from domain.views import Role
 
 NOTE_MAX_CHARS = 1000
@@ -72,7 +74,18 @@ def parse_date(token: str) -> date:
     try:
         return date.fromisoformat(token)
     except ValueError:
-        raise UserError("bad_date_real", token=code(token)) from None
+        raise impossible_date(token) from None
+
+
+def impossible_date(token: str) -> UserError:
+    """Why a ``YYYY-MM-DD`` the calendar lacks is not a day: no such month, or too few days."""
+    year, month, _day = (int(part) for part in token.split("-"))
+    if not 1 <= month <= 12:
+        return UserError("bad_date_month", token=code(token), month=f"{month:02d}")
+    if year < 1:
+        return UserError("bad_date_real", token=code(token))
+    days = calendar.monthrange(year, month)[1]
+    return UserError("bad_date_day", token=code(token), month=MonthYear(year, month), days=days)
 
 
 def parse_deadline_date(token: str) -> date:

@@ -167,11 +167,7 @@ def render_workstream_status(
     lines.append("")
     lines.extend(_workstream_lines(ws, tracker.timezone, today, lang, forecast))
     lines.append("")
-    lines.append(
-        t(lang, "last_report_one")
-        if len(reports) == 1
-        else t(lang, "last_reports", count=len(reports))
-    )
+    lines.append(t(lang, "last_reports", count=len(reports)))
     if not reports:
         lines.append(t(lang, "none_yet"))
     for report in reports:
@@ -186,11 +182,7 @@ def render_history(
     today: date,
     lang: str,
 ) -> str:
-    lines = [
-        t(lang, "history_title_one", title=ws.title)
-        if len(reports) == 1
-        else t(lang, "history_title", title=ws.title, count=len(reports))
-    ]
+    lines = [t(lang, "history_title", title=ws.title, count=len(reports))]
     if not reports:
         lines.append(t(lang, "history_empty", example=code(f"/update {ws.key} 50")))
     for report in reports:
@@ -225,7 +217,8 @@ def render_update(outcome: ReportOutcome, today: date, lang: str) -> str:
             lang,
             "update_overall",
             overall=round_percent(overall),
-            change=fmt_delta(overall - outcome.previous_overall),
+            # The change between the two figures the reader sees, so 70% → 71% is never "±0".
+            change=fmt_delta(round_percent(overall) - round_percent(outcome.previous_overall)),
             left=days_left_text(outcome.snapshot.tracker.deadline, today, lang),
         ),
     ]

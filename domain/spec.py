@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, datetime
 from typing import Annotated
@@ -185,3 +186,11 @@ def load_spec(text: str) -> ImportSpec:
             message = error["msg"].removeprefix("Value error, ")
             problems.append(f"{where}: {message}" if where else message)
         raise SpecError("; ".join(problems)) from None
+
+
+_SECTION = re.compile(r"^[ \t]*\[\[[ \t]*reports[ \t]*\]\]", re.MULTILINE)
+
+
+def report_lines(text: str) -> list[int]:
+    """The line of each ``[[reports]]`` header, in order, so messages can name the line."""
+    return [text.count("\n", 0, match.start()) + 1 for match in _SECTION.finditer(text)]

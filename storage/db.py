@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -26,6 +27,37 @@ PRIVATE_DIR = 0o700  # folders Pantau creates for its data
 PRIVATE_FILE = 0o600  # the database and every file Pantau writes for the operator
 log = logging.getLogger(__name__)
 _READONLY = "pantau_readonly"
+
+
+SUPPORTED = "sqlite:///path/to/file.db or postgresql+psycopg://user:password@host/db"
+
+
+class DatabaseUrlError(ValueError):
+    """A DATABASE_URL Pantau cannot use; the message says what to write instead."""
+
+
+def check_database_url(url: str) -> str:
+    """``url`` if Pantau can open it: a SQLite file or PostgreSQL through psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlError(
+            f"not a database URL; did you mean `sqlite:///{url.strip() or 'data/pantau.db'}`?"
+        ) from None
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if (backend, driver) not in (("sqlite", "pysqlite"), ("postgresql", "psycopg")) and not (
+        backend == "postgresql" and "+" not in parsed.drivername
+    ):
+        raise DatabaseUrlError(f"{parsed.drivername} is not supported; use {SUPPORTED}")
+    return url
+
+
+def _with_driver(url: str) -> str:
+    """``postgresql://…`` means psycopg 3, the driver Pantau ships with (not psycopg2)."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
 
 
 def is_sqlite(url: str) -> bool:
@@ -66,8 +98,9 @@ def ensure_sqlite_dir(url: str) -> None:
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """The one way to get an engine: per-dialect settings live here and nowhere else."""
+    check_database_url(url)
     if not is_sqlite(url):
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(_with_driver(url), echo=echo, pool_pre_ping=True)
     ensure_sqlite_dir(url)
     parsed = make_url(url)
     database = parsed.database

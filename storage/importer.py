@@ -1,17 +1,25 @@
-"""Apply a validated import file to the database: create or update, never duplicate."""
+"""Apply a validated import file to the database: create or update, never duplicate.
+
+What the file says about the tracker, its workstreams, members and chats wins. Reports are
+history, so an imported report that the database already holds differently (another percent,
+note or time) is left as it is and reported; with ``corrections`` it is corrected the way an
+edited ``/update`` is: the report as it was stays in the trail, retracted, and a new revision
+linked to it (``corrects_id``) takes its place.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session
 
-from domain.spec import ImportSpec
+from domain.spec import ImportSpec, ReportSpec
 from domain.views import Role
 from storage import checkins, lifecycle, queries
-from storage.models import Tracker
+from storage.models import Report, Tracker
 
 IMPORTED_CHAT_ID = 0  # reports from a file have no Telegram chat: they share this one
 
@@ -33,14 +41,39 @@ class NoAdminLeft(Exception):
         self.key = key
 
 
-@dataclass(frozen=True, slots=True)
+class ImportRefused(Exception):
+    """The file cannot be applied as it is; ``problems`` each name the line at fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(slots=True)
+class Counts:
+    """Per kind of thing in the file: what the import did with it."""
+
+    created: int = 0
+    unchanged: int = 0  # already there, as the file says
+    updated: int = 0  # already there, changed to what the file says
+    differs: int = 0  # reports only: already there differently, left as they are
+    corrected: int = 0  # reports only: already there differently, corrected
+
+
+@dataclass(slots=True)
 class ImportResult:
     tracker: Tracker
     created: bool
-    workstreams: int
-    members: int
-    chats: int
-    reports_added: int
+    workstreams: Counts = field(default_factory=Counts)
+    members: Counts = field(default_factory=Counts)
+    chats: Counts = field(default_factory=Counts)
+    reports: Counts = field(default_factory=Counts)
+    differences: list[str] = field(default_factory=list)  # one line per differing report
+    still_active: list[str] = field(default_factory=list)  # in the database, not in the file
+
+    @property
+    def reports_added(self) -> int:
+        return self.reports.created
 
 
 def _import_message_id(tracker_key: str, workstream: str, at: datetime, reporter: int) -> int:
@@ -52,24 +85,67 @@ def _import_message_id(tracker_key: str, workstream: str, at: datetime, reporter
     return -(int.from_bytes(digest.digest()[:7], "big") + 1)
 
 
-def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportResult:
-    """Create or update the tracker described by ``spec`` inside the caller's transaction."""
+def _where(index: int, lines: Sequence[int] | None) -> str:
+    if lines is not None and index < len(lines):
+        return f"line {lines[index]}"
+    return f"reports[{index}]"
+
+
+def check_reports(
+    session: Session,
+    *,
+    spec: ImportSpec,
+    now: datetime,
+    lines: Sequence[int] | None = None,
+) -> list[str]:
+    """What makes the file's reports unusable: times in the future, reporters not members."""
     tracker = queries.get_tracker(session, key=spec.tracker.key)
-    created = tracker is None
+    members = {member.user_id for member in spec.members}
+    problems: list[str] = []
+    for index, report in enumerate(spec.reports):
+        where = _where(index, lines)
+        if report.at > now:
+            problems.append(
+                f"{where}: {report.at.isoformat()} is in the future; a report records what "
+                "already happened"
+            )
+        if report.reporter not in members and (
+            tracker is None
+            or tracker.id is None
+            or queries.role_of(session, tracker_id=tracker.id, user_id=report.reporter) is None
+        ):
+            problems.append(
+                f"{where}: reporter {report.reporter} is not a member; add them under "
+                "[[members]] (or /grant them a role) first"
+            )
+    return problems
+
+
+def apply_spec(
+    session: Session,
+    *,
+    spec: ImportSpec,
+    now: datetime,
+    lines: Sequence[int] | None = None,
+    corrections: bool = False,
+) -> ImportResult:
+    """Create or update the tracker described by ``spec`` inside the caller's transaction.
+
+    ``lines``: the line of each report in the file, for messages. Raises ``ImportRefused``
+    before writing anything when a report is dated in the future or its reporter is not a
+    member.
+    """
+    tracker = queries.get_tracker(session, key=spec.tracker.key)
     if tracker is not None and tracker.archived_at is not None:
         raise TrackerArchived(tracker.key)
-    if tracker is None:
-        tracker = queries.create_tracker(
-            session,
-            key=spec.tracker.key,
-            title=spec.tracker.title,
-            regulation=spec.tracker.regulation,
-            deadline=spec.tracker.deadline,
-            timezone=spec.tracker.timezone,
-            created_by=None,
-            now=now,
-        )
-    else:
+    problems = check_reports(session, spec=spec, now=now, lines=lines)
+    if problems:
+        raise ImportRefused(problems)
+    result = ImportResult(
+        tracker=tracker or _create_tracker(session, spec, now), created=not tracker
+    )
+    tracker = result.tracker
+    if not result.created:
         queries.change_tracker(
             session,
             tracker=tracker,
@@ -83,7 +159,10 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
     assert tracker.id is not None
 
     ws_ids: dict[str, int] = {}
+    in_file = {ws.key for ws in spec.workstreams}
     for ws_spec in spec.workstreams:
+        existing = queries.get_workstream(session, tracker_id=tracker.id, key=ws_spec.key)
+        before = None if existing is None else (existing.title, existing.weight, existing.archived)
         ws, _ = queries.save_workstream(
             session,
             tracker_id=tracker.id,
@@ -94,6 +173,12 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
         )
         assert ws.id is not None
         ws_ids[ws.key] = ws.id
+        _count(result.workstreams, before, (ws.title, ws.weight, ws.archived))
+    result.still_active = [
+        ws.key
+        for ws in queries.active_workstreams(session, tracker_id=tracker.id)
+        if ws.key not in in_file
+    ]
 
     names: dict[int, str] = {}
     had_admins = queries.count_admins(session, tracker_id=tracker.id) > 0
@@ -105,6 +190,7 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
             # A role that shrinks ends everywhere, as with /grant: their private chat stops
             # following the tracker (its digest schedule with it).
             lifecycle.unlink_private_chat(session, tracker_id=tracker.id, user_id=member.user_id)
+        _count(result.members, previous, member.role)
         name = member.name or (member.username or str(member.user_id)).lstrip("@")
         names[member.user_id] = name
         queries.upsert_seen_user(
@@ -130,34 +216,157 @@ def apply_spec(session: Session, *, spec: ImportSpec, now: datetime) -> ImportRe
         )
 
     for chat in spec.chats:
+        link = queries.get_link(session, chat_id=chat.chat_id)
+        before_link = None if link is None else (link.tracker_id, link.active, link.title)
         queries.link_chat(session, chat_id=chat.chat_id, tracker_id=tracker.id, title=chat.title)
+        link = queries.get_link(session, chat_id=chat.chat_id)
+        assert link is not None
+        _count(result.chats, before_link, (link.tracker_id, link.active, link.title))
 
-    added = 0
-    for report in spec.reports:
-        message_id = _import_message_id(tracker.key, report.workstream, report.at, report.reporter)
-        if queries.report_exists(session, chat_id=IMPORTED_CHAT_ID, message_id=message_id):
+    _apply_reports(session, spec, tracker, ws_ids, names, result, now, lines, corrections)
+    return result
+
+
+def _create_tracker(session: Session, spec: ImportSpec, now: datetime) -> Tracker:
+    return queries.create_tracker(
+        session,
+        key=spec.tracker.key,
+        title=spec.tracker.title,
+        regulation=spec.tracker.regulation,
+        deadline=spec.tracker.deadline,
+        timezone=spec.tracker.timezone,
+        created_by=None,
+        now=now,
+    )
+
+
+def _count(counts: Counts, before: object | None, after: object) -> None:
+    if before is None:
+        counts.created += 1
+    elif before == after:
+        counts.unchanged += 1
+    else:
+        counts.updated += 1
+
+
+def _apply_reports(
+    session: Session,
+    spec: ImportSpec,
+    tracker: Tracker,
+    ws_ids: dict[str, int],
+    names: dict[int, str],
+    result: ImportResult,
+    now: datetime,
+    lines: Sequence[int] | None,
+    corrections: bool,
+) -> None:
+    assert tracker.id is not None
+    # Each imported report as it stands now: the newest revision of its message id.
+    heads: dict[int, Report] = {}
+    for report in queries.imported_reports(
+        session, tracker_id=tracker.id, chat_id=IMPORTED_CHAT_ID
+    ):
+        head = heads.get(report.message_id)
+        if head is None or report.revision > head.revision:
+            heads[report.message_id] = report
+    unmatched = dict(heads)
+    pairs: list[tuple[int, ReportSpec, Report | None]] = []
+    leftovers: list[tuple[int, ReportSpec]] = []
+    # First the reports found by their id or, once corrected in time, by their time.
+    for index, item in enumerate(spec.reports):
+        mid = _import_message_id(tracker.key, item.workstream, item.at, item.reporter)
+        found = unmatched.pop(mid, None) or _take(unmatched, ws_ids, item, same="time")
+        if found is None:
+            leftovers.append((index, item))
+        else:
+            pairs.append((index, item, found))
+    # Then a report of the file that matches none may be one whose time was changed.
+    for index, item in leftovers:
+        pairs.append((index, item, _take(unmatched, ws_ids, item, same="content")))
+
+    for index, item, head in sorted(pairs, key=lambda pair: pair[0]):
+        if head is None:
+            queries.add_report(
+                session,
+                tracker_id=tracker.id,
+                workstream_id=ws_ids[item.workstream],
+                percent=item.percent,
+                note=item.note,
+                reporter_id=item.reporter,
+                reporter_name=names.get(item.reporter, str(item.reporter)),
+                chat_id=IMPORTED_CHAT_ID,
+                message_id=_import_message_id(
+                    tracker.key, item.workstream, item.at, item.reporter
+                ),
+                update_id=None,
+                created_at=item.at,
+                recorded_at=now,  # when the import brought it in; created_at is when it was true
+            )
+            result.reports.created += 1
             continue
+        changes = _changes(head, item)
+        if not changes or head.retracted_at is not None:
+            # As the file says, or undone in the chat since: that was someone's decision.
+            result.reports.unchanged += 1
+            continue
+        line = f"{_where(index, lines)} ({item.workstream}, {item.at.isoformat()}): " + (
+            "; ".join(changes)
+        )
+        result.differences.append(line)
+        if not corrections:
+            result.reports.differs += 1
+            continue
+        queries.retract_report(
+            session,
+            report=head,
+            now=now,
+            chat_id=None,
+            message_id=None,
+            by=None,
+            replaced=True,  # chained by the correction's own event, which names it
+        )
         queries.add_report(
             session,
             tracker_id=tracker.id,
-            workstream_id=ws_ids[report.workstream],
-            percent=report.percent,
-            note=report.note,
-            reporter_id=report.reporter,
-            reporter_name=names.get(report.reporter, str(report.reporter)),
+            workstream_id=ws_ids[item.workstream],
+            percent=item.percent,
+            note=item.note,
+            reporter_id=item.reporter,
+            reporter_name=names.get(item.reporter, head.reporter_name),
             chat_id=IMPORTED_CHAT_ID,
-            message_id=message_id,
+            message_id=head.message_id,
             update_id=None,
-            created_at=report.at,
-            recorded_at=now,  # when the import brought it in; created_at is when it was true
+            created_at=item.at,
+            revision=max(int(now.timestamp()), head.revision + 1),
+            corrects_id=head.id,
+            recorded_at=now,
         )
-        added += 1
+        result.reports.corrected += 1
 
-    return ImportResult(
-        tracker=tracker,
-        created=created,
-        workstreams=len(spec.workstreams),
-        members=len(spec.members),
-        chats=len(spec.chats),
-        reports_added=added,
-    )
+
+def _take(
+    unmatched: dict[int, Report], ws_ids: dict[str, int], item: ReportSpec, *, same: str
+) -> Report | None:
+    """Remove and return the first unmatched report of the same workstream and reporter with
+    the same time (``same="time"``) or the same percent and note (``same="content"``)."""
+    for key, report in unmatched.items():
+        if report.workstream_id != ws_ids[item.workstream] or report.reporter_id != item.reporter:
+            continue
+        if (same == "time" and report.created_at == item.at) or (
+            same == "content"
+            and report.percent == item.percent
+            and (report.note or None) == (item.note or None)
+        ):
+            return unmatched.pop(key)
+    return None
+
+
+def _changes(head: Report, item: ReportSpec) -> list[str]:
+    changes = []
+    if head.percent != item.percent:
+        changes.append(f"percent {head.percent} in the database, {item.percent} in the file")
+    if (head.note or None) != (item.note or None):
+        changes.append("the note differs")
+    if head.created_at != item.at:
+        changes.append(f"time {head.created_at.isoformat()} in the database")
+    return changes

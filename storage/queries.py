@@ -681,6 +681,16 @@ def get_report(session: Session, *, report_id: int) -> Report | None:
     return session.get(Report, report_id)
 
 
+def imported_reports(session: Session, *, tracker_id: int, chat_id: int) -> Sequence[Report]:
+    """Every report a file import made in a tracker (all revisions), oldest first."""
+    statement = (
+        select(Report)
+        .where(Report.tracker_id == tracker_id, Report.chat_id == chat_id)
+        .order_by(col(Report.id))
+    )
+    return session.exec(statement).all()
+
+
 def revisions_of_message(session: Session, *, chat_id: int, message_id: int) -> list[Report]:
     """Every report a message made (as sent and each edit), oldest revision first."""
     statement = (
@@ -1276,3 +1286,42 @@ def tracker_version(session: Session, *, tracker: Tracker) -> tuple[object, ...]
         tracker.archived_at,
     )
     return head + tuple(tuple(row) for row in rows)
+
+
+# --- the demo ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePoint:
+    """Where a demo database stopped: its last moment and the highest ids it has seen."""
+
+    last_event: datetime | None
+    message_id: int
+    update_id: int
+
+
+def resume_point(session: Session) -> ResumePoint:
+    """The latest thing that happened (a report, an undo, a notice, a new workstream or
+    tracker) and the highest Telegram message and update ids recorded."""
+    moments = [
+        session.exec(select(func.max(Report.created_at))).one(),
+        session.exec(select(func.max(Report.retracted_at))).one(),
+        session.exec(select(func.max(Report.recorded_at))).one(),
+        session.exec(select(func.max(Notice.created_at))).one(),
+        session.exec(select(func.max(Workstream.created_at))).one(),
+        session.exec(select(func.max(Tracker.created_at))).one(),
+    ]
+    known = [moment for moment in moments if moment is not None]
+    message_ids = [
+        session.exec(select(func.max(Report.message_id))).one(),
+        session.exec(select(func.max(Report.retracted_message_id))).one(),
+    ]
+    update_ids = [
+        session.exec(select(func.max(Report.update_id))).one(),
+        session.exec(select(func.max(InboxUpdate.update_id))).one(),
+    ]
+    return ResumePoint(
+        last_event=max(known) if known else None,
+        message_id=max((int(i) for i in message_ids if i is not None), default=0),
+        update_id=max((int(i) for i in update_ids if i is not None), default=0),
+    )

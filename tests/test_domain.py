@@ -85,7 +85,13 @@ def test_date_parser_rejects_impossible_dates() -> None:
     assert parse_date("2024-02-29") == date(2024, 2, 29)
     with pytest.raises(UserError) as refused:
         parse_date("2023-02-29")
-    assert refused.value.key == "bad_date_real"
+    assert refused.value.key == "bad_date_day"
+    assert refused.value.render("en") == (
+        "<code>2023-02-29</code> is not a real date: February 2023 has 28 days."
+    )
+    assert refused.value.render("id") == (
+        "<code>2023-02-29</code> bukan tanggal yang ada: Februari 2023 hanya memiliki 28 hari."
+    )
 
 
 def test_suggest_names_closest_keys() -> None:

@@ -108,7 +108,7 @@ async def test_xlsx_export_has_summary_and_trail_and_no_formula(harness: Harness
     book = load_workbook(io.BytesIO(sent.content))
     assert book.sheetnames == ["Summary", "Reports"]
     summary = [row for row in book["Summary"].iter_rows(values_only=True)]
-    assert summary[0][:4] == ("workstream", "title", "weight", "latest_percent")
+    assert summary[0][:4] == ("Key", "Title", "Weight", "Latest %")
     assert [row[0] for row in summary[1:]] == ["payments", "sellers", "*"]
     trail = book["Reports"]
     assert trail.max_row == 10

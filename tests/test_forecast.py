@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -39,10 +40,26 @@ def test_too_slow_to_make_the_deadline_is_at_risk() -> None:
     assert result.state is State.AT_RISK
 
 
-def test_no_progress_for_14_days_is_stalled() -> None:
-    history = [(days_ago(30), 40.0), (days_ago(20), 60.0), (days_ago(3), 60.0)]
+def test_no_report_for_14_days_is_stalled() -> None:
+    history = [(days_ago(30), 40.0), (days_ago(20), 60.0), (days_ago(15), 60.0)]
     result = forecast(history, now=NOW, deadline=DEADLINE, tz_name="Asia/Jakarta")
     assert result.state is State.STALLED
+
+
+def test_a_report_within_the_stall_period_is_never_stalled() -> None:
+    # Reported today, lower than a fortnight ago: news, and at risk, but not "stalled".
+    history = [(days_ago(30), 40.0), (days_ago(20), 60.0), (NOW, 55.0)]
+    result = forecast(history, now=NOW, deadline=DEADLINE, tz_name="Asia/Jakarta")
+    assert result.state is State.AT_RISK
+    same = [(days_ago(30), 40.0), (days_ago(20), 60.0), (days_ago(3), 60.0)]
+    assert forecast(same, now=NOW, deadline=DEADLINE, tz_name="UTC").state is not State.STALLED
+
+
+def test_finished_workstream_finishes_on_the_day_it_reached_100() -> None:
+    history = [(days_ago(20), 50.0), (days_ago(9), 100.0), (days_ago(2), 100.0)]
+    result = forecast(history, now=NOW, deadline=DEADLINE, tz_name="Asia/Jakarta")
+    assert result.state is State.DONE
+    assert result.finish == days_ago(9).astimezone(ZoneInfo("Asia/Jakarta")).date()
 
 
 def test_a_regression_lowers_the_pace_and_flags_the_workstream() -> None:
@@ -55,9 +72,9 @@ def test_a_regression_lowers_the_pace_and_flags_the_workstream() -> None:
     assert after.pace < before.pace
     assert before.state is State.ON_TRACK
     assert after.state is State.AT_RISK
-    # Dropping below where it stood 14 days ago is no progress at all: stalled.
+    # Dropping below where it stood 14 days ago, reported today: at risk, not stalled.
     back = [(days_ago(14), 60.0), (days_ago(7), 70.0), (NOW, 50.0)]
-    assert forecast(back, now=NOW, deadline=DEADLINE, tz_name="UTC").state is State.STALLED
+    assert forecast(back, now=NOW, deadline=DEADLINE, tz_name="UTC").state is State.AT_RISK
 
 
 def test_single_report_is_not_enough_data() -> None:

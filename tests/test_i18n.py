@@ -8,7 +8,7 @@ import string
 import pytest
 
 from bot.offline import ChatRef, Person
-from domain.i18n import CATALOG, LANGUAGES, Html, language, msg, t
+from domain.i18n import CATALOG, LANGUAGES, PLURALS, Html, language, msg, t
 from tests.helpers import ADMIN, BUDI, DEWI, MANAGERS, STAFF, Harness, seed_tracker
 
 
@@ -126,3 +126,48 @@ async def test_private_chat_follows_the_persons_telegram_language(harness: Harne
     await harness.app.process_update(indonesian)
     await harness.flush()
     assert "keseluruhan" in harness.api.take()[0].text
+
+
+@pytest.mark.parametrize("key", sorted(PLURALS))
+def test_every_plural_message_has_babels_forms_in_both_languages(key: str) -> None:
+    count_param, english, indonesian = PLURALS[key]
+    # English needs "one" and "other"; Indonesian does not inflect: "other" is all it has.
+    assert set(english) == {"one", "other"}
+    assert set(indonesian) == {"other"}
+    fields = _fields(english["other"])
+    assert count_param in fields or key == "last_reports"
+    for template in [*english.values(), *indonesian.values()]:
+        assert _fields(template) <= fields | {count_param}
+        assert sorted(re.findall(r"</?\w+", template)) == sorted(
+            re.findall(r"</?\w+", english["other"])
+        )
+
+
+@pytest.mark.parametrize(
+    ("lang", "n", "expected"),
+    [
+        ("en", 1, "1 day left"),
+        ("en", 2, "2 days left"),
+        ("en", 0, "0 days left"),
+        ("id", 1, "sisa 1 hari"),
+        ("id", 2, "sisa 2 hari"),
+    ],
+)
+def test_counts_take_the_plural_form_babel_gives(lang: str, n: int, expected: str) -> None:
+    assert t(lang, "days_left", n=n) == expected
+
+
+async def test_quiet_one_day_reads_day_not_days(harness: Harness) -> None:
+    await seed_tracker(harness)
+    reply = await harness.say("/quiet 1")
+    assert "after 1 day without" in reply
+    assert "1 days" not in reply
+    await harness.say("/lang id")
+    assert "1 hari" in await harness.say("/quiet", sender=DEWI)
+
+
+async def test_lang_shows_commands_as_code_not_as_escaped_tags(harness: Harness) -> None:
+    await seed_tracker(harness)
+    sent = "\n".join(m.html for m in await harness.send_update("/lang", sender=DEWI, chat=STAFF))
+    assert "<code>/lang id</code>" in sent
+    assert "&lt;code&gt;" not in sent

@@ -308,7 +308,8 @@ def html_free(text: str) -> str:
 
 
 async def typed_other(update: Update, context: Context) -> None:
-    """A number typed in private after "✍️ Other": the percent for that workstream."""
+    """A number typed in private after "✍️ Other": the percent for that workstream. Any other
+    plain text in private gets a one-line pointer to /help."""
     message = update.effective_message
     user = update.effective_user
     chat = update.effective_chat
@@ -349,7 +350,8 @@ async def typed_other(update: Update, context: Context) -> None:
         )
 
     result = await run_db(context, apply)
-    if result is None:
+    if result is None:  # not an answer to "✍️ Other": someone talking to the bot
+        await reply(update, t(lang, "plain_text_private"))
         return
     if isinstance(result, str):
         await reply(update, t(lang, "already_recorded", title=result))

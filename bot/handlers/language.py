@@ -10,7 +10,7 @@ from telegram import Update
 from bot.access import Command
 from bot.context import Context, run_db
 from bot.handlers.common import authorize, caller_of, chat_lang, reply
-from domain.i18n import t
+from domain.i18n import msg, t
 from domain.parsing import parse_lang
 from storage import queries
 
@@ -31,7 +31,7 @@ async def set_language(update: Update, context: Context, command: Command) -> No
     await run_db(context, apply, readonly=wanted is None)
     if wanted is None:
         lang = await chat_lang(context, update)
-        await reply(update, t(lang, "lang_show", hint=t(lang, "lang_hint")))
+        await reply(update, t(lang, "lang_show", hint=msg("lang_hint")))
         return
     context.bot_data.languages[caller.chat_id] = wanted
     log.info("chat %s now reads %s", caller.chat_id, wanted)
