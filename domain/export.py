@@ -129,6 +129,10 @@ XLSX_TRAIL = (
     "xlsx_undone",
     "xlsx_recorded",
     "xlsx_undone_by",
+    "xlsx_revision",
+    "xlsx_corrects",
+    "xlsx_evidence",
+    "xlsx_event_hash",
 )
 XLSX_SUMMARY = (
     "xlsx_key",
@@ -167,6 +171,10 @@ def _trail_xlsx_cells(row: TrailRow, tz: ZoneInfo) -> list[object]:
         _local(row.retracted_at, tz),
         _local(row.recorded_at or row.created_at, tz),
         row.retracted_by,
+        row.revision,
+        row.corrects,
+        row.evidence or None,
+        row.event_hash or None,
     ]
 
 

@@ -597,5 +597,5 @@ async def test_csv_and_xlsx_carry_the_audit_columns(harness: Harness) -> None:
     book = load_workbook(io.BytesIO(harness.api.files[-1].content))
     trail_sheet = book.worksheets[1]
     titles = [cell.value for cell in trail_sheet[1]]
-    assert "event_hash" in titles
-    assert "evidence" in titles
+    assert "Event hash (audit trail)" in titles
+    assert "Evidence (name, SHA-256)" in titles
