@@ -66,19 +66,22 @@ class Access:
 
 @dataclass(frozen=True, slots=True)
 class HelpLine:
-    """One line of /help: the usage as typed (HTML), its description's catalogue key, and
-    whether it is the change form (shown only to who may change). A usage with words in it
-    (placeholders, a date format) also names its catalogue entry, so an Indonesian /help
-    reads ``<komponen>``; a test keeps that entry's English equal to ``usage``."""
+    """One line of /help: the catalogue keys of its usage as typed (HTML: ``/update
+    <komponen> …`` in Indonesian) and of its description, and whether it is the change form
+    (shown only to who may change)."""
 
-    usage: str
+    usage_key: str
     key: str
     change: bool = False
-    usage_key: str | None = None
+
+    @property
+    def usage(self) -> str:
+        """The usage as the command table's English reads it (the README, the tests)."""
+        return t("en", self.usage_key)
 
     def shown(self, lang: str) -> str:
         """The usage in the reader's language (HTML)."""
-        return t(lang, self.usage_key) if self.usage_key else self.usage
+        return t(lang, self.usage_key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,67 +53,61 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "help",
         start.show_help,
-        help=(HelpLine("/help", "help_help"),),
+        help=(HelpLine("command_help", "help_help"),),
         menu_key="menu_help",
         where=ANYWHERE,
     ),
     Command(
         "trackers",
         trackers.list_trackers,
-        help=(HelpLine("/trackers", "help_trackers"),),
+        help=(HelpLine("command_trackers", "help_trackers"),),
         where=ANYWHERE,
     ),
     # --- reading ----------------------------------------------------------------------------
     Command(
         "status",
         status.show_status,
-        help=(HelpLine("/status [workstream]", "help_status", usage_key="usage_status"),),
+        help=(HelpLine("usage_status", "help_status"),),
         menu_key="menu_status",
         where=READ,
     ),
     Command(
         "workstreams",
         status.list_workstreams,
-        help=(HelpLine("/workstreams", "help_workstreams"),),
+        help=(HelpLine("command_workstreams", "help_workstreams"),),
         menu_key="menu_workstreams",
         where=READ,
     ),
     Command(
         "history",
         status.show_history,
-        help=(
-            HelpLine("/history &lt;workstream&gt; [n]", "help_history", usage_key="usage_history"),
-        ),
+        help=(HelpLine("usage_history", "help_history"),),
         menu_key="menu_history",
         where=READ,
     ),
     Command(
         "chart",
         files.send_chart,
-        help=(HelpLine("/chart", "help_chart"),),
+        help=(HelpLine("command_chart", "help_chart"),),
         menu_key="menu_chart",
         where=READ,
     ),
     Command(
         "evidence",
         evidence.resend_evidence,
-        help=(
-            HelpLine(
-                "/evidence &lt;workstream&gt; [n]", "help_evidence", usage_key="usage_evidence"
-            ),
-        ),
+        help=(HelpLine("usage_evidence", "help_evidence"),),
         where=MEMBERS,
     ),
     Command(
         "verify",
         chain.show_trail_head,
-        help=(HelpLine("/verify", "help_verify"),),
+        help=(HelpLine("command_verify", "help_verify"),),
         where=MEMBERS,
     ),
     Command(
         "digest",
         digests.post_digest,
-        help=(HelpLine("/digest", "help_digest"),),
+        help=(HelpLine("command_digest", "help_digest"),),
         menu_key="menu_digest",
         writes=True,  # it sends for the tracker
         where=READ,
@@ -122,13 +116,8 @@ COMMANDS: tuple[Command, ...] = (
         "deadline",
         trackers.show_or_move_deadline,
         help=(
-            HelpLine("/deadline", "help_deadline"),
-            HelpLine(
-                "/deadline YYYY-MM-DD",
-                "help_deadline_move",
-                change=True,
-                usage_key="usage_deadline_move",
-            ),
+            HelpLine("command_deadline", "help_deadline"),
+            HelpLine("usage_deadline_move", "help_deadline_move", change=True),
         ),
         menu_key="menu_deadline",
         where=SHOW_OR_CHANGE,
@@ -137,13 +126,8 @@ COMMANDS: tuple[Command, ...] = (
         "schedule",
         digests.set_schedule,
         help=(
-            HelpLine("/schedule", "help_schedule"),
-            HelpLine(
-                "/schedule daily|weekdays|mon…sun HH:MM | off",
-                "help_schedule_set",
-                change=True,
-                usage_key="usage_schedule_all",
-            ),
+            HelpLine("command_schedule", "help_schedule"),
+            HelpLine("usage_schedule_all", "help_schedule_set", change=True),
         ),
         where=SHOW_OR_CHANGE,
     ),
@@ -151,8 +135,8 @@ COMMANDS: tuple[Command, ...] = (
         "quiet",
         digests.set_quiet,
         help=(
-            HelpLine("/quiet", "help_quiet_show"),
-            HelpLine("/quiet &lt;days&gt;", "help_quiet", change=True, usage_key="usage_quiet"),
+            HelpLine("command_quiet", "help_quiet_show"),
+            HelpLine("usage_quiet", "help_quiet", change=True),
         ),
         where=SHOW_OR_CHANGE,
     ),
@@ -160,8 +144,8 @@ COMMANDS: tuple[Command, ...] = (
         "lang",
         language.set_language,
         help=(
-            HelpLine("/lang", "help_lang_show"),
-            HelpLine("/lang en|id", "help_lang", change=True),
+            HelpLine("command_lang", "help_lang_show"),
+            HelpLine("usage_lang_set", "help_lang", change=True),
         ),
         # A group's language is its admins' call (an operator's in a group that follows no
         # tracker); a private chat's is its owner's.
@@ -176,13 +160,8 @@ COMMANDS: tuple[Command, ...] = (
         "owner",
         checkin.set_owner,
         help=(
-            HelpLine("/owner &lt;workstream&gt;", "help_owner_show", usage_key="usage_owner_show"),
-            HelpLine(
-                "/owner &lt;workstream&gt; &lt;@user|id&gt;… | off",
-                "help_owner",
-                change=True,
-                usage_key="usage_owner_short",
-            ),
+            HelpLine("usage_owner_show", "help_owner_show"),
+            HelpLine("usage_owner_short", "help_owner", change=True),
         ),
         where=SHOW_OR_CHANGE,
     ),
@@ -190,13 +169,8 @@ COMMANDS: tuple[Command, ...] = (
         "checkin",
         checkin.set_checkin,
         help=(
-            HelpLine("/checkin", "help_checkin_show"),
-            HelpLine(
-                "/checkin daily|weekdays|mon…sun HH:MM | off",
-                "help_checkin",
-                change=True,
-                usage_key="usage_checkin_all",
-            ),
+            HelpLine("command_checkin", "help_checkin_show"),
+            HelpLine("usage_checkin_all", "help_checkin", change=True),
         ),
         where=SHOW_OR_CHANGE,
     ),
@@ -204,13 +178,8 @@ COMMANDS: tuple[Command, ...] = (
         "holidays",
         checkin.set_holidays,
         help=(
-            HelpLine("/holidays", "help_holidays_show"),
-            HelpLine(
-                "/holidays &lt;country&gt; | off",
-                "help_holidays",
-                change=True,
-                usage_key="usage_holidays",
-            ),
+            HelpLine("command_holidays", "help_holidays_show"),
+            HelpLine("usage_holidays", "help_holidays", change=True),
         ),
         where=SHOW_OR_CHANGE,
     ),
@@ -220,12 +189,8 @@ COMMANDS: tuple[Command, ...] = (
         reports.update_progress,
         edit_handler=reports.correct_update,
         help=(
-            HelpLine(
-                "/update &lt;workstream&gt; &lt;percent&gt; [note]",
-                "help_update",
-                usage_key="usage_update",
-            ),
-            HelpLine("/update", "help_update_buttons"),
+            HelpLine("usage_update", "help_update"),
+            HelpLine("command_update", "help_update_buttons"),
         ),
         menu_key="menu_update",
         writes=True,
@@ -234,7 +199,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "undo",
         reports.undo_report,
-        help=(HelpLine("/undo", "help_undo"),),
+        help=(HelpLine("command_undo", "help_undo"),),
         menu_key="menu_undo",
         writes=True,
         where=REPORT,
@@ -242,13 +207,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "away",
         checkin.set_away,
-        help=(HelpLine("/away YYYY-MM-DD | off", "help_away", usage_key="usage_away"),),
+        help=(HelpLine("usage_away", "help_away"),),
         where=ANYWHERE,
     ),
     Command(
         "use",
         checkin.use_tracker,
-        help=(HelpLine("/use [key]", "help_use", usage_key="usage_use"),),
+        help=(HelpLine("usage_use", "help_use"),),
         # Private chats only; the key must name a tracker the person belongs to.
         where=Where(linked=None, unlinked=None, private=Access(NONE)),
         key_rank=REPORTER,
@@ -257,11 +222,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "setup",
         trackers.setup_tracker,
-        help=(
-            HelpLine(
-                "/setup &lt;key&gt; [YYYY-MM-DD] [title]", "help_setup", usage_key="usage_setup"
-            ),
-        ),
+        help=(HelpLine("usage_setup", "help_setup"),),
         # A chat that follows a tracker (a group or a private chat) moves only at its admins'
         # word; a chat that follows none may be linked by anyone, to a tracker they
         # administer (key_rank).
@@ -277,21 +238,21 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "archive",
         trackers.archive_tracker,
-        help=(HelpLine("/archive &lt;key&gt;", "help_archive", usage_key="usage_archive"),),
+        help=(HelpLine("usage_archive", "help_archive"),),
         key_rank=ADMIN,
         where=ANYWHERE,
     ),
     Command(
         "restore",
         trackers.restore_tracker,
-        help=(HelpLine("/restore &lt;key&gt;", "help_restore", usage_key="usage_restore"),),
+        help=(HelpLine("usage_restore", "help_restore"),),
         key_rank=ADMIN,
         where=ANYWHERE,
     ),
     Command(
         "follow",
         follows.follow_tracker,
-        help=(HelpLine("/follow &lt;key&gt;", "help_follow", usage_key="usage_follow"),),
+        help=(HelpLine("usage_follow", "help_follow"),),
         # Linking's rules (/setup): admin of the tracker named, and in a chat that already
         # follows one, admin of that one too.
         where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
@@ -300,7 +261,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "unfollow",
         follows.unfollow_tracker,
-        help=(HelpLine("/unfollow &lt;key&gt;", "help_unfollow", usage_key="usage_unfollow"),),
+        help=(HelpLine("usage_unfollow", "help_unfollow"),),
         where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
         key_rank=ADMIN,
     ),
@@ -308,16 +269,8 @@ COMMANDS: tuple[Command, ...] = (
         "workstream",
         workstreams.change_workstream,
         help=(
-            HelpLine(
-                "/workstream add &lt;key&gt; [weight=N] [title]",
-                "help_workstream_add",
-                usage_key="usage_workstream_add",
-            ),
-            HelpLine(
-                "/workstream remove &lt;key&gt;",
-                "help_workstream_remove",
-                usage_key="usage_workstream_remove",
-            ),
+            HelpLine("usage_workstream_add", "help_workstream_add"),
+            HelpLine("usage_workstream_remove", "help_workstream_remove"),
         ),
         writes=True,
         where=ADMINISTER,
@@ -325,29 +278,21 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "grant",
         members.grant_role,
-        help=(
-            HelpLine(
-                "/grant &lt;@user|id&gt; &lt;reporter|admin&gt;",
-                "help_grant",
-                usage_key="usage_grant_short",
-            ),
-        ),
+        help=(HelpLine("usage_grant_short", "help_grant"),),
         # Not "writes": taking a role away must work on an archived tracker too.
         where=ADMINISTER,
     ),
     Command(
         "revoke",
         members.revoke_role,
-        help=(
-            HelpLine("/revoke &lt;@user|id&gt;", "help_revoke", usage_key="usage_revoke_short"),
-        ),
+        help=(HelpLine("usage_revoke_short", "help_revoke"),),
         # Not "writes": taking a role away must work on an archived tracker too.
         where=ADMINISTER,
     ),
     Command(
         "export",
         files.send_export,
-        help=(HelpLine("/export [csv|xlsx]", "help_export"),),
+        help=(HelpLine("usage_export", "help_export"),),
         where=ADMINISTER,
     ),
 )

@@ -25,6 +25,8 @@ from babel.numbers import format_decimal
 
 LANGUAGES = ("en", "id")
 DEFAULT_LANGUAGE = "en"
+# Each language by its name, in the reader's language ("bahasa Inggris").
+LANGUAGE_NAME = {"en": "language_en", "id": "language_id"}
 
 
 class Html(str):
