@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from telegram import Update
 
@@ -150,6 +150,24 @@ class Command:
         if access is None:
             return []
         return [line for line in self.help if access.allows(rank, changing=line.change)]
+
+
+class Options(TypedDict, total=False):
+    """What a row of the command table may add to its name, handler, place and help."""
+
+    menu_key: str
+    edit_handler: Handler
+    key_rank: Rank
+    creates: bool
+    writes: bool
+    change_is_chat: bool
+
+
+def command(
+    name: str, handler: Handler, where: Where, *help: HelpLine, **options: Unpack[Options]
+) -> Command:
+    """A row of the command table: its /help lines follow where it works, in /help's order."""
+    return Command(name, handler, help, where, **options)
 
 
 def bind(command: Command, handler: Handler) -> Callable[[Update, Any], Coroutine[Any, Any, None]]:

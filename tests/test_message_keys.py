@@ -2,7 +2,7 @@
 is named somewhere; and no key is built at run time, so searching for a key finds its use.
 
 The code is read, not run: a key is the literal first argument of ``msg``/``code_msg``/
-``Msg``/``UserError``, the second of ``t``, a ``HelpLine``'s or ``Command``'s key fields, or a
+``Msg``/``UserError``, the second of ``t``, a ``HelpLine``'s keys, a command's ``menu_key``, or a
 value that provably comes from literals (a conditional of literals, a name assigned only
 literals, a lookup in a dict of literals, a loop over a tuple of literals). A function that
 passes one of its parameters on as a key becomes such a function itself, so its callers are
@@ -29,7 +29,7 @@ KEY_TAKERS: dict[str, list[tuple[int | None, str | None]]] = {
     "UserError": [(0, "key")],
     "t": [(1, "key")],
     "HelpLine": [(0, "usage_key"), (1, "key")],
-    "Command": [(None, "menu_key")],
+    "command": [(None, "menu_key")],
 }
 
 # Functions that read back a key one of the checked calls above took (``self.key`` of a
