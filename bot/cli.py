@@ -124,9 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_copy.set_defaults(func=cli_data.cmd_db_copy)
 
     imp = sub.add_parser(
-        "import",
-        parents=[common],
-        help="create or update a tracker from a TOML file (idempotent)",
+        "import", parents=[common], help="create or update a tracker from a TOML file (idempotent)"
     )
     imp.add_argument("file", help="e.g. examples/tiktok-tokopedia.toml")
     imp.add_argument(

@@ -23,13 +23,7 @@ from storage import lifecycle
 from storage import members as member_store
 from storage import trackers as tracker_store
 from storage.db import DatabaseUrlError, check_database_url, make_engine, session_scope
-from storage.importer import (
-    ImportRefused,
-    ImportResult,
-    NoAdminLeft,
-    TrackerArchived,
-    apply_spec,
-)
+from storage.importer import ImportRefused, ImportResult, NoAdminLeft, TrackerArchived, apply_spec
 from storage.migrate import current_revision, upgrade
 
 

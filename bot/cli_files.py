@@ -7,13 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cli_common import (
-    CliError,
-    named_tracker,
-    open_engine,
-    result_line,
-    write_out,
-)
+from bot.cli_common import CliError, named_tracker, open_engine, result_line, write_out
 from storage.db import session_scope
 
 CHART_FORMATS = ("png", "svg", "pdf")
@@ -62,10 +56,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             from bot.audit import bundle
 
             content = bundle(
-                session,
-                tracker,
-                now=datetime.now(UTC),
-                evidence_dir=settings.pantau_evidence_dir,
+                session, tracker, now=datetime.now(UTC), evidence_dir=settings.pantau_evidence_dir
             )
             count = -1
         else:

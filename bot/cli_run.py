@@ -7,14 +7,7 @@ import secrets
 import sys
 from urllib.parse import urlsplit
 
-from bot.cli_common import (
-    SECRETS,
-    CliError,
-    load_settings,
-    log,
-    ready_engine,
-    safe_url,
-)
+from bot.cli_common import SECRETS, CliError, load_settings, log, ready_engine, safe_url
 from bot.config import MissingTokenError
 from bot.logs import configure_logging
 from storage.migrate import current_revision
