@@ -19,32 +19,22 @@ from sqlmodel import Session, col, select
 
 from domain import trail
 from domain.trail import Kind
-from storage.models import Evidence, Member, Report, Tracker, TrackerEvent, Workstream
+from storage.models import Evidence, Report, Tracker, TrackerEvent, Workstream
 
 _EVENT = TrackerEvent.__table__  # type: ignore[attr-defined]
-_REPORT = Report.__table__  # type: ignore[attr-defined]
-_EVIDENCE = Evidence.__table__  # type: ignore[attr-defined]
-_WORKSTREAM = Workstream.__table__  # type: ignore[attr-defined]
-_TRACKER = Tracker.__table__  # type: ignore[attr-defined]
-_MEMBER = Member.__table__  # type: ignore[attr-defined]
+# A report's fields the chain holds under the same name as the table's.
+_REPORT_FIELDS = (
+    "percent", "note", "reporter_id", "reporter_name", "chat_id", "message_id", "created_at",
+    "recorded_at", "revision",
+)  # fmt: skip
 
 
 def report_subject(report: Any, workstream_key: str) -> dict[str, Any]:
     """A report (a model, or a row read raw, times as the driver returns them) as the chain
     holds it."""
+    same = {name: getattr(report, name) for name in _REPORT_FIELDS}
     return trail.report_subject(
-        report_id=report.id,
-        workstream=workstream_key,
-        percent=report.percent,
-        note=report.note,
-        reporter_id=report.reporter_id,
-        reporter_name=report.reporter_name,
-        chat_id=report.chat_id,
-        message_id=report.message_id,
-        created_at=report.created_at,
-        recorded_at=report.recorded_at,
-        revision=report.revision,
-        corrects=report.corrects_id,
+        report_id=report.id, workstream=workstream_key, corrects=report.corrects_id, **same
     )
 
 

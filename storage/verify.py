@@ -95,18 +95,19 @@ class Dialect:
         return f"{function}('{template}', {', '.join(arguments)})"
 
 
-def _object(dialect: Dialect, fields: list[tuple[str, str, str]]) -> str:
-    """A JSON object of (key, how, column), in key order. how: "int" as it is, "json" quoted,
-    "time" a time, "null time" a time or null; a field with no key is an SQL text expression
-    that brings its own comma and key (or nothing)."""
+def _object(dialect: Dialect, fields: str, splice: str = "") -> str:
+    """A JSON object of the fields ``key:how:column``, in key order. how: ``int`` as it is,
+    ``json`` quoted, ``time`` a time, ``ntime`` a time or null; the field ``*`` is ``splice``,
+    an SQL text expression that brings its own comma and key (or nothing)."""
     template = ""
     arguments: list[str] = []
     comma = ""
-    for key, how, column in fields:
-        if not key:
+    for field in fields.split():
+        if field == "*":
             template += "%s"
-            arguments.append(column)
+            arguments.append(splice)
             continue
+        key, how, column = field.split(":")
         template += f'{comma}"{key}":'
         comma = ","
         if how == "time":
@@ -127,49 +128,28 @@ def _rebuilt(dialect: Dialect) -> str:
     workstream, v the file); NULL for other events."""
 
     def retraction(row: str) -> str:
-        return _object(
-            dialect,
-            [
-                ("by", "json", f"{row}.retracted_by"),
-                ("report", "int", f"{row}.id"),
-                ("retracted_at", "null time", f"{row}.retracted_at"),
-            ],
+        fields = (
+            f"by:json:{row}.retracted_by report:int:{row}.id retracted_at:ntime:{row}.retracted_at"
         )
+        return _object(dialect, fields)
 
     replaced = (
         "CASE WHEN r.corrects_id IS NULL THEN '' WHEN o.id IS NOT NULL THEN "
         f"',\"replaced\":' || {retraction('o')} END"
     )
+    # "replaced" sorts after recorded_at: the * brings its own comma and key.
     report = _object(
         dialect,
-        [
-            ("chat_id", "int", "r.chat_id"),
-            ("corrects", "json", "r.corrects_id"),
-            ("created_at", "time", "r.created_at"),
-            ("id", "int", "r.id"),
-            ("message_id", "int", "r.message_id"),
-            ("note", "json", "r.note"),
-            ("percent", "int", "r.percent"),
-            ("recorded_at", "time", "r.recorded_at"),
-            # "replaced" sorts here; the piece brings its own comma and key.
-            ("", "", replaced),
-            ("reporter_id", "int", "r.reporter_id"),
-            ("reporter_name", "json", "r.reporter_name"),
-            ("revision", "int", "r.revision"),
-            ("workstream", "json", "w.key"),
-        ],
+        """chat_id:int:r.chat_id corrects:json:r.corrects_id created_at:time:r.created_at
+        id:int:r.id message_id:int:r.message_id note:json:r.note percent:int:r.percent
+        recorded_at:time:r.recorded_at * reporter_id:int:r.reporter_id
+        reporter_name:json:r.reporter_name revision:int:r.revision workstream:json:w.key""",
+        replaced,
     )
     evidence = _object(
         dialect,
-        [
-            ("file_unique_id", "json", "v.file_unique_id"),
-            ("id", "int", "v.id"),
-            ("mime", "json", "v.mime"),
-            ("name", "json", "v.name"),
-            ("report", "json", "v.report_id"),
-            ("sha256", "json", "v.sha256"),
-            ("size", "json", "v.size"),
-        ],
+        """file_unique_id:json:v.file_unique_id id:int:v.id mime:json:v.mime name:json:v.name
+        report:json:v.report_id sha256:json:v.sha256 size:json:v.size""",
     )
     subject = (
         f"CASE WHEN e.kind IN ({_kinds(trail.REPORT_KINDS)}) THEN {report}"
@@ -177,18 +157,11 @@ def _rebuilt(dialect: Dialect) -> str:
         f" WHEN e.kind = '{Kind.EVIDENCE}' THEN {evidence} END"
     )
     at, at_arguments = dialect.time("e.at")
+    event = [dialect.json(f"e.{name}") for name in ("actor_id", "chat_id", "detail")]
     # The kind is one of the row kinds' names (the subject is NULL otherwise): no escaping.
     return dialect.fill(
         f'["{trail.FORMAT}",%s,"%s",{at},%s,%s,%s,%s]',
-        [
-            "e.seq",
-            "e.kind",
-            *at_arguments,
-            dialect.json("e.actor_id"),
-            dialect.json("e.chat_id"),
-            dialect.json("e.detail"),
-            subject,
-        ],
+        ["e.seq", "e.kind", *at_arguments, *event, subject],
     )
 
 

@@ -11,21 +11,20 @@ import time
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, text
 from sqlmodel import col, select
 
+from benchmarks.verify import seed_chain
 from bot.audit import find_head
 from bot.cli import main
-from domain import trail as chain
 from storage import verify
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
-from storage.models import Report, Tracker, TrackerEvent, Workstream
+from storage.models import TrackerEvent
 from tests.helpers import ADMIN, BUDI, MANAGERS, SARI, STAFF, Harness, seed_tracker
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tiktok-tokopedia.toml"
@@ -350,92 +349,9 @@ def test_migration_chains_rows_made_before_it_in_their_order(tmp_path: Path) -> 
 # --- speed ------------------------------------------------------------------------------------
 
 
-def _seed_events(engine: Engine, count: int, notes: list[str | None] | None = None) -> None:
-    """``count`` report events (each with its report), written directly for speed with the
-    same functions the application uses to build them; the notes taken in turn from
-    ``notes``, if given."""
-    now = datetime(2024, 1, 1, tzinfo=UTC)
-    with session_scope(engine) as session:
-        tracker = Tracker(
-            key="big", title="Big", deadline=now.date(), timezone="UTC", created_at=now
-        )
-        session.add(tracker)
-        session.flush()
-        ws = Workstream(tracker_id=tracker.id or 0, key="w", title="W", created_at=now)
-        session.add(ws)
-        session.flush()
-        tracker_id, ws_id = tracker.id or 0, ws.id or 0
-    reports: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    previous = chain.GENESIS
-    for n in range(1, count + 1):
-        when = now + timedelta(seconds=n)
-        percent, note, reporter = n % 101, (f"note {n}" if n % 3 else None), 1000 + n % 7
-        if notes is not None:
-            note = notes[n % len(notes)]
-        row = {
-            "id": n,
-            "tracker_id": tracker_id,
-            "workstream_id": ws_id,
-            "percent": percent,
-            "note": note,
-            "reporter_id": reporter,
-            "reporter_name": "Budi Santoso",
-            "chat_id": -100,
-            "message_id": n,
-            "created_at": when,
-            "recorded_at": when,
-            "revision": 0,
-        }
-        reports.append(row)
-        subject = chain.report_subject(
-            report_id=n,
-            workstream="w",
-            percent=percent,
-            note=note,
-            reporter_id=reporter,
-            reporter_name="Budi Santoso",
-            chat_id=-100,
-            message_id=n,
-            created_at=when,
-            recorded_at=when,
-            revision=0,
-            corrects=None,
-        )
-        canonical = chain.canonical(
-            seq=n,
-            kind="report",
-            at=when,
-            actor_id=reporter,
-            chat_id=-100,
-            detail=None,
-            subject=subject,
-        )
-        previous = chain.chain_hash(previous, canonical)
-        events.append(
-            {
-                "tracker_id": tracker_id,
-                "at": when,
-                "actor_id": reporter,
-                "kind": "report",
-                "chat_id": -100,
-                "detail": None,
-                "seq": n,
-                "report_id": n,
-                "evidence_id": None,
-                "canonical": canonical,
-                "hash": previous,
-            }
-        )
-    with engine.begin() as connection:
-        for start in range(0, count, 20_000):
-            connection.execute(insert(Report), reports[start : start + 20_000])
-            connection.execute(insert(TrackerEvent), events[start : start + 20_000])
-
-
 @pytest.mark.sqlite_only
 def test_a_100000_event_chain_verifies_and_the_time_is_printed(engine: Engine) -> None:
-    _seed_events(engine, 100_000)
+    seed_chain(engine, 100_000)
     with session_scope(engine, readonly=True) as session:
         wall, cpu = time.perf_counter(), time.process_time()
         (result,) = list(verify.verify(session))
@@ -514,7 +430,7 @@ async def test_the_database_rebuilds_reports_corrections_and_undos_as_written(
 
 
 def test_the_database_rebuilds_notes_of_every_kind_of_character(engine: Engine) -> None:
-    _seed_events(engine, len(SPECIAL) + 2, notes=[*SPECIAL, "".join(SPECIAL), None])
+    seed_chain(engine, len(SPECIAL) + 2, notes=[*SPECIAL, "".join(SPECIAL), None])
     matched = _matched_in_the_database(engine)
     assert matched["report"] == [True] * (len(SPECIAL) + 2)
     (result,) = _results(engine)
