@@ -7,8 +7,9 @@ text, its hash and whether it matched cross into Python, which hashes the chain.
 that does not match, and every event with no row of its own (their subjects are read from
 the trail to replay today's roles, weights and deadline), takes the slow path
 (``storage.explain``), which rebuilds it with ``domain.trail.canonical`` and says what
-differs. That is how a hundred thousand events verify in well under a second: the rows are
-still read, every one, but no Python object is built per field.
+differs. The rows are still read, every one, but no Python object is built per field: on
+SQLite that took a hundred thousand events from 2.3 to 1.6 s of CPU on the shared machine
+(``./dev bench --only 6``).
 """
 
 from __future__ import annotations
