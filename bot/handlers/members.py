@@ -7,7 +7,7 @@ import logging
 from sqlmodel import Session
 from telegram import Update
 
-from bot import jobs
+from bot import jobqueue
 from bot.access import Command
 from bot.context import Context, run_db
 from bot.handlers.common import Scope, caller_of, chat_lang, reply, resolve
@@ -97,7 +97,7 @@ async def grant_role(update: Update, context: Context, command: Command) -> None
 
     html, unlinked = await run_db(context, apply)
     if unlinked is not None:
-        jobs.unregister_chat(context.application, unlinked)
+        jobqueue.unregister_chat(context.application, unlinked)
     await reply(update, html)
 
 
@@ -133,5 +133,5 @@ async def revoke_role(update: Update, context: Context, command: Command) -> Non
 
     html, unlinked = await run_db(context, apply)
     if unlinked is not None:
-        jobs.unregister_chat(context.application, unlinked)
+        jobqueue.unregister_chat(context.application, unlinked)
     await reply(update, html)
