@@ -101,15 +101,8 @@ def add(
     session.add(evidence)
     session.flush()
     assert evidence.id is not None
-    trail.record(
-        session,
-        tracker_id=report.tracker_id,
-        kind=Kind.EVIDENCE,
-        at=now,
-        actor_id=added_by,
-        chat_id=chat_id,
-        evidence_id=evidence.id,
-    )
+    act = trail.Act(report.tracker_id, now, added_by, chat_id)
+    trail.record(session, act, Kind.EVIDENCE, evidence_id=evidence.id)
     return evidence
 
 

@@ -47,7 +47,7 @@ def _chain_role(
     """A role given or taken, on the tracker's trail (after the row change is flushed)."""
     session.flush()
     at = now or datetime.now(UTC)
-    trail.record(session, tracker_id=tracker_id, kind=kind, at=at, actor_id=by, subject=subject)
+    trail.record(session, trail.Act(tracker_id, at, by), kind, subject=subject)
 
 
 def set_role(
