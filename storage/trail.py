@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Row
 from sqlalchemy import select as core_select
@@ -84,6 +84,16 @@ def _subject_now(
     return None
 
 
+class _Stored(TypedDict):
+    """An event's fields that both its canonical line and its row hold as they are."""
+
+    kind: str
+    at: datetime
+    actor_id: int | None
+    chat_id: int | None
+    detail: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class Act:
     """Who changed a tracker, when, and from which chat: the fields every event of one change
@@ -127,26 +137,16 @@ def record(
     if kind in trail.ROW_KINDS:
         subject = _subject_now(session, kind, report_id, evidence_id)
     detail = detail[:500] if detail else None
-    at, actor_id, chat_id = act.at, act.actor_id, act.chat_id
-    text = trail.canonical(
-        seq=seq,
-        kind=kind,
-        at=at,
-        actor_id=actor_id,
-        chat_id=chat_id,
-        detail=detail,
-        subject=subject,
+    shared = _Stored(
+        kind=kind, at=act.at, actor_id=act.actor_id, chat_id=act.chat_id, detail=detail
     )
+    text = trail.canonical(seq=seq, subject=subject, **shared)
     event = TrackerEvent(
         tracker_id=act.tracker_id,
         seq=seq,
-        kind=kind,
-        at=at,
-        actor_id=actor_id,
-        chat_id=chat_id,
-        detail=detail,
         report_id=report_id,
         evidence_id=evidence_id,
+        **shared,
         canonical=text,
         hash=trail.chain_hash(previous, text),
     )
