@@ -37,13 +37,7 @@ _COUNTRY = re.compile(r"^[A-Za-z]{2,3}$")
 
 def parse_checkin(rest: str) -> Schedule | None | str:
     """``/checkin`` arguments: a Schedule, ``"off"``, or None to show the current one."""
-    return parse_weekly(
-        rest,
-        error_key="checkin_usage",
-        usage=CHECKIN_USAGE,
-        off="/checkin off",
-        example_key="example_checkin",
-    )
+    return parse_weekly(rest, "checkin_usage", CHECKIN_USAGE, "/checkin off", "example_checkin")
 
 
 def parse_away(rest: str, today: date) -> date | None | str:

@@ -66,16 +66,12 @@ def parse_time(token: str) -> time:
 def parse_schedule(rest: str) -> Schedule | None | str:
     """``/schedule`` arguments: a Schedule, ``"off"``, or None to show the current one."""
     return parse_weekly(
-        rest,
-        error_key="schedule_usage",
-        usage=SCHEDULE_USAGE,
-        off="/schedule off",
-        example_key="example_schedule",
+        rest, "schedule_usage", SCHEDULE_USAGE, "/schedule off", "example_schedule"
     )
 
 
 def parse_weekly(
-    rest: str, *, error_key: str, usage: Msg, off: str, example_key: str
+    rest: str, error_key: str, usage: Msg, off: str, example_key: str
 ) -> Schedule | None | str:
     """The arguments of a command that sets a weekly time (``/schedule``, ``/checkin``): a
     Schedule, ``"off"``, or None to show the current one; else the command's usage error."""

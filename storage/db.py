@@ -14,7 +14,7 @@ import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -191,3 +191,15 @@ def put_row(
     session.add(row)
     session.flush()
     return row
+
+
+class _WithId(Protocol):
+    id: int | None
+
+
+def insert_row(session: Session, row: _WithId) -> int:
+    """Insert ``row`` now (in the caller's transaction) and return the id it was given."""
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id

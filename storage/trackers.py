@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from domain.trail import Kind
 from domain.views import TrackerView
 from storage import trail
+from storage.db import insert_row
 from storage.models import ChatLink, Member, Report, Tracker, Workstream
 
 _REPORT = Report.__table__  # type: ignore[attr-defined]
@@ -93,12 +94,9 @@ def create_tracker(
         created_at=now,
         created_by=created_by,
     )
-    session.add(tracker)
-    session.flush()
-    assert tracker.id is not None
     trail.record(
         session,
-        trail.Act(tracker.id, now, created_by),
+        trail.Act(insert_row(session, tracker), now, created_by),
         Kind.TRACKER_CREATED,
         subject={
             "key": key,
