@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -11,10 +12,10 @@ from sqlalchemy import Engine
 from bot.app import build_application
 from bot.config import Settings
 from bot.offline import OfflineBotAPI
-from storage.db import make_engine
+from storage.db import is_sqlite, make_engine
 from storage.migrate import upgrade
 from tests.helpers import OPERATOR, Clock, Harness, assert_trail_intact
-from tests.pg import fresh_database, server_url
+from tests.pg import database_name, fresh_database, recreate_from_template, server_url
 
 TEST_TOKEN = "123456789:AAH-test-token-which-must-never-be-logged"
 
@@ -29,6 +30,31 @@ def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
         return
     with fresh_database(server) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session; each test's ``engine`` copies it."""
+    path = tmp_path_factory.mktemp("template") / "pantau.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection closes: WAL is checkpointed into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres() -> Iterator[str | None]:
+    """The name of a PostgreSQL database migrated to head once per session (None without a
+    server): each test's database is created from it as a template."""
+    server = server_url()
+    if server is None:
+        yield None
+        return
+    with fresh_database(server, prefix="pantau_template") as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()  # CREATE DATABASE … TEMPLATE needs the template unused
+        yield database_name(url)
 
 
 @pytest.fixture
@@ -59,9 +85,22 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+def engine(
+    db_url: str,
+    request: pytest.FixtureRequest,
+    migrated_sqlite: Path,
+    migrated_postgres: str | None,
+) -> Iterator[Engine]:
+    """The test's database at the newest schema: a copy of the session's migrated one, which is
+    what running the migrations here would give (tests of the migrations run them themselves)."""
+    if is_sqlite(db_url):
+        shutil.copy(migrated_sqlite, db_url.removeprefix("sqlite:///"))  # keeps its 0600
+    else:
+        server = server_url()
+        assert server is not None
+        assert migrated_postgres is not None
+        recreate_from_template(server, db_url, migrated_postgres)
     engine = make_engine(db_url)
-    upgrade(engine)
     yield engine
     # Whatever a test did through Pantau, the audit trail still verifies from the rows
     # (tests that tamper with the database on purpose are marked so).
