@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -27,6 +29,20 @@ MANAGERS = ChatRef(-1001002, "Pimpinan")
 ELSEWHERE = ChatRef(-1009999, "Unlinked group")
 
 START = datetime(2024, 2, 23, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta
+
+# A wait in a test that takes longer than this fails, naming what it waited for, instead of
+# hanging (pytest-timeout in pyproject.toml stops the whole test later still).
+WAIT_LIMIT = 30.0
+T = TypeVar("T")
+
+
+async def within(awaitable: Awaitable[T], what: str) -> T:
+    """``await awaitable``, failing the test if it takes longer than ``WAIT_LIMIT``."""
+    try:
+        async with asyncio.timeout(WAIT_LIMIT):
+            return await awaitable
+    except TimeoutError:
+        raise AssertionError(f"{what}: still waiting after {WAIT_LIMIT:.0f} s") from None
 
 
 @dataclass
@@ -101,7 +117,7 @@ class Harness:
 async def flush(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Replies leave through the outbox after the handler returns: wait for them."""
     assert isinstance(app.bot, PantauBot)
-    await app.bot.outbox.drain()
+    await within(app.bot.outbox.drain(), "the outbox never drained")
 
 
 def assert_trail_intact(engine: Engine) -> None:

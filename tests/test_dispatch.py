@@ -13,6 +13,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.dispatch import ChatOrderedProcessor
 from bot.offline import ChatRef, OfflineBotAPI, Person, UpdateFactory
 from tests.conftest import TEST_TOKEN
+from tests.helpers import within
 
 PERSON = Person(4242, "Rina")
 
@@ -32,7 +33,7 @@ async def _run(app: Application[Any, Any, Any, Any, Any, Any], updates: list[Upd
     await app.start()
     for update in updates:
         await app.update_queue.put(update)
-    await app.update_queue.join()
+    await within(app.update_queue.join(), "the updates were never all handled")
     await app.stop()
 
 

@@ -16,7 +16,7 @@ from bot.offline import OfflineBotAPI, SentMessage
 from bot.outbox import Ack, Outbox, Outgoing
 from bot.ratelimit import SendLimiter
 from bot.transport import PantauBot
-from tests.helpers import BUDI, STAFF, Clock, Harness, seed_tracker
+from tests.helpers import BUDI, STAFF, Clock, Harness, seed_tracker, within
 
 GROUP = -100800
 
@@ -89,7 +89,7 @@ async def test_over_budget_acknowledgements_are_merged_naming_every_report(
     for n in range(1, 11):
         bot.outbox.put(Outgoing(GROUP, f"✅ Payments: {n}%", reply_to=n, ack=_ack(n)))
     bot.outbox.put(Outgoing(GROUP, "Overall 5% (the answer to /status)", reply_to=11))
-    await bot.outbox.drain()
+    await within(bot.outbox.drain(), "the outbox never drained")
     texts = [m.text for m in api.sent]
     # The budget is 3 at once; the last acknowledgements would wait 2 s (> 0.5 s): the first
     # two go as they are, the third slot carries all the others.
@@ -115,7 +115,7 @@ async def test_answers_and_refusals_keep_their_place_between_merged_acknowledgem
         bot.outbox.put(Outgoing(GROUP, f"✅ Payments: {n}%", ack=_ack(n)))
         if n == 3:
             bot.outbox.put(Outgoing(GROUP, "Only reporters and admins may /update."))
-    await bot.outbox.drain()
+    await within(bot.outbox.drain(), "the outbox never drained")
     texts = [m.text for m in api.sent]
     assert texts[:2] == ["✅ Payments: 1%", "warm-up"]
     assert texts[2].startswith("✅ 4 reports recorded: Payments 2%, Payments 3%, Payments 4%")
@@ -132,7 +132,7 @@ async def test_after_a_wait_what_fits_the_budget_goes_as_it_is(
         bot.outbox.put(Outgoing(GROUP, f"warm-up {n}"))  # the budget is spent
     bot.outbox.put(Outgoing(GROUP, "✅ Payments: 4%", ack=_ack(4)))
     bot.outbox.put(Outgoing(GROUP, "✅ Payments: 5%", ack=_ack(5)))
-    await bot.outbox.drain()
+    await within(bot.outbox.drain(), "the outbox never drained")
     texts = [m.text for m in api.sent]
     # They waited 2 s for the window; then both fit it: nothing to gain by merging.
     assert texts[3:] == ["✅ Payments: 4%", "✅ Payments: 5%"]
@@ -145,7 +145,7 @@ async def test_within_the_budget_nothing_is_merged(
     bot, api, _limiter = sender
     bot.outbox.put(Outgoing(GROUP, "✅ Payments: 1%", ack=_ack(1)))
     bot.outbox.put(Outgoing(GROUP, "✅ Payments: 2%", ack=_ack(2)))
-    await bot.outbox.drain()
+    await within(bot.outbox.drain(), "the outbox never drained")
     assert [m.text for m in api.sent] == ["✅ Payments: 1%", "✅ Payments: 2%"]
 
 
