@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from bot.app import build_application
@@ -14,10 +13,8 @@ from bot.config import Settings
 from bot.offline import OfflineBotAPI
 from storage.db import is_sqlite, make_engine
 from storage.migrate import upgrade
-from tests.helpers import OPERATOR, Clock, Harness, assert_trail_intact
+from tests.helpers import Clock, Harness, assert_trail_intact, make_settings
 from tests.pg import database_name, fresh_database, recreate_from_template, server_url
-
-TEST_TOKEN = "123456789:AAH-test-token-which-must-never-be-logged"
 
 
 @pytest.fixture
@@ -69,19 +66,7 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        telegram_bot_token=SecretStr(TEST_TOKEN),
-        database_url=db_url,
-        telegram_api_base_url=None,
-        pantau_admin_ids=frozenset({OPERATOR.id}),
-        pantau_timezone="Asia/Jakarta",
-        log_level="INFO",
-        # No throttling in tests (Telegram's limits are the limiter's business, tested apart).
-        pantau_rate_per_second=0,
-        pantau_rate_per_group_minute=0,
-        pantau_evidence_dir=tmp_path / "evidence",
-    )
+    return make_settings(db_url, pantau_evidence_dir=tmp_path / "evidence")
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ from sqlmodel import select
 
 from bot import checkins as checkin_jobs
 from bot import jobs
-from bot.app import build_application
 from bot.config import Settings
-from bot.offline import ChatRef, Fault, OfflineBotAPI
+from bot.offline import ChatRef, Fault
 from storage import checkins, queries
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.models import Report
 from tests.helpers import (
     ADMIN,
@@ -27,6 +26,7 @@ from tests.helpers import (
     SARI,
     STAFF,
     Harness,
+    another_instance,
     seed_tracker,
 )
 
@@ -343,12 +343,8 @@ async def test_the_job_at_0900_and_a_second_instance_send_each_prompt_once(
     assert sorted(m.chat_id for m in harness.api.take() if m.chat_id > 0) == [BUDI.id, SARI.id]
     # Another process on the same database, started late: its catch-up finds the claims.
     harness.clock.now = wib(2024, 2, 26, 10)
-    api = OfflineBotAPI(harness.clock)
-    engine = make_engine(settings.database_url)
-    other = build_application(settings, request=api, engine=engine, clock=harness.clock)
-    async with other:
+    async with another_instance(harness, settings) as (other, api):
         await checkin_jobs.catch_up(other)
-    engine.dispose()
     assert [m for m in api.take() if m.chat_id > 0] == []
     with session_scope(harness.engine, readonly=True) as session:
         slots = sorted(n.slot_key for n in queries.notices(session) if n.kind == "checkin")

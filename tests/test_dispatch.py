@@ -12,8 +12,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.dispatch import ChatOrderedProcessor
 from bot.offline import ChatRef, OfflineBotAPI, Person, UpdateFactory
-from tests.conftest import TEST_TOKEN
-from tests.helpers import within
+from tests.helpers import TEST_TOKEN, within
 
 PERSON = Person(4242, "Rina")
 

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import SecretStr
 from sqlalchemy import event
 from sqlmodel import select
 from telegram import Update
@@ -40,8 +39,17 @@ from domain.schedule import parse_quiet, parse_schedule
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import Report
-from tests.conftest import TEST_TOKEN
-from tests.helpers import BUDI, OPERATOR, STAFF, Clock, Harness, flush, seed_tracker
+from tests.helpers import (
+    BUDI,
+    OPERATOR,
+    STAFF,
+    TEST_TOKEN,
+    Clock,
+    Harness,
+    flush,
+    make_settings,
+    seed_tracker,
+)
 from tests.telegram_html import html_problem, visible_length
 
 COMMANDS = [
@@ -87,14 +95,7 @@ class FuzzBot:
     """One application on its own event loop, shared by every example of a fuzz test."""
 
     def __init__(self, tmp: Path) -> None:
-        self.settings = Settings(
-            _env_file=None,
-            telegram_bot_token=SecretStr(TEST_TOKEN),
-            database_url=f"sqlite:///{tmp / 'fuzz.db'}",
-            pantau_admin_ids=frozenset({OPERATOR.id}),
-            pantau_rate_per_second=0,
-            pantau_rate_per_group_minute=0,
-        )
+        self.settings = make_settings(f"sqlite:///{tmp / 'fuzz.db'}")
         self.engine = make_engine(self.settings.database_url)
         upgrade(self.engine)
         self.clock = Clock()

@@ -16,20 +16,9 @@ from bot.offline import OfflineBotAPI, SentMessage
 from bot.outbox import Ack, Outbox, Outgoing
 from bot.ratelimit import SendLimiter
 from bot.transport import PantauBot
-from tests.helpers import BUDI, STAFF, Clock, Harness, seed_tracker, within
+from tests.helpers import BUDI, STAFF, Clock, Harness, busiest, seed_tracker, within
 
 GROUP = -100800
-
-
-def _busiest(times: list[float], window: float) -> int:
-    """The most events in any ``window`` seconds."""
-    times = sorted(times)
-    best, start = 0, 0
-    for end, moment in enumerate(times):
-        while moment - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 def _ack(n: int) -> Ack:
@@ -101,7 +90,7 @@ async def test_over_budget_acknowledgements_are_merged_naming_every_report(
     assert texts[3] == "Overall 5% (the answer to /status)"  # an answer is never merged away
     assert len(texts) == 4
     assert api.sent[2].reply_to == 10  # the merged message quotes the newest report
-    assert _busiest(api.times, 2.0) <= 3
+    assert busiest(api.times, 2.0) <= 3
     assert bot.outbox.merged == 7
 
 
@@ -136,7 +125,7 @@ async def test_after_a_wait_what_fits_the_budget_goes_as_it_is(
     texts = [m.text for m in api.sent]
     # They waited 2 s for the window; then both fit it: nothing to gain by merging.
     assert texts[3:] == ["✅ Payments: 4%", "✅ Payments: 5%"]
-    assert _busiest(api.times, 2.0) <= 3
+    assert busiest(api.times, 2.0) <= 3
 
 
 async def test_within_the_budget_nothing_is_merged(
