@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -162,12 +163,30 @@ async def _until(done: Callable[[], bool], seconds: float) -> None:
         await asyncio.sleep(0.005)
 
 
-async def test_update_then_status_in_a_quiet_group_are_both_answered_within_half_a_second(
-    limited: Harness,
+async def test_update_then_status_in_a_quiet_group_are_both_answered_without_waiting(
+    limited: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Telegram's budgets hold back only a busy group: in a quiet one neither answer waits
+    for a slot (what it took is printed: a figure, not an assertion on a busy machine)."""
     await seed_tracker(limited)
     limited.api.take()
     app = limited.app
+    assert isinstance(app.bot, PantauBot)
+    limiter = app.bot.outbox.limiter
+    assert limiter is not None
+    waits: list[float] = []
+    check, sleep = limiter.wait_for, limiter._sleep_until_reset
+
+    async def wait_for(chat_id: object) -> float:
+        waits.append(await check(chat_id))
+        return waits[-1]
+
+    async def sleep_until_reset(*args: Any) -> None:
+        waits.append(-1.0)  # a full window: a sleep
+        await sleep(*args)
+
+    monkeypatch.setattr(limiter, "wait_for", wait_for)
+    monkeypatch.setattr(limiter, "_sleep_until_reset", sleep_until_reset)
     await app.start()
     try:
         started = time.monotonic()
@@ -180,11 +199,13 @@ async def test_update_then_status_in_a_quiet_group_are_both_answered_within_half
     sent: list[SentMessage] = limited.api.take()
     assert [m.text.splitlines()[0] for m in sent] == [
         "✅ Payments: 40% (+40)",
-        sent[1].text.splitlines()[0],
+        "📊 TikTok Shop → Tokopedia",
     ]
-    assert "40%" in sent[1].text
-    assert "overall" in sent[1].text
-    assert took < 0.5, f"answered after {took:.2f} s"
+    assert "13% overall" in sent[1].text  # payments weighs 1 of 3
+    assert "40% Payments" in sent[1].text
+    assert waits  # the budget was asked
+    assert set(waits) == {0.0}
+    print(f"both answered after {took:.2f} s")  # noqa: T201
 
 
 async def test_recording_never_waits_for_the_groups_budget(limited: Harness) -> None:

@@ -122,6 +122,19 @@ class Chat:
         return group_chat_json(self.id, self.title)
 
 
+def message_update(update_id: int, text: str, *, user: User, chat: Chat) -> Json:
+    """An update with a person's message, as Telegram posts it to a webhook (the message id
+    is the update id: enough for tests that post a few by hand)."""
+    message = person_message_json(
+        message_id=update_id,
+        date=int(time.time()),
+        chat=chat.as_json(user),
+        sender=user.as_json(),
+        text=text,
+    )
+    return {"update_id": update_id, "message": message}
+
+
 class BotAPIEmulator:
     def __init__(self, token: str) -> None:
         self.token = token
