@@ -100,7 +100,8 @@ class BotProcess:
         self.starts += 1
         if wait_for is not None:
             try:
-                self.emulator.wait_for_call(wait_for, calls_before + 1, timeout=30)
+                # Generous: a busy machine may take long to start Python and import Pantau.
+                self.emulator.wait_for_call(wait_for, calls_before + 1, timeout=60)
             except TimeoutError:
                 raise AssertionError(f"bot did not start:\n{self.log()}") from None
 
