@@ -34,7 +34,12 @@ from domain.i18n import t
 from domain.progress import local_today
 from domain.schedule import Schedule, latest_occurrence, occurrences, parse_time
 from domain.views import Role
-from storage import checkins, queries
+from storage import chats as chat_store
+from storage import checkins
+from storage import history as history_store
+from storage import members as member_store
+from storage import reports as report_store
+from storage import trackers as tracker_store
 from storage.checkins import CheckinPlan
 from storage.models import Tracker
 
@@ -53,7 +58,7 @@ def is_working_day(application: PantauApp, tracker: Tracker, day: date) -> bool:
 
 
 def person_name(session: Session, user_id: int) -> str:
-    seen = queries.get_seen_user(session, user_id=user_id)
+    seen = member_store.get_seen_user(session, user_id=user_id)
     if seen is None:
         return str(user_id)
     return f"{seen.display_name} (@{seen.username})" if seen.username else seen.display_name
@@ -112,9 +117,11 @@ def _prompts(
         return []
     schedule = Schedule(tracker.checkin_days, parse_time(tracker.checkin_time))
     scheduled_today = today.weekday() in schedule.weekdays
-    snap = queries.snapshot(session, tracker=tracker)
+    snap = report_store.snapshot(session, tracker=tracker)
     now = application.bot_data.clock()
-    insight = build_insight(snap, queries.histories(session, snapshot=snap, now=now), now=now)
+    insight = build_insight(
+        snap, history_store.histories(session, snapshot=snap, now=now), now=now
+    )
     owners = checkins.owners_by_workstream(session, tracker_id=tracker.id)
     asked: dict[int, list[PromptItem]] = {}
     for ws in snap.workstreams:
@@ -133,7 +140,7 @@ def _prompts(
     for user_id, items in asked.items():
         if user_id in away:
             continue
-        role = queries.role_of(session, tracker_id=tracker.id, user_id=user_id)
+        role = member_store.role_of(session, tracker_id=tracker.id, user_id=user_id)
         if role not in (Role.REPORTER, Role.ADMIN) and user_id not in operators:
             continue  # an owner who lost their role is not asked
         lang = _lang(application, session, user_id)
@@ -154,10 +161,10 @@ def _prompts(
 
 def _group_of(session: Session, tracker_id: int) -> int | None:
     """The tracker's group: where its reports come from, else the first linked group."""
-    for chat_id in queries.report_chats(session, tracker_id=tracker_id):
+    for chat_id in chat_store.report_chats(session, tracker_id=tracker_id):
         if chat_id < 0:
             return chat_id
-    for link in queries.linked_chats(session, tracker_id=tracker_id):
+    for link in chat_store.linked_chats(session, tracker_id=tracker_id):
         if link.chat_id < 0 and link.active:
             return link.chat_id
     return None
@@ -169,7 +176,7 @@ async def send_checkins(
     """Ask this tracker's owners for the day of ``slot``: what ``deliver`` said, per person."""
 
     def build(session: Session) -> list[Outgoing]:
-        tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
+        tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
         if tracker is None or tracker.archived_at is not None:
             return []
         return _prompts(application, session, tracker, slot, late)

@@ -10,7 +10,9 @@ from sqlmodel import Session
 
 from domain.forecast import build_insight
 from domain.progress import local_today
-from storage import evidence, queries, trail
+from storage import evidence, trail
+from storage import history as history_store
+from storage import reports as report_store
 from storage.db import PRIVATE_FILE
 from storage.models import Tracker
 
@@ -31,15 +33,15 @@ def chart_png(
     # matplotlib takes a third of a second to import: only a chart pays for it, not start-up.
     from domain.chart import Series, render_chart
 
-    snapshot = queries.snapshot(session, tracker=tracker)
+    snapshot = report_store.snapshot(session, tracker=tracker)
     insight = build_insight(
-        snapshot, queries.histories(session, snapshot=snapshot, now=now), now=now
+        snapshot, history_store.histories(session, snapshot=snapshot, now=now), now=now
     )
     series = [
         Series(
             ws.title,
             ws.weight,
-            queries.daily_history(session, workstream_id=ws.id, tz_name=tracker.timezone),
+            history_store.daily_history(session, workstream_id=ws.id, tz_name=tracker.timezone),
             insight.per_workstream.get(ws.id),
         )
         for ws in snapshot.workstreams
@@ -75,14 +77,14 @@ def export_file(
             evidence=evidence.describe(files.get(report.id or 0, [])),
             event_hash=hashes.get(report.id or 0, ""),
         )
-        for report, key in queries.trail(session, tracker_id=tracker_id)
+        for report, key in history_store.trail(session, tracker_id=tracker_id)
     ]
     stamp = local_today(now, tracker.timezone).isoformat()
     name = f"pantau-{tracker.key}-{stamp}.{fmt}"
     if fmt == "csv":
         return name, trail_csv(rows, tracker.timezone), len(rows)
-    snapshot = queries.snapshot(session, tracker=tracker)
+    snapshot = report_store.snapshot(session, tracker=tracker)
     insight = build_insight(
-        snapshot, queries.histories(session, snapshot=snapshot, now=now), now=now
+        snapshot, history_store.histories(session, snapshot=snapshot, now=now), now=now
     )
     return name, trail_xlsx(rows, snapshot, insight, lang), len(rows)

@@ -47,9 +47,15 @@ from domain.schedule import (
 )
 from domain.trail import short_head
 from domain.views import Snapshot
-from storage import checkins, follows, queries, trail
+from storage import chats as chat_store
+from storage import checkins, follows, trail
+from storage import history as history_store
+from storage import members as member_store
+from storage import notices as notice_store
+from storage import reports as report_store
+from storage import trackers as tracker_store
+from storage.chats import ChatPlan
 from storage.models import Tracker
-from storage.queries import ChatPlan
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +172,8 @@ async def register_all(application: PantauApp) -> None:
     """At start: every job the database implies, and stale claims reported."""
 
     def load(session: Session) -> tuple[list[ChatPlan], list[tuple[int, str]], int]:
-        trackers = [(t.id or 0, t.timezone) for t in queries.all_trackers(session)]
-        return queries.chat_plans(session), trackers, queries.abandon_pending(session)
+        trackers = [(t.id or 0, t.timezone) for t in tracker_store.all_trackers(session)]
+        return chat_store.chat_plans(session), trackers, notice_store.abandon_pending(session)
 
     plans, trackers, abandoned = await run_db_app(application, load)
     if abandoned:
@@ -184,7 +190,7 @@ async def register_all(application: PantauApp) -> None:
 
 def _lang(application: PantauApp, session: Session, chat_id: int) -> str:
     """A chat's language for a notice (no person to ask: the setting, else the default)."""
-    chosen = queries.chat_language(session, chat_id=chat_id)
+    chosen = chat_store.chat_language(session, chat_id=chat_id)
     return chosen or application.bot_data.settings.pantau_language
 
 
@@ -200,7 +206,7 @@ def _people_lines(session: Session, snap: Snapshot, today: date, lang: str) -> l
 
     def name(user_id: int) -> str:
         if user_id not in names:
-            seen = queries.get_seen_user(session, user_id=user_id)
+            seen = member_store.get_seen_user(session, user_id=user_id)
             names[user_id] = seen.display_name if seen is not None else str(user_id)
         return names[user_id]
 
@@ -236,11 +242,13 @@ def _tracker_state(
     (keyed by the tracker's version in the database, so never stale: see bot.cache).
     """
     assert tracker.id is not None
-    version = queries.tracker_version(session, tracker=tracker)
+    version = tracker_store.tracker_version(session, tracker=tracker)
 
     def compute() -> tuple[Snapshot, Insight]:
-        snap = queries.snapshot(session, tracker=tracker)
-        insight = build_insight(snap, queries.histories(session, snapshot=snap, now=now), now=now)
+        snap = report_store.snapshot(session, tracker=tracker)
+        insight = build_insight(
+            snap, history_store.histories(session, snapshot=snap, now=now), now=now
+        )
         return snap, insight
 
     today = local_today(now, tracker.timezone)
@@ -267,11 +275,11 @@ async def send_digest(
     now = application.bot_data.clock()
 
     def build(session: Session) -> Outgoing | None:
-        tracker = queries.tracker_for_chat(session, chat_id=chat_id)
+        tracker = tracker_store.tracker_for_chat(session, chat_id=chat_id)
         if tracker is None or tracker.id is None or tracker.archived_at is not None:
             return None  # an archived tracker sends nothing
         snap, insight = _tracker_state(application, session, tracker, now)
-        previous = queries.previous_digest(session, chat_id=chat_id)
+        previous = notice_store.previous_digest(session, chat_id=chat_id)
         since = (previous.sent_at or previous.created_at) if previous else now - UNDONE_WINDOW
         lang = _lang(application, session, chat_id)
         others = follows.followed(session, chat_id=chat_id)
@@ -292,7 +300,7 @@ async def send_digest(
             return Outgoing(
                 chat_id,
                 tracker.id,
-                queries.SCHEDULED_DIGEST if scheduled else queries.MANUAL_DIGEST,
+                notice_store.SCHEDULED_DIGEST if scheduled else notice_store.MANUAL_DIGEST,
                 slot_key,
                 render_portfolio_digest(entries, lang),
                 late=late_for is not None,
@@ -307,7 +315,7 @@ async def send_digest(
             lang=lang,
             insight=insight,
             late_for=late_for,
-            undone=queries.undone_reports(
+            undone=report_store.undone_reports(
                 session, snapshot=snap, since=since, until=now, limit=UNDONE_SHOWN + 1
             ),
         )
@@ -320,7 +328,7 @@ async def send_digest(
         return Outgoing(
             chat_id,
             tracker.id,
-            queries.SCHEDULED_DIGEST if scheduled else queries.MANUAL_DIGEST,
+            notice_store.SCHEDULED_DIGEST if scheduled else notice_store.MANUAL_DIGEST,
             slot_key,
             html,
             late=late_for is not None,
@@ -342,7 +350,7 @@ def _digest_chart(
     try:
         return application.bot_data.views.get(
             tracker.id,
-            queries.tracker_version(session, tracker=tracker),
+            tracker_store.tracker_version(session, tracker=tracker),
             ("chart", lang, local_today(now, tracker.timezone)),
             lambda: chart_png(session, tracker, now=now, lang=lang),
         )
@@ -355,10 +363,10 @@ async def send_reminder(application: PantauApp, chat_id: int, *, due: datetime, 
     """The deadline reminder or overdue notice that belongs to ``due``'s local date, if any."""
 
     def build(session: Session) -> Outgoing | None:
-        tracker = queries.tracker_for_chat(session, chat_id=chat_id)
+        tracker = tracker_store.tracker_for_chat(session, chat_id=chat_id)
         if tracker is None or tracker.id is None or tracker.archived_at is not None:
             return None  # an archived tracker sends nothing
-        snap = queries.snapshot(session, tracker=tracker)
+        snap = report_store.snapshot(session, tracker=tracker)
         today = local_today(due, tracker.timezone)
         done = overall_percent(snap.workstreams) >= 100
         planned = deadline_slot(tracker.deadline, today, done)
@@ -382,16 +390,16 @@ async def send_quiet_nudges(application: PantauApp, tracker_id: int) -> list[str
     now = application.bot_data.clock()
 
     def build(session: Session) -> list[Outgoing]:
-        tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
+        tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
         if tracker is None or tracker.archived_at is not None:
             return []  # an archived tracker sends nothing
         if not working_day(country_of(application, tracker), local_today(now, tracker.timezone)):
             return []  # nobody is nudged on a weekend or a public holiday
-        snap = queries.snapshot(session, tracker=tracker)
+        snap = report_store.snapshot(session, tracker=tracker)
         # Groups only: reports made in private (check-in answers) do not make a private chat
         # the place for a nudge.
-        chats = [c for c in queries.report_chats(session, tracker_id=tracker_id) if c < 0] or [
-            link.chat_id for link in queries.linked_chats(session, tracker_id=tracker_id)
+        chats = [c for c in chat_store.report_chats(session, tracker_id=tracker_id) if c < 0] or [
+            link.chat_id for link in chat_store.linked_chats(session, tracker_id=tracker_id)
         ]
         outgoing: list[Outgoing] = []
         for ws, since in quiet_workstreams(snap, now, tracker.created_at):
@@ -417,7 +425,7 @@ async def send_quiet_nudges(application: PantauApp, tracker_id: int) -> list[str
 
 async def _plan(application: PantauApp, chat_id: int) -> ChatPlan | None:
     plans = await run_db_app(
-        application, lambda s: queries.chat_plans(s, chat_id=chat_id), readonly=True
+        application, lambda s: chat_store.chat_plans(s, chat_id=chat_id), readonly=True
     )
     return plans[0] if plans else None
 
@@ -464,7 +472,7 @@ async def _send_scheduled_digest(
 
 async def _holiday(application: PantauApp, tracker_id: int, slot: datetime) -> bool:
     def read(session: Session) -> bool:
-        tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
+        tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
         if tracker is None:
             return False
         day = local_today(slot, tracker.timezone)
@@ -504,8 +512,8 @@ async def catch_up(application: PantauApp) -> None:
     window = timedelta(hours=application.bot_data.settings.pantau_catchup_hours)
 
     def load(session: Session) -> tuple[list[ChatPlan], list[tuple[int, str]]]:
-        trackers = [(t.id or 0, t.timezone) for t in queries.all_trackers(session)]
-        return queries.chat_plans(session), trackers
+        trackers = [(t.id or 0, t.timezone) for t in tracker_store.all_trackers(session)]
+        return chat_store.chat_plans(session), trackers
 
     plans, trackers = await run_db_app(application, load, readonly=True)
     for plan in plans:

@@ -25,7 +25,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Te
 from bot.context import BotData, PantauApp, run_db_app
 from bot.retry import Attempts, with_network_retries
 from domain.htmltext import split_html
-from storage import queries
+from storage import lifecycle
+from storage import notices as notice_store
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
     now = data.clock()
 
     def claim(session: Session) -> int | None:
-        return queries.claim_notice(
+        return notice_store.claim_notice(
             session,
             chat_id=outgoing.chat_id,
             tracker_id=outgoing.tracker_id,
@@ -157,7 +158,7 @@ async def _send_photo(application: PantauApp, chat_id: int, png: bytes) -> None:
 
 async def _migrate(application: PantauApp, old_chat_id: int, new_chat_id: int) -> None:
     def move(session: Session) -> None:
-        queries.migrate_chat(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
+        lifecycle.migrate_chat(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
 
     await run_db_app(application, move)
 
@@ -175,7 +176,7 @@ async def _finish(
     now = application.bot_data.clock()
 
     def record(session: Session) -> None:
-        queries.finish_notice(
+        notice_store.finish_notice(
             session,
             notice_id=notice_id,
             status=status,
@@ -192,7 +193,9 @@ async def _finish(
 
 async def _deactivate(application: PantauApp, chat_id: int, reason: str) -> None:
     """Stop serving a chat that refuses the bot; log it once, not at every notice."""
-    changed = await run_db_app(application, lambda s: queries.deactivate_link(s, chat_id=chat_id))
+    changed = await run_db_app(
+        application, lambda s: lifecycle.deactivate_link(s, chat_id=chat_id)
+    )
     if changed:
         log.warning(
             "chat %s refuses the bot (%s): link deactivated, no more notices", chat_id, reason

@@ -18,7 +18,12 @@ from sqlmodel import Session
 
 from domain.spec import ImportSpec, ReportSpec
 from domain.views import Role
-from storage import checkins, lifecycle, queries
+from storage import chats as chat_store
+from storage import checkins, lifecycle
+from storage import members as member_store
+from storage import reports as report_store
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
 from storage.models import Report, Tracker
 
 IMPORTED_CHAT_ID = 0  # reports from a file have no Telegram chat: they share this one
@@ -99,7 +104,7 @@ def check_reports(
     lines: Sequence[int] | None = None,
 ) -> list[str]:
     """What makes the file's reports unusable: times in the future, reporters not members."""
-    tracker = queries.get_tracker(session, key=spec.tracker.key)
+    tracker = tracker_store.get_tracker(session, key=spec.tracker.key)
     members = {member.user_id for member in spec.members}
     problems: list[str] = []
     for index, report in enumerate(spec.reports):
@@ -112,7 +117,8 @@ def check_reports(
         if report.reporter not in members and (
             tracker is None
             or tracker.id is None
-            or queries.role_of(session, tracker_id=tracker.id, user_id=report.reporter) is None
+            or member_store.role_of(session, tracker_id=tracker.id, user_id=report.reporter)
+            is None
         ):
             problems.append(
                 f"{where}: reporter {report.reporter} is not a member; add them under "
@@ -135,7 +141,7 @@ def apply_spec(
     before writing anything when a report is dated in the future or its reporter is not a
     member.
     """
-    tracker = queries.get_tracker(session, key=spec.tracker.key)
+    tracker = tracker_store.get_tracker(session, key=spec.tracker.key)
     if tracker is not None and tracker.archived_at is not None:
         raise TrackerArchived(tracker.key)
     problems = check_reports(session, spec=spec, now=now, lines=lines)
@@ -146,7 +152,7 @@ def apply_spec(
     )
     tracker = result.tracker
     if not result.created:
-        queries.change_tracker(
+        tracker_store.change_tracker(
             session,
             tracker=tracker,
             actor_id=None,
@@ -161,9 +167,9 @@ def apply_spec(
     ws_ids: dict[str, int] = {}
     in_file = {ws.key for ws in spec.workstreams}
     for ws_spec in spec.workstreams:
-        existing = queries.get_workstream(session, tracker_id=tracker.id, key=ws_spec.key)
+        existing = workstream_store.get_workstream(session, tracker_id=tracker.id, key=ws_spec.key)
         before = None if existing is None else (existing.title, existing.weight, existing.archived)
-        ws, _ = queries.save_workstream(
+        ws, _ = workstream_store.save_workstream(
             session,
             tracker_id=tracker.id,
             key=ws_spec.key,
@@ -176,14 +182,14 @@ def apply_spec(
         _count(result.workstreams, before, (ws.title, ws.weight, ws.archived))
     result.still_active = [
         ws.key
-        for ws in queries.active_workstreams(session, tracker_id=tracker.id)
+        for ws in workstream_store.active_workstreams(session, tracker_id=tracker.id)
         if ws.key not in in_file
     ]
 
     names: dict[int, str] = {}
-    had_admins = queries.count_admins(session, tracker_id=tracker.id) > 0
+    had_admins = member_store.count_admins(session, tracker_id=tracker.id) > 0
     for member in spec.members:
-        previous = queries.set_role(
+        previous = member_store.set_role(
             session, tracker_id=tracker.id, user_id=member.user_id, role=member.role, now=now
         )
         if previous is Role.ADMIN and member.role is not Role.ADMIN:
@@ -193,7 +199,7 @@ def apply_spec(
         _count(result.members, previous, member.role)
         name = member.name or (member.username or str(member.user_id)).lstrip("@")
         names[member.user_id] = name
-        queries.upsert_seen_user(
+        member_store.upsert_seen_user(
             session,
             user_id=member.user_id,
             username=member.username.lstrip("@") if member.username else None,
@@ -201,7 +207,7 @@ def apply_spec(
             now=now,
         )
 
-    if had_admins and queries.count_admins(session, tracker_id=tracker.id) == 0:
+    if had_admins and member_store.count_admins(session, tracker_id=tracker.id) == 0:
         raise NoAdminLeft(tracker.key)  # the caller's transaction rolls everything back
 
     for ws_spec in spec.workstreams:
@@ -216,10 +222,12 @@ def apply_spec(
         )
 
     for chat in spec.chats:
-        link = queries.get_link(session, chat_id=chat.chat_id)
+        link = chat_store.get_link(session, chat_id=chat.chat_id)
         before_link = None if link is None else (link.tracker_id, link.active, link.title)
-        queries.link_chat(session, chat_id=chat.chat_id, tracker_id=tracker.id, title=chat.title)
-        link = queries.get_link(session, chat_id=chat.chat_id)
+        chat_store.link_chat(
+            session, chat_id=chat.chat_id, tracker_id=tracker.id, title=chat.title
+        )
+        link = chat_store.get_link(session, chat_id=chat.chat_id)
         assert link is not None
         _count(result.chats, before_link, (link.tracker_id, link.active, link.title))
 
@@ -228,7 +236,7 @@ def apply_spec(
 
 
 def _create_tracker(session: Session, spec: ImportSpec, now: datetime) -> Tracker:
-    return queries.create_tracker(
+    return tracker_store.create_tracker(
         session,
         key=spec.tracker.key,
         title=spec.tracker.title,
@@ -263,7 +271,7 @@ def _apply_reports(
     assert tracker.id is not None
     # Each imported report as it stands now: the newest revision of its message id.
     heads: dict[int, Report] = {}
-    for report in queries.imported_reports(
+    for report in report_store.imported_reports(
         session, tracker_id=tracker.id, chat_id=IMPORTED_CHAT_ID
     ):
         head = heads.get(report.message_id)
@@ -286,7 +294,7 @@ def _apply_reports(
 
     for index, item, head in sorted(pairs, key=lambda pair: pair[0]):
         if head is None:
-            queries.add_report(
+            report_store.add_report(
                 session,
                 tracker_id=tracker.id,
                 workstream_id=ws_ids[item.workstream],
@@ -316,7 +324,7 @@ def _apply_reports(
         if not corrections:
             result.reports.differs += 1
             continue
-        queries.retract_report(
+        report_store.retract_report(
             session,
             report=head,
             now=now,
@@ -325,7 +333,7 @@ def _apply_reports(
             by=None,
             replaced=True,  # chained by the correction's own event, which names it
         )
-        queries.add_report(
+        report_store.add_report(
             session,
             tracker_id=tracker.id,
             workstream_id=ws_ids[item.workstream],

@@ -49,7 +49,10 @@ from domain.parsing import (
 from domain.progress import find_workstream, local_today, overall_percent, with_report
 from domain.render import ReportOutcome, render_update
 from domain.views import Snapshot
-from storage import checkins, queries
+from storage import checkins
+from storage import reports as report_store
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
 from storage.models import Tracker
 
 log = logging.getLogger(__name__)
@@ -84,7 +87,7 @@ async def offer_buttons(update: Update, context: Context, command: Command) -> N
 
     def read(session: Session) -> tuple[str, list[list[Button]]]:
         scope = resolve(session, settings, caller)
-        snap = queries.snapshot(session, tracker=scope.tracker)
+        snap = report_store.snapshot(session, tracker=scope.tracker)
         items = prompt_items(session, snap, now)
         if not items:
             return t(lang, "ci_all_done", title=scope.tracker.title), []
@@ -142,18 +145,18 @@ def _record(
     rules: Command,
 ) -> Recorded | str:
     """Record a check-in answer as /update would (the title when it was already recorded)."""
-    ws_row = queries.get_workstream_by_id(session, workstream_id=workstream_id)
+    ws_row = workstream_store.get_workstream_by_id(session, workstream_id=workstream_id)
     if ws_row is None:
         raise UserError("ci_stale")
-    tracker = queries.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
+    tracker = tracker_store.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
     assert tracker is not None
     assert tracker.id is not None
     _refuse_unless_member(session, settings, tracker, user_id, rules)
     if ws_row.archived:
         raise UserError("ci_gone_workstream", title=ws_row.title)
-    if queries.report_exists(session, chat_id=chat_id, message_id=message_id):
+    if report_store.report_exists(session, chat_id=chat_id, message_id=message_id):
         return ws_row.title  # the same tap or message delivered again
-    before = queries.snapshot(session, tracker=tracker)
+    before = report_store.snapshot(session, tracker=tracker)
     previous = find_workstream(before, workstream_id)
     replaced = None
     if previous.latest is not None and previous.latest.id != base_report_id:
@@ -164,7 +167,7 @@ def _record(
             name=previous.latest.reporter_name,
             day=fmt_day(previous.latest.created_at, tracker.timezone, lang),
         )
-    report = queries.add_report(
+    report = report_store.add_report(
         session,
         tracker_id=tracker.id,
         workstream_id=workstream_id,
@@ -178,7 +181,7 @@ def _record(
         created_at=now,
         recorded_at=now,
     )
-    after = with_report(before, queries.report_view(report, previous.key), workstream_id)
+    after = with_report(before, report_store.report_view(report, previous.key), workstream_id)
     log.info("check-in: %s=%s%% by %s in %s", previous.key, percent, user_id, tracker.key)
     outcome = ReportOutcome(
         snapshot=after,
@@ -231,10 +234,10 @@ async def on_tap(update: Update, context: Context) -> None:
     private = message.chat.type == Chat.PRIVATE
 
     def apply(session: Session) -> Recorded | str:
-        ws_row = queries.get_workstream_by_id(session, workstream_id=tap.workstream_id)
+        ws_row = workstream_store.get_workstream_by_id(session, workstream_id=tap.workstream_id)
         if ws_row is None:
             raise UserError("ci_stale")
-        tracker = queries.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
+        tracker = tracker_store.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
         assert tracker is not None
         _refuse_unless_member(session, settings, tracker, user.id, _update_rules(context))
         if ws_row.archived:
@@ -324,7 +327,9 @@ async def typed_other(update: Update, context: Context) -> None:
         pending = checkins.pending_other(session, chat_id=chat.id)
         if pending is None or pending.user_id != user.id:
             return None  # plain chat: not ours to answer
-        ws_row = queries.get_workstream_by_id(session, workstream_id=pending.workstream_id)
+        ws_row = workstream_store.get_workstream_by_id(
+            session, workstream_id=pending.workstream_id
+        )
         assert ws_row is not None
         try:
             percent = parse_percent(text.split()[0] if text.split() else text)

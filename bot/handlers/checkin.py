@@ -42,7 +42,9 @@ from domain.parsing import (
 from domain.progress import local_today
 from domain.schedule import Schedule, parse_time
 from domain.views import Role
-from storage import checkins, queries
+from storage import checkins
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
 from storage.models import Tracker, Workstream
 
 log = logging.getLogger(__name__)
@@ -55,9 +57,11 @@ OWNER_USAGE = code_msg("usage_owner")
 
 def _workstream(session: Session, tracker: Tracker, key: str) -> Workstream:
     assert tracker.id is not None
-    ws = queries.get_workstream(session, tracker_id=tracker.id, key=key)
+    ws = workstream_store.get_workstream(session, tracker_id=tracker.id, key=key)
     if ws is None or ws.archived:
-        active = [w.key for w in queries.active_workstreams(session, tracker_id=tracker.id)]
+        active = [
+            w.key for w in workstream_store.active_workstreams(session, tracker_id=tracker.id)
+        ]
         raise UserError(
             "no_workstream", tracker=tracker.title, key=code(key), hint=suggest(key, active)
         )
@@ -250,7 +254,7 @@ async def use_tracker(update: Update, context: Context, command: Command) -> Non
     def apply(session: Session) -> str:
         here = locate(session, settings, caller, need_tracker=False)
         check(session, command, here, changing=False)
-        mine = queries.trackers_of_user(session, user_id=caller.user_id)
+        mine = tracker_store.trackers_of_user(session, user_id=caller.user_id)
         if caller.rest.strip():
             key = parse_tracker_key(caller.rest, "use")
             try:

@@ -16,8 +16,9 @@ from domain.i18n import t
 from domain.locale import zone_label
 from domain.parsing import parse_no_args
 from domain.schedule import Schedule, parse_quiet, parse_schedule
-from storage import queries
-from storage.queries import ChatPlan
+from storage import chats as chat_store
+from storage import trackers as tracker_store
+from storage.chats import ChatPlan
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ async def post_digest(update: Update, context: Context, command: Command) -> Non
 
 
 def _linked_plan(session: Session, chat_id: int) -> ChatPlan:
-    plans = queries.chat_plans(session, chat_id=chat_id)
+    plans = chat_store.chat_plans(session, chat_id=chat_id)
     if not plans:
         raise UserError("schedule_needs_link")
     return plans[0]
@@ -62,11 +63,11 @@ async def set_schedule(update: Update, context: Context, command: Command) -> No
                 return plan, t(lang, "schedule_none")
             return plan, t(lang, "schedule_show", when=current.describe(lang), tz=tz)
         if wanted == "off":
-            queries.set_schedule(session, chat_id=caller.chat_id, days=None, at=None)
+            chat_store.set_schedule(session, chat_id=caller.chat_id, days=None, at=None)
             text = t(lang, "schedule_off", tz=tz)
         else:
             assert isinstance(wanted, Schedule)
-            queries.set_schedule(
+            chat_store.set_schedule(
                 session, chat_id=caller.chat_id, days=wanted.days, at=f"{wanted.at:%H:%M}"
             )
             text = t(lang, "schedule_set", when=wanted.describe(lang), tz=tz)
@@ -93,7 +94,7 @@ async def set_quiet(update: Update, context: Context, command: Command) -> None:
             return t(
                 lang, "quiet_show", tracker=scope.tracker.title, days=scope.tracker.quiet_days
             )
-        queries.set_quiet_days(session, tracker=scope.tracker, days=days)
+        tracker_store.set_quiet_days(session, tracker=scope.tracker, days=days)
         return t(lang, "quiet_set", tracker=scope.tracker.title, days=days)
 
     await reply(update, await run_db(context, apply))

@@ -23,7 +23,9 @@ from domain.i18n import code, t
 from domain.parsing import parse_evidence, parse_update, split_command
 from domain.render import render_files
 from domain.views import FileFacts
-from storage import evidence, queries
+from storage import evidence
+from storage import reports as report_store
+from storage import workstreams as workstream_store
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +111,7 @@ async def update_with_file(update: Update, context: Context, command: Command) -
         def check(session: Session) -> None:
             # Who may, and which workstream: before anything is downloaded.
             scope = resolve(session, settings, caller)
-            snapshot = queries.snapshot(session, tracker=scope.tracker)
+            snapshot = report_store.snapshot(session, tracker=scope.tracker)
             active_workstream(snapshot, scope.tracker.title, args.workstream)
 
         await run_db(context, check, readonly=True)
@@ -133,7 +135,7 @@ async def add_to_report(update: Update, context: Context, command: Command) -> N
     now = context.bot_data.clock()
 
     def check(session: Session) -> int | None:
-        revisions = queries.revisions_of_message(
+        revisions = report_store.revisions_of_message(
             session, chat_id=caller.chat_id, message_id=replied.message_id
         )
         if not revisions:
@@ -161,7 +163,7 @@ async def add_to_report(update: Update, context: Context, command: Command) -> N
     facts = await fetch(context, message)
 
     def attach(session: Session) -> tuple[str, int] | None:
-        report = queries.get_report(session, report_id=report_id)
+        report = report_store.get_report(session, report_id=report_id)
         if report is None or report.retracted_at is not None:  # undone meanwhile
             raise UserError("evidence_undone", example=code("/update …"))
         added = evidence.add(
@@ -175,7 +177,7 @@ async def add_to_report(update: Update, context: Context, command: Command) -> N
         )
         if added is None:
             return None  # the same message delivered again
-        ws = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
+        ws = workstream_store.get_workstream_by_id(session, workstream_id=report.workstream_id)
         return (ws.title if ws is not None else "?"), report.percent
 
     try:
@@ -200,7 +202,7 @@ async def resend_evidence(update: Update, context: Context, command: Command) ->
 
     def read(session: Session) -> tuple[str, list[tuple[str, str, str | None]]]:
         scope = resolve(session, settings, caller)
-        snapshot = queries.snapshot(session, tracker=scope.tracker)
+        snapshot = report_store.snapshot(session, tracker=scope.tracker)
         ws = active_workstream(snapshot, scope.tracker.title, key)
         files = evidence.latest_of_workstream(session, workstream_id=ws.id, limit=limit)
         return ws.title, [(f.file_id, f.name, f.sha256) for f in files]

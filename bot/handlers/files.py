@@ -21,7 +21,7 @@ from bot.outbox import Attachment
 from domain.i18n import t
 from domain.parsing import parse_export, parse_no_args
 from domain.progress import local_today
-from storage import queries
+from storage import trackers as tracker_store
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ async def send_chart(update: Update, context: Context, command: Command) -> None
 
     def draw(session: Session) -> tuple[bytes, str]:
         scope = resolve(session, settings, caller)
-        version = queries.tracker_version(session, tracker=scope.tracker)
+        version = tracker_store.tracker_version(session, tracker=scope.tracker)
         key = ("chart", lang, local_today(now, scope.tracker.timezone))
         png = cache.get(
             scope.tracker_id,

@@ -18,7 +18,9 @@ from bot.handlers.common import authorize, authorize_key, caller_of, chat_lang, 
 from domain.errors import UserError
 from domain.i18n import code, t
 from domain.parsing import parse_tracker_key
-from storage import follows, lifecycle, queries
+from storage import chats as chat_store
+from storage import follows, lifecycle
+from storage import trackers as tracker_store
 from storage.lifecycle import EventKind
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ async def follow_tracker(update: Update, context: Context, command: Command) -> 
     lang = await chat_lang(context, update)
     now = context.bot_data.clock()
 
-    def apply(session: Session) -> tuple[str, list[queries.ChatPlan]]:
+    def apply(session: Session) -> tuple[str, list[chat_store.ChatPlan]]:
         authorize(session, settings, caller)
         tracker = authorize_key(session, settings, caller, key)
         assert tracker is not None  # /follow never creates
@@ -42,10 +44,10 @@ async def follow_tracker(update: Update, context: Context, command: Command) -> 
             raise UserError(
                 "tracker_archived_link", tracker=tracker.title, restore=code(f"/restore {key}")
             )
-        own = queries.tracker_for_chat(session, chat_id=caller.chat_id)
+        own = tracker_store.tracker_for_chat(session, chat_id=caller.chat_id)
         if own is None:
             # A chat that follows nothing yet: this becomes its own tracker, as /setup does.
-            queries.link_chat(
+            chat_store.link_chat(
                 session, chat_id=caller.chat_id, tracker_id=tracker.id, title=caller.chat_title
             )
             lifecycle.add_event(
@@ -58,7 +60,7 @@ async def follow_tracker(update: Update, context: Context, command: Command) -> 
                 detail=caller.chat_title,
             )
             text = t(lang, "followed_first", title=tracker.title, key=code(key))
-            return text, queries.chat_plans(session, chat_id=caller.chat_id)
+            return text, chat_store.chat_plans(session, chat_id=caller.chat_id)
         if own.id == tracker.id or follows.is_following(
             session, chat_id=caller.chat_id, tracker_id=tracker.id
         ):
@@ -96,7 +98,7 @@ async def unfollow_tracker(update: Update, context: Context, command: Command) -
         tracker = authorize_key(session, settings, caller, key)
         assert tracker is not None
         assert tracker.id is not None
-        own = queries.tracker_for_chat(session, chat_id=caller.chat_id)
+        own = tracker_store.tracker_for_chat(session, chat_id=caller.chat_id)
         if own is not None and own.id == tracker.id:
             raise UserError("unfollow_own", title=tracker.title)
         if not follows.unfollow(

@@ -15,7 +15,8 @@ from domain.errors import UserError
 from domain.i18n import Msg, code, msg, t
 from domain.parsing import Target, parse_grant, parse_revoke
 from domain.views import SERVICE_ACCOUNTS, Role
-from storage import lifecycle, queries
+from storage import lifecycle
+from storage import members as member_store
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +24,10 @@ log = logging.getLogger(__name__)
 def _resolve_target(session: Session, target: Target) -> tuple[int, str | Msg]:
     """The user id and a display name for whom a /grant or /revoke is about."""
     if target.user_id is not None:
-        seen = queries.get_seen_user(session, user_id=target.user_id)
+        seen = member_store.get_seen_user(session, user_id=target.user_id)
         return target.user_id, seen.display_name if seen else msg("user_n", id=str(target.user_id))
     assert target.username is not None
-    seen = queries.find_user_by_username(session, username=target.username)
+    seen = member_store.find_user_by_username(session, username=target.username)
     if seen is None:
         raise UserError("unknown_username", username=code("@" + target.username))
     return seen.id, seen.display_name
@@ -40,9 +41,12 @@ def keep_an_admin(session: Session, scope: Scope, user_id: int, name: str | Msg)
     the second sees that only one admin is left.
     """
     lifecycle.lock_tracker(session, tracker_id=scope.tracker_id)
-    if queries.role_of(session, tracker_id=scope.tracker_id, user_id=user_id) is not Role.ADMIN:
+    if (
+        member_store.role_of(session, tracker_id=scope.tracker_id, user_id=user_id)
+        is not Role.ADMIN
+    ):
         return
-    if queries.count_admins(session, tracker_id=scope.tracker_id) <= 1:
+    if member_store.count_admins(session, tracker_id=scope.tracker_id) <= 1:
         raise UserError(
             "last_admin",
             name=name,
@@ -73,7 +77,7 @@ async def grant_role(update: Update, context: Context, command: Command) -> None
             raise UserError("service_account", id=user_id)
         if role is not Role.ADMIN:  # a demotion must leave the tracker an admin
             keep_an_admin(session, scope, user_id, name)
-        previous = queries.set_role(
+        previous = member_store.set_role(
             session,
             tracker_id=scope.tracker_id,
             user_id=user_id,
@@ -109,10 +113,10 @@ async def revoke_role(update: Update, context: Context, command: Command) -> Non
         user_id, name = _resolve_target(session, target)
         tracker = scope.tracker.title
         keep_an_admin(session, scope, user_id, name)
-        role = queries.role_of(session, tracker_id=scope.tracker_id, user_id=user_id)
+        role = member_store.role_of(session, tracker_id=scope.tracker_id, user_id=user_id)
         if role is None:
             raise UserError("no_role", name=name, tracker=tracker)
-        queries.remove_member(
+        member_store.remove_member(
             session,
             tracker_id=scope.tracker_id,
             user_id=user_id,

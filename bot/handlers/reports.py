@@ -31,7 +31,10 @@ from domain.parsing import UpdateArgs, parse_no_args, parse_update
 from domain.progress import find_workstream, overall_percent, with_report
 from domain.render import ReportOutcome, UndoOutcome, render_files, render_undo, render_update
 from domain.views import FileFacts, ReportView, WorkstreamView
-from storage import evidence, locks, queries
+from storage import evidence, locks
+from storage import reports as report_store
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
 from storage.models import Report
 
 log = logging.getLogger(__name__)
@@ -54,7 +57,7 @@ def _add_report(
     corrects_id: int | None = None,
 ) -> ReportView:
     """The report an /update message (or its edit) makes: who said what, when, from where."""
-    return queries.insert_report(
+    return report_store.insert_report(
         session,
         workstream_key=workstream.key,
         tracker_id=scope.tracker_id,
@@ -88,9 +91,9 @@ def record_report(
     # Before reading whether the message made a report: an edit of it handled at the same
     # moment waits for this transaction (or this one for it) and sees what it wrote.
     locks.lock_message(session, chat_id=caller.chat_id, message_id=caller.message_id)
-    before = queries.snapshot(session, tracker=scope.tracker)
+    before = report_store.snapshot(session, tracker=scope.tracker)
     previous = active_workstream(before, scope.tracker.title, args.workstream)
-    if queries.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
+    if report_store.report_exists(session, chat_id=caller.chat_id, message_id=caller.message_id):
         # The same message delivered again (a retry after a crash), or an edit of it came
         # first: one report, one answer.
         return previous.title
@@ -178,16 +181,20 @@ async def undo_report(update: Update, context: Context, command: Command) -> Non
     def retract(session: Session) -> UndoOutcome | None:
         settle(session, context, caller.update_id)
         scope = resolve(session, settings, caller)
-        if queries.retracted_by(session, chat_id=caller.chat_id, message_id=caller.message_id):
+        if report_store.retracted_by(
+            session, chat_id=caller.chat_id, message_id=caller.message_id
+        ):
             return None  # the same /undo delivered again
-        report = queries.last_report_by(
+        report = report_store.last_report_by(
             session, tracker_id=scope.tracker_id, reporter_id=caller.user_id
         )
         if report is None:
             raise UserError("nothing_to_undo", tracker=scope.tracker.title)
-        workstream = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
+        workstream = workstream_store.get_workstream_by_id(
+            session, workstream_id=report.workstream_id
+        )
         assert workstream is not None
-        queries.retract_report(
+        report_store.retract_report(
             session,
             report=report,
             now=now,
@@ -196,9 +203,9 @@ async def undo_report(update: Update, context: Context, command: Command) -> Non
             by=caller.user_id,
         )
         return UndoOutcome(
-            undone=queries.report_view(report, workstream.key),
+            undone=report_store.report_view(report, workstream.key),
             workstream_title=workstream.title,
-            snapshot=queries.snapshot(session, tracker=scope.tracker),
+            snapshot=report_store.snapshot(session, tracker=scope.tracker),
         )
 
     outcome = await run_db(context, retract)
@@ -223,7 +230,7 @@ def _check_correction(
             raise UserError("edit_undone", example=example)
         return None
     if current.tracker_id != scope.tracker_id:  # the chat follows another tracker now
-        old = queries.get_tracker_by_id(session, tracker_id=current.tracker_id)
+        old = tracker_store.get_tracker_by_id(session, tracker_id=current.tracker_id)
         raise UserError(
             "edit_other_tracker",
             old=old.title if old is not None else "?",
@@ -249,18 +256,20 @@ def record_correction(
     # at the same moment waits, then counts this one's revision. (Without it both would take
     # the same next revision on PostgreSQL and the unique key would refuse one.)
     locks.lock_message(session, chat_id=caller.chat_id, message_id=caller.message_id)
-    revisions = queries.revisions_of_message(
+    revisions = report_store.revisions_of_message(
         session, chat_id=caller.chat_id, message_id=caller.message_id
     )
     for done in revisions:
         if done.update_id == caller.update_id:  # the same edit delivered again
-            ws_row = queries.get_workstream_by_id(session, workstream_id=done.workstream_id)
+            ws_row = workstream_store.get_workstream_by_id(
+                session, workstream_id=done.workstream_id
+            )
             return ws_row.title if ws_row is not None else args.workstream
     original = _check_correction(session, scope, caller, args, revisions)
-    before = queries.snapshot(session, tracker=scope.tracker)
+    before = report_store.snapshot(session, tracker=scope.tracker)
     ws = active_workstream(before, scope.tracker.title, args.workstream)
     if original is not None:
-        queries.retract_report(
+        report_store.retract_report(
             session,
             report=original,
             now=now,
@@ -283,7 +292,7 @@ def record_correction(
         revision=max((r.revision for r in revisions), default=0) + 1,
         corrects_id=original.id if original is not None else None,
     )
-    after = queries.snapshot(session, tracker=scope.tracker)
+    after = report_store.snapshot(session, tracker=scope.tracker)
     outcome = ReportOutcome(
         snapshot=after,
         workstream=find_workstream(after, ws.id),

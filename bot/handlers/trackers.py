@@ -32,7 +32,11 @@ from domain.parsing import parse_deadline, parse_setup, parse_tracker_key
 from domain.progress import local_today
 from domain.render import past_deadline_warning, render_deadline, render_tracker_linked
 from domain.views import SERVICE_ACCOUNTS, Role
-from storage import lifecycle, queries
+from storage import chats as chat_store
+from storage import lifecycle
+from storage import members as member_store
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
 from storage.models import Tracker
 
 log = logging.getLogger(__name__)
@@ -43,7 +47,7 @@ EVENTS_SHOWN = 5
 
 def _chat_facts(session: Session, chat_id: int, lang: str) -> tuple[str | Msg, Msg]:
     """What moves with a chat from one tracker to another: its digest schedule and language."""
-    plans = queries.chat_plans(session, chat_id=chat_id)
+    plans = chat_store.chat_plans(session, chat_id=chat_id)
     schedule = jobs.schedule_of(plans[0]) if plans else None
     return (
         schedule.describe(lang) if schedule is not None else msg("schedule_none_short"),
@@ -59,13 +63,13 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
     now = context.bot_data.clock()
     lang = await chat_lang(context, update)
 
-    def apply(session: Session) -> tuple[str, list[queries.ChatPlan], tuple[int, str]]:
+    def apply(session: Session) -> tuple[str, list[chat_store.ChatPlan], tuple[int, str]]:
         if caller.user_id in SERVICE_ACCOUNTS:  # never a tracker's admin (the gate stops most)
             raise UserError("service_account", id=caller.user_id)
         # The table: a chat that follows a tracker moves only at that tracker's admins' word
         # (also one that followed it until the bot was removed; whatever /use chose).
         authorize_followed(session, settings, caller)
-        current = queries.tracker_for_chat(session, chat_id=caller.chat_id)
+        current = tracker_store.tracker_for_chat(session, chat_id=caller.chat_id)
         tracker = authorize_key(session, settings, caller, args.key)
         created = tracker is None
         if tracker is None:
@@ -73,17 +77,17 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
                 raise UserError(
                     "setup_needs_deadline", usage=code_msg("usage_setup_new", key=args.key)
                 )
-            tracker = queries.create_tracker(
+            tracker = tracker_store.create_tracker(
                 session,
                 key=args.key,
-                title=args.title or queries.default_title(args.key),
+                title=args.title or workstream_store.default_title(args.key),
                 deadline=args.deadline,
                 timezone=settings.pantau_timezone,
                 created_by=caller.user_id,
                 now=now,
             )
             assert tracker.id is not None
-            queries.set_role(
+            member_store.set_role(
                 session,
                 tracker_id=tracker.id,
                 user_id=caller.user_id,
@@ -98,7 +102,7 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
                     tracker=tracker.title,
                     restore=code(f"/restore {tracker.key}"),
                 )
-            queries.change_tracker(
+            tracker_store.change_tracker(
                 session,
                 tracker=tracker,
                 actor_id=caller.user_id,
@@ -107,10 +111,10 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
                 title=args.title or None,
             )
         assert tracker.id is not None
-        queries.link_chat(
+        chat_store.link_chat(
             session, chat_id=caller.chat_id, tracker_id=tracker.id, title=caller.chat_title
         )
-        view = queries.tracker_view(tracker)
+        view = tracker_store.tracker_view(tracker)
         today = local_today(now, view.timezone)
         html = render_tracker_linked(view, today, lang, created=created)
         warning = past_deadline_warning(view, today, lang) if args.deadline else None
@@ -139,7 +143,7 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
                     archive=code(f"/archive {tracker.key}"),
                 )
         log.info("setup: chat %s → tracker %s (created=%s)", caller.chat_id, view.key, created)
-        plans = queries.chat_plans(session, chat_id=caller.chat_id)
+        plans = chat_store.chat_plans(session, chat_id=caller.chat_id)
         return html, plans, (view.id, view.timezone)
 
     html, plans, (tracker_id, tz_name) = await run_db(context, apply)
@@ -188,7 +192,7 @@ async def show_or_move_deadline(update: Update, context: Context, command: Comma
         changed_from = None
         if new_deadline is not None and new_deadline != scope.tracker.deadline:
             changed_from = scope.tracker.deadline
-            queries.change_tracker(
+            tracker_store.change_tracker(
                 session,
                 tracker=scope.tracker,
                 actor_id=caller.user_id,
@@ -196,7 +200,7 @@ async def show_or_move_deadline(update: Update, context: Context, command: Comma
                 deadline=new_deadline,
             )
             log.info("deadline of %s moved to %s", scope.tracker.key, new_deadline)
-        view = queries.tracker_view(scope.tracker)
+        view = tracker_store.tracker_view(scope.tracker)
         today = today_for(context, view.timezone)
         html = render_deadline(view, today, lang, changed_from=changed_from)
         warning = past_deadline_warning(view, today, lang) if new_deadline else None
@@ -208,14 +212,14 @@ async def show_or_move_deadline(update: Update, context: Context, command: Comma
 def _who(session: Session, user_id: int | None) -> str:
     if user_id is None:
         return "?"
-    seen = queries.get_seen_user(session, user_id=user_id)
+    seen = member_store.get_seen_user(session, user_id=user_id)
     return seen.display_name if seen is not None else str(user_id)
 
 
 def _chat_label(session: Session, chat_id: int | None, fallback: str | None, lang: str) -> str:
     if chat_id is not None and chat_id > 0:
         return t(lang, "trackers_private_chat")
-    link = queries.get_link(session, chat_id=chat_id) if chat_id is not None else None
+    link = chat_store.get_link(session, chat_id=chat_id) if chat_id is not None else None
     return (link.title if link is not None else None) or fallback or str(chat_id)
 
 
@@ -230,9 +234,11 @@ async def list_trackers(update: Update, context: Context, command: Command) -> N
     def read(session: Session) -> str:
         authorize(session, settings, caller)
         if is_operator(settings, caller.user_id):
-            mine = queries.all_trackers(session)
+            mine = tracker_store.all_trackers(session)
         else:
-            mine = queries.trackers_of_user(session, user_id=caller.user_id, include_archived=True)
+            mine = tracker_store.trackers_of_user(
+                session, user_id=caller.user_id, include_archived=True
+            )
         if not mine:
             return t(lang, "trackers_none")
         lines = [t(lang, "trackers_title")]
@@ -254,7 +260,7 @@ async def list_trackers(update: Update, context: Context, command: Command) -> N
             )
             chats = [
                 _chat_label(session, link.chat_id, link.title, lang)
-                for link in queries.linked_chats(session, tracker_id=tracker.id)
+                for link in chat_store.linked_chats(session, tracker_id=tracker.id)
             ]
             lines.append(
                 t(lang, "trackers_chats", chats=", ".join(chats))
@@ -303,7 +309,7 @@ async def _set_archived(
     lang = await chat_lang(context, update)
     now = context.bot_data.clock()
 
-    def apply(session: Session) -> tuple[str, list[queries.ChatPlan], tuple[int, str] | None]:
+    def apply(session: Session) -> tuple[str, list[chat_store.ChatPlan], tuple[int, str] | None]:
         authorize(session, settings, caller)
         tracker = authorize_key(session, settings, caller, key)
         assert tracker is not None  # /archive never creates
@@ -336,8 +342,8 @@ async def _set_archived(
             return text, [], None
         plans = [
             plan
-            for link in queries.linked_chats(session, tracker_id=tracker.id)
-            for plan in queries.chat_plans(session, chat_id=link.chat_id)
+            for link in chat_store.linked_chats(session, tracker_id=tracker.id)
+            for plan in chat_store.chat_plans(session, chat_id=link.chat_id)
         ]
         text = t(lang, "restored_now", tracker=tracker.title, key=code(tracker.key))
         return text, plans, (tracker.id, tracker.timezone)

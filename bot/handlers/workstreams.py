@@ -14,7 +14,7 @@ from domain.errors import UserError
 from domain.i18n import code, msg, t
 from domain.locale import fmt_number
 from domain.parsing import parse_workstream, suggest
-from storage import queries
+from storage import workstreams as workstream_store
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +30,24 @@ async def change_workstream(update: Update, context: Context, command: Command) 
     def apply(session: Session) -> str:
         scope = resolve(session, settings, caller)
         if args.action == "remove":
-            ws = queries.get_workstream(session, tracker_id=scope.tracker_id, key=args.key)
+            ws = workstream_store.get_workstream(
+                session, tracker_id=scope.tracker_id, key=args.key
+            )
             if ws is None or ws.archived:
-                active = queries.active_workstreams(session, tracker_id=scope.tracker_id)
+                active = workstream_store.active_workstreams(session, tracker_id=scope.tracker_id)
                 raise UserError(
                     "no_workstream",
                     tracker=scope.tracker.title,
                     key=code(args.key),
                     hint=suggest(args.key, [w.key for w in active]),
                 )
-            queries.archive_workstream(session, workstream=ws, actor_id=caller.user_id, now=now)
+            workstream_store.archive_workstream(
+                session, workstream=ws, actor_id=caller.user_id, now=now
+            )
             log.info("workstream %s/%s archived", scope.tracker.key, args.key)
             restore = code("/workstream add " + args.key)
             return t(lang, "workstream_archived", title=ws.title, restore=restore)
-        ws, outcome = queries.save_workstream(
+        ws, outcome = workstream_store.save_workstream(
             session,
             tracker_id=scope.tracker_id,
             key=args.key,
