@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +46,7 @@ from tests.helpers import (
     Harness,
     flush,
     make_settings,
+    run_pantau,
     seed_tracker,
 )
 from tests.telegram_html import html_problem, visible_length
@@ -272,19 +271,6 @@ async def test_token_never_in_debug_logs_error_replies_or_reprs(
 # --- a broken database ------------------------------------------------------------------------
 
 
-def _cli(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TEST_TOKEN}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-
-
 @pytest.mark.parametrize("command", [("db", "upgrade"), ("run",)])
 def test_corrupt_database_file_gives_one_clear_error_at_start(
     tmp_path: Path, command: tuple[str, ...]
@@ -292,7 +278,9 @@ def test_corrupt_database_file_gives_one_clear_error_at_start(
     db = tmp_path / "pantau.db"
     db.write_bytes(b"this is not a database, it is a spreadsheet someone saved here" * 100)
     before = db.read_bytes()
-    result = _cli(tmp_path, f"sqlite:///{db}", *command)
+    result = run_pantau(
+        tmp_path, *command, DATABASE_URL=f"sqlite:///{db}", TELEGRAM_BOT_TOKEN=TEST_TOKEN
+    )
     assert result.returncode == 2
     assert "cannot use the database" in result.stderr
     assert "file is not a database" in result.stderr

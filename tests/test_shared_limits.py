@@ -19,7 +19,7 @@ from bot.ratelimit import SendLimiter
 from bot.transport import PantauBot
 from storage.db import make_engine
 from storage.migrate import upgrade
-from tests.e2e.emulator import BotAPIEmulator
+from tests.e2e.emulator import BotAPIEmulator, running
 from tests.helpers import busiest, make_settings
 
 TOKEN = "777000222:shared-limits-token"
@@ -78,10 +78,8 @@ async def test_two_limiters_on_one_redis_share_the_group_and_global_windows(
 
 @pytest.fixture
 def emulator() -> Iterator[BotAPIEmulator]:
-    emu = BotAPIEmulator(TOKEN)
-    emu.start()
-    yield emu
-    emu.stop()
+    with running(TOKEN) as emu:
+        yield emu
 
 
 def _settings(tmp: Path, url: str, redis_url: str, prefix: str) -> Settings:

@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from storage.db import make_engine, session_scope
 from storage.models import Report
-from tests.e2e.emulator import BotAPIEmulator, Chat, User
+from tests.e2e.emulator import BotAPIEmulator, Chat, User, running
 from tests.helpers import assert_trail_intact
 
 TOKEN = "777000111:E2E-token-that-must-not-leak"
@@ -135,10 +135,8 @@ class BotProcess:
 
 @pytest.fixture
 def emulator() -> Iterator[BotAPIEmulator]:
-    emu = BotAPIEmulator(TOKEN)
-    emu.start()
-    yield emu
-    emu.stop()
+    with running(TOKEN) as emu:
+        yield emu
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import default as default_policy
@@ -120,6 +121,17 @@ class Chat:
         if self.title is None:
             return private_chat_json(self.id, user.first_name if user else "U")
         return group_chat_json(self.id, self.title)
+
+
+@contextlib.contextmanager
+def running(token: str) -> Iterator[BotAPIEmulator]:
+    """An emulator serving ``token`` on a free port of 127.0.0.1 for the ``with`` block."""
+    emulator = BotAPIEmulator(token)
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
 
 
 def message_update(update_id: int, text: str, *, user: User, chat: Chat) -> Json:
