@@ -45,14 +45,16 @@ def test_a_burst_in_one_group_neither_delays_another_nor_waits_to_be_recorded(
             emulator.send("/chart", user=STRANGER, chat=GROUP_A)
     ids = {u["message"]["message_id"] for u in burst}
 
-    # Group B: answered within 5 s, whatever group A's queue.
+    # Group B: answered well before group A's queue could drain at its budget (60 replies at
+    # 20 a minute: 3 minutes); the bound is generous for a busy machine.
     asked = time.monotonic()
-    status = chat.say("/status", user=STRANGER, chat=MANAGERS, timeout=5)
+    status = chat.say("/status", user=STRANGER, chat=MANAGERS, timeout=30)
     answered_in = time.monotonic() - asked
     assert "overall" in status
 
-    # All 60 recorded within 10 s of the burst, though the group's budget is 20 a minute.
-    while time.monotonic() - started < 10:
+    # All 60 recorded long before the group's budget (20 a minute) could have answered them:
+    # recording never waits for it (the figure is printed below).
+    while time.monotonic() - started < 60:
         if len({r.message_id for r in bot.reports()} & ids) == 60:
             break
         time.sleep(0.1)
