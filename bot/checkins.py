@@ -19,7 +19,8 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session
 
 from bot.context import Context, PantauApp, run_db_app
-from bot.jobs import LATE_AFTER, MISFIRE_GRACE, _job_queue, _lang, _remove
+from bot.jobqueue import job_queue, remove_jobs
+from bot.jobs import LATE_AFTER, MISFIRE_GRACE, _lang
 from bot.notices import Outgoing, deliver
 from domain.checkin import (
     PromptItem,
@@ -70,12 +71,12 @@ def person_name(session: Session, user_id: int) -> str:
 def register(application: PantauApp, plan: CheckinPlan) -> None:
     """(Re)create a tracker's check-in job: daily at its check-in time; the job decides."""
     name = f"checkin:{plan.tracker_id}"
-    _remove(application, name)
+    remove_jobs(application, name)
     at = parse_time(plan.at)
     trigger = CronTrigger(
         day_of_week="mon-sun", hour=at.hour, minute=at.minute, timezone=ZoneInfo(plan.timezone)
     )
-    _job_queue(application).run_custom(
+    job_queue(application).run_custom(
         checkin_job,
         job_kwargs={
             "trigger": trigger,
@@ -90,15 +91,15 @@ def register(application: PantauApp, plan: CheckinPlan) -> None:
 
 
 def unregister(application: PantauApp, tracker_id: int) -> None:
-    _remove(application, f"checkin:{tracker_id}")
+    remove_jobs(application, f"checkin:{tracker_id}")
 
 
 async def register_all(application: PantauApp) -> None:
     plans = await run_db_app(application, checkins.checkin_plans, readonly=True)
     for plan in plans:
         register(application, plan)
-    _remove(application, "checkin-catch-up")
-    _job_queue(application).run_once(checkin_catch_up_job, when=0, name="checkin-catch-up")
+    remove_jobs(application, "checkin-catch-up")
+    job_queue(application).run_once(checkin_catch_up_job, when=0, name="checkin-catch-up")
 
 
 # --- sending ---------------------------------------------------------------------------------

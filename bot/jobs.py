@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session
-from telegram.ext import JobQueue
 
 from bot.context import Context, PantauApp, run_db_app
 from bot.files import chart_png
+from bot.jobqueue import job_queue, remove_jobs
 from bot.notices import Outgoing, deliver
 from domain.checkin import holiday_country, holiday_name, working_day
 from domain.digest import (
@@ -86,17 +86,6 @@ def schedule_of(plan: ChatPlan) -> Schedule | None:
 # --- registration ----------------------------------------------------------------------------
 
 
-def _job_queue(application: PantauApp) -> JobQueue:  # type: ignore[type-arg]
-    job_queue = application.job_queue
-    assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
-    return job_queue
-
-
-def _remove(application: PantauApp, name: str) -> None:
-    for job in _job_queue(application).get_jobs_by_name(name):
-        job.schedule_removal()
-
-
 def _cron(
     application: PantauApp,
     callback: object,
@@ -107,11 +96,11 @@ def _cron(
     tz_name: str,
     data: int,
 ) -> None:
-    _remove(application, name)
+    remove_jobs(application, name)
     trigger = CronTrigger(
         day_of_week=day_of_week, hour=at.hour, minute=at.minute, timezone=ZoneInfo(tz_name)
     )
-    _job_queue(application).run_custom(
+    job_queue(application).run_custom(
         callback,  # type: ignore[arg-type]
         job_kwargs={
             "trigger": trigger,
@@ -129,7 +118,7 @@ def register_chat(application: PantauApp, plan: ChatPlan) -> None:
     """(Re)create the digest and reminder jobs of one linked chat."""
     schedule = schedule_of(plan)
     if schedule is None:
-        _remove(application, f"digest:{plan.chat_id}")
+        remove_jobs(application, f"digest:{plan.chat_id}")
     else:
         _cron(
             application,
@@ -149,11 +138,6 @@ def register_chat(application: PantauApp, plan: ChatPlan) -> None:
         tz_name=plan.timezone,
         data=plan.chat_id,
     )
-
-
-def unregister_chat(application: PantauApp, chat_id: int) -> None:
-    _remove(application, f"digest:{chat_id}")
-    _remove(application, f"reminders:{chat_id}")
 
 
 def register_tracker(application: PantauApp, tracker_id: int, tz_name: str) -> None:
@@ -535,8 +519,8 @@ async def catch_up(application: PantauApp) -> None:
 
 def schedule_catch_up(application: PantauApp) -> None:
     """Queue one catch-up run for when the scheduler starts (replacing any queued one)."""
-    _remove(application, "catch-up")
-    _job_queue(application).run_once(catch_up_job, when=0, name="catch-up")
+    remove_jobs(application, "catch-up")
+    job_queue(application).run_once(catch_up_job, when=0, name="catch-up")
 
 
 async def catch_up_job(context: Context) -> None:

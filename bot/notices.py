@@ -23,6 +23,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 
 from bot.context import BotData, PantauApp, run_db_app
+from bot.jobqueue import unregister_chat
 from bot.retry import Attempts, with_network_retries
 from domain.htmltext import split_html
 from storage import lifecycle
@@ -200,6 +201,4 @@ async def _deactivate(application: PantauApp, chat_id: int, reason: str) -> None
         log.warning(
             "chat %s refuses the bot (%s): link deactivated, no more notices", chat_id, reason
         )
-        from bot.jobs import unregister_chat  # here to avoid an import cycle
-
         unregister_chat(application, chat_id)

@@ -7,13 +7,14 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import ExtBot
 
 from bot.telegram_json import (
     Json,
+    Keyboard,
     bot_message_json,
     callback_query_update,
     document_json,
@@ -23,10 +24,20 @@ from bot.telegram_json import (
     user_json,
 )
 
-if TYPE_CHECKING:
-    from bot.offline import SentMessage
-
 BOT_ID = 123456789
+
+
+class ShownMessage(Protocol):
+    """A message of the bot as a person sees it (``bot.offline.SentMessage``)."""
+
+    @property
+    def chat_id(self) -> int: ...
+    @property
+    def message_id(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def buttons(self) -> Keyboard: ...
 
 
 def chat_json(chat_id: int, title: str | None = None, first_name: str = "User") -> Json:
@@ -125,7 +136,7 @@ class UpdateFactory:
         return update
 
     def tap(
-        self, message: SentMessage, data: str, *, sender: Person, update_id: int | None = None
+        self, message: ShownMessage, data: str, *, sender: Person, update_id: int | None = None
     ) -> Update:
         """A press on the button with callback ``data`` under the bot's ``message``."""
         shown = bot_message_json(

@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import (
-    Notice,
-)
+from storage.models import Notice
 
 
 def claim_notice(

@@ -23,9 +23,9 @@ from bot.config import Settings
 from bot.context import PantauApp
 from bot.offline import ChatRef, OfflineBotAPI, Person, SentMessage, UpdateFactory
 from bot.transport import PantauBot
-from storage import trail
 from storage.db import make_engine, session_scope
 from storage.models import Report
+from storage.verify import verify
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "tiktok-tokopedia.toml"
@@ -205,7 +205,7 @@ async def flush(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 def assert_trail_intact(engine: Engine) -> None:
     """What ``pantau verify`` checks: every tracker's chain recomputes from its rows."""
     with session_scope(engine, readonly=True) as session:
-        problems = [str(r.problem) for r in trail.verify(session) if r.problem is not None]
+        problems = [str(r.problem) for r in verify(session) if r.problem is not None]
     assert problems == [], "the audit trail does not verify"
 
 

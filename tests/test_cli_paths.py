@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
+from bot import cli, cli_data
 from tests.helpers import EXAMPLE, TEST_TOKEN, pantau_env, refused, run_pantau
 
 
@@ -195,7 +195,7 @@ def test_unexpected_failure_is_two_lines_and_debug_shows_the_traceback(
     def broken(_args: object) -> int:
         raise RuntimeError(f"disk on fire near {TEST_TOKEN}")
 
-    monkeypatch.setattr(cli, "cmd_db_upgrade", broken)
+    monkeypatch.setattr(cli_data, "cmd_db_upgrade", broken)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TEST_TOKEN)
     monkeypatch.delenv("LOG_LEVEL", raising=False)
     assert cli.main(["db", "upgrade"]) == 1

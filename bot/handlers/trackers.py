@@ -26,11 +26,17 @@ from bot.handlers.common import (
     today_for,
 )
 from domain.errors import UserError
-from domain.i18n import Html, Msg, code, code_msg, msg, t
+from domain.i18n import LANGUAGE_NAME, Html, Msg, code, code_msg, msg, t
 from domain.locale import fmt_time
 from domain.parsing import parse_deadline, parse_setup, parse_tracker_key
 from domain.progress import local_today
-from domain.render import past_deadline_warning, render_deadline, render_tracker_linked
+from domain.render import (
+    EVENT_TEXT,
+    ROLE_NAME,
+    past_deadline_warning,
+    render_deadline,
+    render_tracker_linked,
+)
 from domain.views import SERVICE_ACCOUNTS, Role
 from storage import chats as chat_store
 from storage import lifecycle
@@ -51,7 +57,7 @@ def _chat_facts(session: Session, chat_id: int, lang: str) -> tuple[str | Msg, M
     schedule = jobs.schedule_of(plans[0]) if plans else None
     return (
         schedule.describe(lang) if schedule is not None else msg("schedule_none_short"),
-        msg(f"language_{lang}"),
+        msg(LANGUAGE_NAME[lang]),
     )
 
 
@@ -252,7 +258,7 @@ async def list_trackers(update: Update, context: Context, command: Command) -> N
                     "trackers_line",
                     title=tracker.title,
                     key=code(tracker.key),
-                    role=msg(f"role_{role.value}"),
+                    role=msg(ROLE_NAME[role]),
                     archived=(
                         msg("trackers_archived_mark") if tracker.archived_at is not None else ""
                     ),
@@ -272,7 +278,7 @@ async def list_trackers(update: Update, context: Context, command: Command) -> N
                 for event in lifecycle.events(session, tracker_id=tracker.id, limit=EVENTS_SHOWN):
                     what = t(
                         lang,
-                        f"event_{event.kind}",
+                        EVENT_TEXT[event.kind],
                         chat=_chat_label(session, event.chat_id, None, lang),
                         detail=event.detail or "",
                         who=_who(session, event.actor_id),

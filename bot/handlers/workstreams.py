@@ -60,7 +60,13 @@ async def change_workstream(update: Update, context: Context, command: Command) 
         return t(
             lang,
             "workstream_saved",
-            verb=msg(f"workstream_{outcome}"),
+            verb=msg(
+                {
+                    "added": "workstream_added",
+                    "restored": "workstream_restored",
+                    "updated": "workstream_updated",
+                }[outcome]
+            ),
             title=ws.title,
             key=code(ws.key),
             weight=fmt_number(ws.weight, lang),
