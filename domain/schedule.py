@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import UserError
 from domain.i18n import Msg, code, code_msg, t
@@ -54,6 +54,15 @@ class Schedule:
             return t(lang, "weekdays", time=when)
         day = date(2024, 1, 1 + DAY_NAMES.index(self.days))  # 1 Jan 2024 was a Monday
         return t(lang, "every_weekday", day=fmt_weekday(day, lang), time=when)
+
+
+def is_timezone(name: str) -> bool:
+    """Whether ``name`` is an IANA timezone this system knows (``Asia/Jakarta``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def parse_time(token: str) -> time:
