@@ -15,11 +15,11 @@ from bot.context import Context, run_db
 from bot.outbox import Ack, Attachment, Outbox, Outgoing
 from bot.transport import PantauBot
 from domain.errors import UserError
-from domain.forecast import Insight, build_insight
 from domain.i18n import Html, code, language, msg
-from domain.parsing import split_command, suggest
+from domain.parsing import split_command
 from domain.progress import local_today
-from domain.views import Role, Snapshot, WorkstreamView
+from domain.views import Role
+from services.reports import Source
 from storage import checkins, queries
 from storage.models import Tracker
 
@@ -49,6 +49,19 @@ class Caller:
     def declaration(self) -> Command:
         assert self.declared is not None, "a command handler passes its declaration"
         return self.declared
+
+    @property
+    def source(self) -> Source:
+        """The facts a report made by this message keeps."""
+        return Source(
+            user_id=self.user_id,
+            name=self.name,
+            chat_id=self.chat_id,
+            message_id=self.message_id,
+            update_id=self.update_id,
+            sent_at=self.sent_at,
+            edited_at=self.edited_at,
+        )
 
 
 def caller_of(update: Update, declared: Command | None = None) -> Caller:
@@ -322,24 +335,6 @@ def authorize_key(
         key=code(key),
         operators=msg("key_refused_operators") if settings.pantau_admin_ids else "",
     )
-
-
-def active_workstream(snapshot: Snapshot, tracker_title: str, key: str) -> WorkstreamView:
-    """The active workstream with this key; unknown or archived ones take no reports."""
-    for ws in snapshot.workstreams:
-        if ws.key == key:
-            return ws
-    raise UserError(
-        "no_workstream",
-        tracker=tracker_title,
-        key=code(key),
-        hint=suggest(key, [ws.key for ws in snapshot.workstreams]),
-    )
-
-
-def insight_for(session: Session, snapshot: Snapshot, now: datetime) -> Insight:
-    """Pace, projected finish and state of every workstream and of the whole."""
-    return build_insight(snapshot, queries.histories(session, snapshot=snapshot, now=now), now=now)
 
 
 def outgoing(update: Update, html: str, **extra: Any) -> Outgoing:

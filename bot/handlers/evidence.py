@@ -16,13 +16,14 @@ from telegram.error import TelegramError
 from bot.access import Command
 from bot.context import Context, run_db
 from bot.handlers import reports
-from bot.handlers.common import active_workstream, caller_of, chat_lang, reply, resolve
+from bot.handlers.common import caller_of, chat_lang, reply, resolve
 from bot.retry import with_network_retries
 from domain.errors import UserError
 from domain.i18n import code, t
 from domain.parsing import parse_evidence, parse_update, split_command
 from domain.render import render_files
 from domain.views import FileFacts
+from services.reports import active_workstream
 from storage import evidence, queries
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ async def update_with_file(update: Update, context: Context, command: Command) -
             # Who may, and which workstream: before anything is downloaded.
             scope = resolve(session, settings, caller)
             snapshot = queries.snapshot(session, tracker=scope.tracker)
-            active_workstream(snapshot, scope.tracker.title, args.workstream)
+            active_workstream(snapshot, args.workstream)
 
         await run_db(context, check, readonly=True)
         facts = await fetch(context, message)
@@ -201,7 +202,7 @@ async def resend_evidence(update: Update, context: Context, command: Command) ->
     def read(session: Session) -> tuple[str, list[tuple[str, str, str | None]]]:
         scope = resolve(session, settings, caller)
         snapshot = queries.snapshot(session, tracker=scope.tracker)
-        ws = active_workstream(snapshot, scope.tracker.title, key)
+        ws = active_workstream(snapshot, key)
         files = evidence.latest_of_workstream(session, workstream_id=ws.id, limit=limit)
         return ws.title, [(f.file_id, f.name, f.sha256) for f in files]
 

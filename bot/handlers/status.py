@@ -14,10 +14,8 @@ from bot.checkins import person_name as checkin_person_name
 from bot.context import Context, run_db
 from bot.handlers.common import (
     Scope,
-    active_workstream,
     caller_of,
     chat_lang,
-    insight_for,
     reply,
     resolve,
     today_for,
@@ -33,6 +31,8 @@ from domain.render import (
     render_workstreams,
 )
 from domain.views import ReportView, WorkstreamView
+from services.progress import insight_for
+from services.reports import active_workstream
 from storage import checkins, evidence, follows, queries, trail
 from storage.models import Report, Tracker
 
@@ -65,9 +65,7 @@ def with_files(session: Session, rows: Sequence[Report], key: str) -> list[Repor
 
 def find_active_workstream(session: Session, scope: Scope, key: str) -> WorkstreamView:
     """An active workstream of the tracker by key, or a refusal suggesting the closest keys."""
-    return active_workstream(
-        queries.snapshot(session, tracker=scope.tracker), scope.tracker.title, key
-    )
+    return active_workstream(queries.snapshot(session, tracker=scope.tracker), key)
 
 
 async def show_status(update: Update, context: Context, command: Command) -> None:

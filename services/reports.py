@@ -1,0 +1,338 @@
+"""Recording progress: /update, its edits (corrections), /undo and check-in answers.
+
+Every report is written by one helper here, from the same facts (who, which message, when),
+so the rules of a report — its revision, what it corrects, whether a redelivery makes a
+second one — have one home whichever way the report arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from domain.errors import UserError
+from domain.i18n import code
+from domain.parsing import UpdateArgs, suggest
+from domain.progress import find_workstream, overall_percent, with_report
+from domain.render import ReportOutcome, UndoOutcome
+from domain.views import FileFacts, ReportView, Snapshot, WorkstreamView
+from storage import evidence, locks, queries
+from storage.models import Report, Tracker, Workstream
+
+log = logging.getLogger(__name__)
+
+# How long after a report an edit of its message may still correct it. Later, a correction
+# is a new /update with a note: the trail shows both, each at its own time.
+EDIT_WINDOW = timedelta(hours=48)
+CHECKIN_NOTE = "check-in"  # the note of a report made with a check-in's button
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Who reports, and the message (or button tap) that carries it."""
+
+    user_id: int
+    name: str
+    chat_id: int
+    message_id: int
+    update_id: int | None
+    sent_at: datetime
+    edited_at: datetime | None = None  # an edited message: when it was edited
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyRecorded:
+    """The same message, edit or tap delivered again: one report, one answer."""
+
+    title: str  # the workstream's
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyUndone:
+    """The same /undo delivered again: nothing more is retracted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    outcome: ReportOutcome
+    corrected_from: int | None  # the percent it replaced; None: a refused command made valid
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A check-in answer recorded."""
+
+    outcome: ReportOutcome
+    replaced: ReportView | None  # a newer report than the prompt showed, which this replaced
+
+
+def active_workstream(snapshot: Snapshot, key: str) -> WorkstreamView:
+    """The active workstream with this key; unknown or archived ones take no reports."""
+    for ws in snapshot.workstreams:
+        if ws.key == key:
+            return ws
+    raise UserError(
+        "no_workstream",
+        tracker=snapshot.tracker.title,
+        key=code(key),
+        hint=suggest(key, [ws.key for ws in snapshot.workstreams]),
+    )
+
+
+def _insert(
+    session: Session,
+    source: Source,
+    workstream: WorkstreamView,
+    *,
+    tracker_id: int,
+    percent: int,
+    note: str | None,
+    created_at: datetime,
+    recorded_at: datetime,
+    revision: int = 0,
+    corrects_id: int | None = None,
+) -> ReportView:
+    """The one place a report is written: who said what, when, from where."""
+    return queries.insert_report(
+        session,
+        workstream_key=workstream.key,
+        tracker_id=tracker_id,
+        workstream_id=workstream.id,
+        percent=percent,
+        note=note,
+        reporter_id=source.user_id,
+        reporter_name=source.name,
+        chat_id=source.chat_id,
+        message_id=source.message_id,
+        update_id=source.update_id,
+        created_at=created_at,
+        recorded_at=recorded_at,
+        revision=revision,
+        corrects_id=corrects_id,
+    )
+
+
+def _outcome(
+    before: Snapshot, after: Snapshot, previous: WorkstreamView, note: str | None, *, lower: bool
+) -> ReportOutcome:
+    return ReportOutcome(
+        snapshot=after,
+        workstream=find_workstream(after, previous.id),
+        previous_percent=previous.percent,
+        previous_overall=overall_percent(before.workstreams),
+        note=note,
+        # Accepted, but a drop is worth a second look: the reply asks why.
+        lower_than_before=lower,
+    )
+
+
+def _lower(previous: WorkstreamView, percent: int) -> bool:
+    return previous.latest is not None and percent < previous.percent
+
+
+def record_report(
+    session: Session,
+    tracker: Tracker,
+    source: Source,
+    args: UpdateArgs,
+    now: datetime,
+    files: Sequence[FileFacts] = (),
+) -> ReportOutcome | AlreadyRecorded:
+    """/update: record a report, with the files its message carried as evidence."""
+    assert tracker.id is not None
+    # Before reading whether the message made a report: an edit of it handled at the same
+    # moment waits for this transaction (or this one for it) and sees what it wrote.
+    locks.lock_message(session, chat_id=source.chat_id, message_id=source.message_id)
+    before = queries.snapshot(session, tracker=tracker)
+    previous = active_workstream(before, args.workstream)
+    if queries.report_exists(session, chat_id=source.chat_id, message_id=source.message_id):
+        # The same message delivered again (a retry after a crash), or an edit of it came
+        # first: one report, one answer.
+        return AlreadyRecorded(previous.title)
+    report = _insert(
+        session,
+        source,
+        previous,
+        tracker_id=tracker.id,
+        percent=args.percent,
+        note=args.note,
+        created_at=source.sent_at,
+        recorded_at=now,
+    )
+    stored = session.get(Report, report.id) if files else None  # the evidence chain's row
+    for facts in files:
+        assert stored is not None
+        evidence.add(
+            session,
+            report=stored,
+            facts=facts,
+            added_by=source.user_id,
+            now=now,
+            chat_id=source.chat_id,
+            message_id=source.message_id,
+        )
+    after = with_report(before, report, previous.id)
+    return _outcome(before, after, previous, args.note, lower=_lower(previous, args.percent))
+
+
+def undo_last_report(
+    session: Session, tracker: Tracker, source: Source, now: datetime
+) -> UndoOutcome | AlreadyUndone:
+    """/undo: retract the caller's most recent report in this tracker (kept, marked)."""
+    assert tracker.id is not None
+    if queries.retracted_by(session, chat_id=source.chat_id, message_id=source.message_id):
+        return AlreadyUndone()
+    report = queries.last_report_by(session, tracker_id=tracker.id, reporter_id=source.user_id)
+    if report is None:
+        raise UserError("nothing_to_undo", tracker=tracker.title)
+    workstream = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
+    assert workstream is not None
+    queries.retract_report(
+        session,
+        report=report,
+        now=now,
+        chat_id=source.chat_id,
+        message_id=source.message_id,
+        by=source.user_id,
+    )
+    log.info("undo: report %s by %s", report.id, source.user_id)
+    return UndoOutcome(
+        undone=queries.report_view(report, workstream.key),
+        workstream_title=workstream.title,
+        snapshot=queries.snapshot(session, tracker=tracker),
+    )
+
+
+def _correctable(
+    session: Session, tracker: Tracker, source: Source, args: UpdateArgs, revisions: list[Report]
+) -> Report | None:
+    """The report an edit may correct (None: the message made none, so the edit is a new
+    report), or a refusal saying what to send instead."""
+    example = code(f"/update {args.workstream} {args.percent}")
+    current = next((r for r in reversed(revisions) if r.retracted_at is None), None)
+    if current is None:
+        if revisions:  # every report of the message was undone: an edit may not revive it
+            raise UserError("edit_undone", example=example)
+        return None
+    if current.tracker_id != tracker.id:  # the chat follows another tracker now
+        old = queries.get_tracker_by_id(session, tracker_id=current.tracker_id)
+        raise UserError(
+            "edit_other_tracker",
+            old=old.title if old is not None else "?",
+            new=tracker.title,
+            example=example,
+        )
+    edited_at = source.edited_at or source.sent_at
+    if edited_at - current.created_at > EDIT_WINDOW:
+        raise UserError(
+            "edit_too_old", hours=int(EDIT_WINDOW.total_seconds() // 3600), example=example
+        )
+    return current
+
+
+def record_correction(
+    session: Session, tracker: Tracker, source: Source, args: UpdateArgs, now: datetime
+) -> Corrected | AlreadyRecorded:
+    """An edited /update: a correction of the report its message made (a new report linked to
+    the first, which stays in the trail retracted), never a silent overwrite."""
+    assert tracker.id is not None
+    # Before reading the message's revisions: a second edit (or the /update itself) handled
+    # at the same moment waits, then counts this one's revision. (Without it both would take
+    # the same next revision on PostgreSQL and the unique key would refuse one.)
+    locks.lock_message(session, chat_id=source.chat_id, message_id=source.message_id)
+    revisions = queries.revisions_of_message(
+        session, chat_id=source.chat_id, message_id=source.message_id
+    )
+    for done in revisions:
+        if done.update_id == source.update_id:  # the same edit delivered again
+            ws_row = queries.get_workstream_by_id(session, workstream_id=done.workstream_id)
+            return AlreadyRecorded(ws_row.title if ws_row is not None else args.workstream)
+    original = _correctable(session, tracker, source, args, revisions)
+    before = queries.snapshot(session, tracker=tracker)
+    ws = active_workstream(before, args.workstream)
+    if original is not None:
+        queries.retract_report(
+            session,
+            report=original,
+            now=now,
+            chat_id=None,
+            message_id=None,
+            by=source.user_id,
+            replaced=True,
+        )
+    report = _insert(
+        session,
+        source,
+        ws,
+        tracker_id=tracker.id,
+        percent=args.percent,
+        note=args.note,
+        # A correction keeps the moment of the claim it corrects; an edit that turns a
+        # refused command into a valid one claims progress as of the edit.
+        created_at=(original.created_at if original is not None else source.edited_at or now),
+        recorded_at=now,
+        # Counted, not timed: two edits within one second are two revisions.
+        revision=max((r.revision for r in revisions), default=0) + 1,
+        corrects_id=original.id if original is not None else None,
+    )
+    after = queries.snapshot(session, tracker=tracker)
+    log.info("correction of message %s: report %s", source.message_id, report.id)
+    return Corrected(
+        _outcome(before, after, ws, args.note, lower=False),
+        original.percent if original is not None else None,
+    )
+
+
+def answered_workstream(session: Session, workstream_id: int) -> tuple[Tracker, Workstream]:
+    """The workstream a check-in button (or the number typed after it) answers for, and its
+    tracker; a refusal when it no longer exists."""
+    ws_row = queries.get_workstream_by_id(session, workstream_id=workstream_id)
+    if ws_row is None:
+        raise UserError("ci_stale")
+    tracker = queries.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
+    assert tracker is not None
+    return tracker, ws_row
+
+
+def refuse_archived(ws_row: Workstream) -> None:
+    if ws_row.archived:
+        raise UserError("ci_gone_workstream", title=ws_row.title)
+
+
+def record_answer(
+    session: Session,
+    tracker: Tracker,
+    source: Source,
+    *,
+    workstream_id: int,
+    base_report_id: int | None,
+    percent: int,
+) -> Answered | AlreadyRecorded:
+    """A check-in answer, recorded as /update would (``base_report_id``: the report the
+    prompt showed, to tell when someone reported since)."""
+    assert tracker.id is not None
+    before = queries.snapshot(session, tracker=tracker)
+    previous = find_workstream(before, workstream_id)
+    if queries.report_exists(session, chat_id=source.chat_id, message_id=source.message_id):
+        return AlreadyRecorded(previous.title)  # the same tap or message delivered again
+    newer = previous.latest
+    replaced = newer if newer is not None and newer.id != base_report_id else None
+    report = _insert(
+        session,
+        source,
+        previous,
+        tracker_id=tracker.id,
+        percent=percent,
+        note=CHECKIN_NOTE,
+        created_at=source.sent_at,
+        recorded_at=source.sent_at,
+    )
+    after = with_report(before, report, workstream_id)
+    log.info("check-in: %s=%s%% by %s in %s", previous.key, percent, source.user_id, tracker.key)
+    return Answered(
+        _outcome(before, after, previous, CHECKIN_NOTE, lower=_lower(previous, percent)), replaced
+    )
