@@ -30,15 +30,15 @@ from bot.config import MissingTokenError, Settings
 from bot.logs import configure_logging
 from domain.progress import local_today
 from domain.spec import SpecError, load_spec, report_lines
-from storage import lifecycle, queries
-from storage.db import DatabaseUrlError, check_database_url, make_engine, session_scope
-from storage.importer import (
+from services.imports import (
     ImportRefused,
     ImportResult,
     NoAdminLeft,
     TrackerArchived,
     apply_spec,
 )
+from storage import lifecycle, queries
+from storage.db import DatabaseUrlError, check_database_url, make_engine, session_scope
 from storage.migrate import current_revision, upgrade
 from storage.models import Tracker
 from storage.queries import get_tracker

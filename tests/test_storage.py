@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import SQLModel, select
 
 from domain.spec import SpecError, load_spec
+from services.imports import apply_spec
 from storage import queries
 from storage.db import make_engine, session_scope
-from storage.importer import apply_spec
 from storage.migrate import current_revision, upgrade
 from storage.models import Report, Tracker
 

@@ -116,6 +116,30 @@ async def chat_lang(context: Context, update: Update) -> str:
     return context.bot_data.settings.pantau_language
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What every command handler reads first: who asks, the settings, the chat's language
+    and the time."""
+
+    caller: Caller
+    settings: Settings
+    lang: str
+    now: datetime
+
+
+async def request_of(update: Update, context: Context, command: Command) -> Request:
+    return Request(
+        caller_of(update, command),
+        context.bot_data.settings,
+        await chat_lang(context, update),
+        context.bot_data.clock(),
+    )
+
+
+# The catalogue's name of each role (literal keys, so a test can find every key used).
+ROLE_NAME = {Role.REPORTER: "role_reporter", Role.ADMIN: "role_admin"}
+
+
 def today_for(context: Context, tracker_timezone: str) -> date:
     return local_today(context.bot_data.clock(), tracker_timezone)
 

@@ -10,7 +10,7 @@ from telegram import Update
 from bot import jobs
 from bot.access import Command
 from bot.context import Context, run_db
-from bot.handlers.common import Scope, caller_of, chat_lang, reply, resolve
+from bot.handlers.common import ROLE_NAME, Scope, caller_of, chat_lang, reply, resolve
 from domain.errors import UserError
 from domain.i18n import Msg, code, msg, t
 from domain.parsing import Target, parse_grant, parse_revoke
@@ -83,7 +83,7 @@ async def grant_role(update: Update, context: Context, command: Command) -> None
         )
         log.info("grant: %s is %s of %s (was %s)", user_id, role, scope.tracker.key, previous)
         key = "already_role" if previous is role else "now_role"
-        html = t(lang, key, name=name, role=msg(f"role_{role.value}"), tracker=scope.tracker.title)
+        html = t(lang, key, name=name, role=msg(ROLE_NAME[role]), tracker=scope.tracker.title)
         unlinked = None
         if previous is Role.ADMIN and role is not Role.ADMIN:
             extra = _end_private_link(session, scope, user_id, lang)
@@ -120,7 +120,7 @@ async def revoke_role(update: Update, context: Context, command: Command) -> Non
             now=context.bot_data.clock(),
         )
         log.info("revoke: %s no longer %s of %s", user_id, role, scope.tracker.key)
-        html = t(lang, "role_revoked", name=name, role=msg(f"role_{role.value}"), tracker=tracker)
+        html = t(lang, "role_revoked", name=name, role=msg(ROLE_NAME[role]), tracker=tracker)
         extra = _end_private_link(session, scope, user_id, lang)
         html += extra
         if user_id in settings.pantau_admin_ids:

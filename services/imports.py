@@ -18,6 +18,8 @@ from sqlmodel import Session
 
 from domain.spec import ImportSpec, ReportSpec
 from domain.views import Role
+from services.trackers import TrackerFields, save_tracker
+from services.workstreams import WorkstreamChange, save_workstream
 from storage import checkins, lifecycle, queries
 from storage.models import Report, Tracker
 
@@ -141,29 +143,24 @@ def apply_spec(
     problems = check_reports(session, spec=spec, now=now, lines=lines)
     if problems:
         raise ImportRefused(problems)
-    result = ImportResult(
-        tracker=tracker or _create_tracker(session, spec, now), created=not tracker
+    fields = TrackerFields(
+        spec.tracker.key,
+        spec.tracker.deadline,
+        spec.tracker.title,
+        spec.tracker.regulation,
+        spec.tracker.timezone,
     )
-    tracker = result.tracker
-    if not result.created:
-        queries.change_tracker(
-            session,
-            tracker=tracker,
-            actor_id=None,
-            now=now,
-            deadline=spec.tracker.deadline,
-            title=spec.tracker.title,
-            regulation=spec.tracker.regulation,
-            timezone=spec.tracker.timezone,
-        )
+    saved = save_tracker(
+        session, tracker, fields, default_timezone=spec.tracker.timezone, actor_id=None, now=now
+    )
+    tracker = saved.tracker
+    result = ImportResult(tracker=tracker, created=saved.created)
     assert tracker.id is not None
 
     ws_ids: dict[str, int] = {}
     in_file = {ws.key for ws in spec.workstreams}
     for ws_spec in spec.workstreams:
-        existing = queries.get_workstream(session, tracker_id=tracker.id, key=ws_spec.key)
-        before = None if existing is None else (existing.title, existing.weight, existing.archived)
-        ws, _ = queries.save_workstream(
+        ws = save_workstream(
             session,
             tracker_id=tracker.id,
             key=ws_spec.key,
@@ -171,9 +168,15 @@ def apply_spec(
             weight=ws_spec.weight,
             now=now,
         )
-        assert ws.id is not None
-        ws_ids[ws.key] = ws.id
-        _count(result.workstreams, before, (ws.title, ws.weight, ws.archived))
+        assert ws.workstream.id is not None
+        ws_ids[ws_spec.key] = ws.workstream.id
+        counts = result.workstreams
+        if ws.change is WorkstreamChange.ADDED:
+            counts.created += 1
+        elif ws.changed:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
     result.still_active = [
         ws.key
         for ws in queries.active_workstreams(session, tracker_id=tracker.id)
@@ -227,19 +230,6 @@ def apply_spec(
     return result
 
 
-def _create_tracker(session: Session, spec: ImportSpec, now: datetime) -> Tracker:
-    return queries.create_tracker(
-        session,
-        key=spec.tracker.key,
-        title=spec.tracker.title,
-        regulation=spec.tracker.regulation,
-        deadline=spec.tracker.deadline,
-        timezone=spec.tracker.timezone,
-        created_by=None,
-        now=now,
-    )
-
-
 def _count(counts: Counts, before: object | None, after: object) -> None:
     if before is None:
         counts.created += 1
@@ -286,22 +276,9 @@ def _apply_reports(
 
     for index, item, head in sorted(pairs, key=lambda pair: pair[0]):
         if head is None:
-            queries.add_report(
-                session,
-                tracker_id=tracker.id,
-                workstream_id=ws_ids[item.workstream],
-                percent=item.percent,
-                note=item.note,
-                reporter_id=item.reporter,
-                reporter_name=names.get(item.reporter, str(item.reporter)),
-                chat_id=IMPORTED_CHAT_ID,
-                message_id=_import_message_id(
-                    tracker.key, item.workstream, item.at, item.reporter
-                ),
-                update_id=None,
-                created_at=item.at,
-                recorded_at=now,  # when the import brought it in; created_at is when it was true
-            )
+            mid = _import_message_id(tracker.key, item.workstream, item.at, item.reporter)
+            name = names.get(item.reporter, str(item.reporter))
+            _add_report(session, tracker.id, ws_ids[item.workstream], item, name, mid, now)
             result.reports.created += 1
             continue
         changes = _changes(head, item)
@@ -325,23 +302,48 @@ def _apply_reports(
             by=None,
             replaced=True,  # chained by the correction's own event, which names it
         )
-        queries.add_report(
+        _add_report(
             session,
-            tracker_id=tracker.id,
-            workstream_id=ws_ids[item.workstream],
-            percent=item.percent,
-            note=item.note,
-            reporter_id=item.reporter,
-            reporter_name=names.get(item.reporter, head.reporter_name),
-            chat_id=IMPORTED_CHAT_ID,
-            message_id=head.message_id,
-            update_id=None,
-            created_at=item.at,
+            tracker.id,
+            ws_ids[item.workstream],
+            item,
+            names.get(item.reporter, head.reporter_name),
+            head.message_id,
+            now,
             revision=max(int(now.timestamp()), head.revision + 1),
             corrects_id=head.id,
-            recorded_at=now,
         )
         result.reports.corrected += 1
+
+
+def _add_report(
+    session: Session,
+    tracker_id: int,
+    workstream_id: int,
+    item: ReportSpec,
+    reporter_name: str,
+    message_id: int,
+    now: datetime,
+    *,
+    revision: int = 0,
+    corrects_id: int | None = None,
+) -> None:
+    queries.add_report(
+        session,
+        tracker_id=tracker_id,
+        workstream_id=workstream_id,
+        percent=item.percent,
+        note=item.note,
+        reporter_id=item.reporter,
+        reporter_name=reporter_name,
+        chat_id=IMPORTED_CHAT_ID,
+        message_id=message_id,
+        update_id=None,
+        created_at=item.at,
+        recorded_at=now,  # when the import brought it in; created_at is when it was true
+        revision=revision,
+        corrects_id=corrects_id,
+    )
 
 
 def _take(
