@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from domain.spec import ImportSpec, ReportSpec
 from domain.views import Role
+from services.reports import retract
 from services.trackers import TrackerFields, save_tracker
 from services.workstreams import WorkstreamChange, save_workstream
 from storage import checkins, lifecycle, queries
@@ -293,15 +294,7 @@ def _apply_reports(
         if not corrections:
             result.reports.differs += 1
             continue
-        queries.retract_report(
-            session,
-            report=head,
-            now=now,
-            chat_id=None,
-            message_id=None,
-            by=None,
-            replaced=True,  # chained by the correction's own event, which names it
-        )
+        retract(session, head, by=None, now=now)
         _add_report(
             session,
             tracker.id,

@@ -134,6 +134,23 @@ def _lower(previous: WorkstreamView, percent: int) -> bool:
     return previous.latest is not None and percent < previous.percent
 
 
+def retract(
+    session: Session, report: Report, *, by: int | None, now: datetime, undo: Source | None = None
+) -> None:
+    """Take a report out of the count, keeping it in the trail: undone by an /undo message
+    (``undo``), else replaced by a correction (chained by the correction's own event, which
+    names it)."""
+    queries.retract_report(
+        session,
+        report=report,
+        now=now,
+        chat_id=undo.chat_id if undo is not None else None,
+        message_id=undo.message_id if undo is not None else None,
+        by=by,
+        replaced=undo is None,
+    )
+
+
 def record_report(
     session: Session,
     tracker: Tracker,
@@ -191,14 +208,7 @@ def undo_last_report(
         raise UserError("nothing_to_undo", tracker=tracker.title)
     workstream = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
     assert workstream is not None
-    queries.retract_report(
-        session,
-        report=report,
-        now=now,
-        chat_id=source.chat_id,
-        message_id=source.message_id,
-        by=source.user_id,
-    )
+    retract(session, report, by=source.user_id, now=now, undo=source)
     log.info("undo: report %s by %s", report.id, source.user_id)
     return UndoOutcome(
         undone=queries.report_view(report, workstream.key),
@@ -255,15 +265,7 @@ def record_correction(
     before = queries.snapshot(session, tracker=tracker)
     ws = active_workstream(before, args.workstream)
     if original is not None:
-        queries.retract_report(
-            session,
-            report=original,
-            now=now,
-            chat_id=None,
-            message_id=None,
-            by=source.user_id,
-            replaced=True,
-        )
+        retract(session, original, by=source.user_id, now=now)
     report = _insert(
         session,
         source,

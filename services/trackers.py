@@ -105,6 +105,30 @@ class ChatLinked:
         return self.previous is not None and self.previous.id != self.tracker.id
 
 
+def attach_chat(
+    session: Session,
+    tracker: Tracker,
+    chat_id: int,
+    chat_title: str | None,
+    *,
+    actor_id: int,
+    now: datetime,
+) -> None:
+    """This chat follows ``tracker`` now (as its own), and the tracker's trail says who linked
+    it and when."""
+    assert tracker.id is not None
+    queries.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
+    lifecycle.add_event(
+        session,
+        tracker_id=tracker.id,
+        kind=lifecycle.EventKind.LINKED,
+        actor_id=actor_id,
+        now=now,
+        chat_id=chat_id,
+        detail=chat_title,
+    )
+
+
 def link_chat(
     session: Session,
     tracker: Tracker | None,
@@ -125,19 +149,13 @@ def link_chat(
     )
     tracker = saved.tracker
     assert tracker.id is not None
-    queries.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
-    if current is None or current.id != tracker.id:
-        lifecycle.add_event(
-            session,
-            tracker_id=tracker.id,
-            kind=lifecycle.EventKind.LINKED,
-            actor_id=actor_id,
-            now=now,
-            chat_id=chat_id,
-            detail=chat_title,
-        )
-    if current is not None and current.id is not None and current.id != tracker.id:
-        lifecycle.add_event(
+    same = current is not None and current.id == tracker.id
+    if same:
+        queries.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
+    else:
+        attach_chat(session, tracker, chat_id, chat_title, actor_id=actor_id, now=now)
+    if current is not None and current.id is not None and not same:
+        lifecycle.add_event(  # the tracker it leaves says where it went
             session,
             tracker_id=current.id,
             kind=lifecycle.EventKind.MOVED_AWAY,

@@ -14,6 +14,7 @@ from bot import checkins as checkin_jobs
 from bot import jobs
 from bot.app import build_application
 from bot.config import Settings
+from bot.notices import Delivery
 from bot.offline import ChatRef, Fault, OfflineBotAPI
 from storage import checkins, queries
 from storage.db import make_engine, session_scope
@@ -54,7 +55,7 @@ def _tracker_id(h: Harness) -> int:
         return tracker.id
 
 
-async def _run_checkin(h: Harness, when: datetime) -> dict[int, str]:
+async def _run_checkin(h: Harness, when: datetime) -> dict[int, Delivery]:
     h.clock.now = when
     return await checkin_jobs.send_checkins(h.app, _tracker_id(h), slot=when)
 

@@ -23,7 +23,6 @@ from bot.handlers.common import (
     reply,
     resolve,
 )
-from bot.handlers.members import _resolve_target
 from domain.checkin import (
     holiday_country,
     parse_away,
@@ -42,6 +41,8 @@ from domain.parsing import (
 from domain.progress import local_today
 from domain.schedule import Schedule, parse_time
 from domain.views import Role
+from services.checkins import person_label
+from services.members import target_of
 from storage import checkins, queries
 from storage.models import Tracker, Workstream
 
@@ -65,7 +66,7 @@ def _workstream(session: Session, tracker: Tracker, key: str) -> Workstream:
 
 
 def _names(session: Session, user_ids: list[int]) -> str:
-    return ", ".join(checkin_jobs.person_name(session, u) for u in user_ids)
+    return ", ".join(person_label(session, u) for u in user_ids)
 
 
 async def set_owner(update: Update, context: Context, command: Command) -> None:
@@ -100,7 +101,7 @@ async def set_owner(update: Update, context: Context, command: Command) -> None:
             return t(lang, "owner_off", title=ws.title)
         user_ids = []
         for target in targets:
-            user_id, name = _resolve_target(session, target)
+            user_id, name = target_of(session, target)
             role = effective_role(session, settings, tracker_id=scope.tracker_id, user_id=user_id)
             if role not in (Role.REPORTER, Role.ADMIN):
                 handle = f"@{target.username}" if target.username else str(user_id)

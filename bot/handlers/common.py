@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from telegram import Chat, Update
@@ -22,6 +23,8 @@ from domain.views import Role
 from services.reports import Source
 from storage import checkins, queries
 from storage.models import Tracker
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,17 @@ async def request_of(update: Update, context: Context, command: Command) -> Requ
         context.bot_data.settings,
         await chat_lang(context, update),
         context.bot_data.clock(),
+    )
+
+
+async def read_tracker(
+    context: Context, request: Request, read: Callable[[Session, Tracker], T]
+) -> T:
+    """A reading command's transaction: the table's check, then ``read`` on its tracker."""
+    return await run_db(
+        context,
+        lambda s: read(s, resolve(s, request.settings, request.caller).tracker),
+        readonly=True,
     )
 
 

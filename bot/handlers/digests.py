@@ -11,6 +11,7 @@ from bot import jobs
 from bot.access import Command
 from bot.context import Context, run_db
 from bot.handlers.common import caller_of, chat_lang, reply, resolve
+from bot.notices import Skipped
 from domain.errors import UserError
 from domain.i18n import t
 from domain.locale import zone_label
@@ -33,7 +34,7 @@ async def post_digest(update: Update, context: Context, command: Command) -> Non
         caller.chat_id,
         slot_key=f"digest-now:{caller.message_id}",
     )
-    if status == "unlinked":  # a member asking in a private chat that has no link
+    if status is Skipped.UNLINKED:  # a member asking in a private chat that has no link
         raise UserError("digest_needs_link")
 
 

@@ -10,13 +10,14 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.access import Command
-from bot.checkins import person_name as checkin_person_name
 from bot.context import Context, run_db
 from bot.handlers.common import (
     Scope,
     caller_of,
     chat_lang,
+    read_tracker,
     reply,
+    request_of,
     resolve,
     today_for,
 )
@@ -31,6 +32,7 @@ from domain.render import (
     render_workstreams,
 )
 from domain.views import ReportView, WorkstreamView
+from services.checkins import person_label
 from services.progress import insight_for
 from services.reports import active_workstream
 from storage import checkins, evidence, follows, queries, trail
@@ -109,7 +111,7 @@ async def show_status(update: Update, context: Context, command: Command) -> Non
         )
         owners = checkins.owners_of(session, workstream_id=ws.id)
         if owners:
-            names = ", ".join(checkin_person_name(session, user_id) for user_id in owners)
+            names = ", ".join(person_label(session, user_id) for user_id in owners)
             text += "\n\n" + t(lang, "owners_line", names=names)
         return text
 
@@ -136,13 +138,9 @@ async def show_history(update: Update, context: Context, command: Command) -> No
 
 async def list_workstreams(update: Update, context: Context, command: Command) -> None:
     """The tracker's active workstreams and weights: /workstreams."""
-    caller = caller_of(update, command)
-    parse_no_args(caller.rest, "workstreams")
-    settings = context.bot_data.settings
-    lang = await chat_lang(context, update)
-
-    def read(session: Session) -> str:
-        scope = resolve(session, settings, caller)
-        return render_workstreams(queries.snapshot(session, tracker=scope.tracker), lang)
-
-    await reply(update, await run_db(context, read, readonly=True))
+    request = await request_of(update, context, command)
+    parse_no_args(request.caller.rest, "workstreams")
+    snapshot = await read_tracker(
+        context, request, lambda s, tracker: queries.snapshot(s, tracker=tracker)
+    )
+    await reply(update, render_workstreams(snapshot, request.lang))
