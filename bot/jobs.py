@@ -74,10 +74,7 @@ def attaches_chart(schedule: Schedule, slot: datetime, tz_name: str) -> bool:
     return len(schedule.weekdays) == 1 or slot.astimezone(ZoneInfo(tz_name)).weekday() == 0
 
 
-def schedule_of(plan: ChatPlan) -> Schedule | None:
-    if plan.digest_days is None or plan.digest_time is None:
-        return None
-    return Schedule(plan.digest_days, parse_time(plan.digest_time))
+schedule_of = notices.digest_schedule
 
 
 # --- registration ----------------------------------------------------------------------------

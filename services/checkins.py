@@ -7,17 +7,24 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlmodel import Session
 
 from domain.checkin import PromptItem, due_items, holiday_country, working_day
+from domain.errors import UserError
+from domain.i18n import code
+from domain.parsing import Target
 from domain.progress import local_today
 from domain.schedule import Schedule, parse_time
 from domain.views import Role, Snapshot
+from services.members import target_of
 from services.notices import Defaults, language
 from services.progress import tracker_state
+from services.workstreams import active_row
 from storage import checkins, queries
-from storage.models import Tracker
+from storage.checkins import CheckinPlan
+from storage.models import Tracker, Workstream
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +68,12 @@ def checkin_day(
     if tracker is None or tracker.id is None or tracker.archived_at is not None:
         return None
     today = local_today(slot, tracker.timezone)
-    if tracker.checkin_days is None or tracker.checkin_time is None:
+    schedule = schedule_of(tracker)
+    if schedule is None:
         return None
     if not working_day(holiday_country(tracker.holidays, defaults.country), today):
         log.info("tracker %s: %s is not a working day, no check-ins", tracker.key, today)
         return None
-    schedule = Schedule(tracker.checkin_days, parse_time(tracker.checkin_time))
     scheduled_today = today.weekday() in schedule.weekdays
     snap, insight = tracker_state(session, tracker, now)
     owners = checkins.owners_by_workstream(session, tracker_id=tracker.id)
@@ -121,3 +128,93 @@ def unreachable(
         return None
     names = {user_id: person_label(session, user_id) for user_id in user_ids}
     return Unreachable(group, language(session, group, defaults.lang), names)
+
+
+class OwnersChange(StrEnum):
+    SHOWN = "shown"
+    SET = "set"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class Owners:
+    change: OwnersChange
+    workstream: Workstream
+    names: list[str]  # the owners now, as check-ins name them
+
+
+def owners(
+    session: Session,
+    tracker: Tracker,
+    key: str,
+    targets: list[Target] | None,
+    *,
+    operators: Collection[int],
+) -> Owners:
+    """/owner: who answers for a workstream (``targets`` None: show; empty: none). Owners are
+    reporters or admins of the tracker."""
+    assert tracker.id is not None
+    ws = active_row(session, tracker, key)
+    assert ws.id is not None
+    if targets is None:
+        shown = checkins.owners_of(session, workstream_id=ws.id)
+        return Owners(OwnersChange.SHOWN, ws, [person_label(session, u) for u in shown])
+    user_ids = []
+    for target in targets:
+        user_id, name = target_of(session, target)
+        role = queries.role_of(session, tracker_id=tracker.id, user_id=user_id)
+        if role not in (Role.REPORTER, Role.ADMIN) and user_id not in operators:
+            handle = f"@{target.username}" if target.username else str(user_id)
+            raise UserError(
+                "owner_not_member",
+                name=name,
+                tracker=tracker.title,
+                grant=code(f"/grant {handle} reporter"),
+            )
+        user_ids.append(user_id)
+    checkins.set_owners(session, workstream_id=ws.id, user_ids=user_ids)
+    log.info("owners of %s/%s: %s", tracker.key, ws.key, user_ids)
+    names = [person_label(session, u) for u in user_ids]
+    return Owners(OwnersChange.SET if user_ids else OwnersChange.OFF, ws, names)
+
+
+def schedule_of(tracker: Tracker) -> Schedule | None:
+    """A tracker's check-in schedule (None: no check-ins)."""
+    if tracker.checkin_days is None or tracker.checkin_time is None:
+        return None
+    return Schedule(tracker.checkin_days, parse_time(tracker.checkin_time))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinTimes:
+    schedule: Schedule | None
+    has_owners: bool
+    plan: CheckinPlan | None  # the job to (re)register; None: no check-ins
+
+
+def set_checkin(session: Session, tracker: Tracker, wanted: Schedule | str | None) -> CheckinTimes:
+    """/checkin: when owners are asked (``wanted``: a schedule, "off", or None to show)."""
+    assert tracker.id is not None
+    if wanted == "off":
+        checkins.set_checkin(session, tracker=tracker, days=None, at=None)
+    elif isinstance(wanted, Schedule):
+        checkins.set_checkin(session, tracker=tracker, days=wanted.days, at=f"{wanted.at:%H:%M}")
+        log.info("check-ins of %s: %s", tracker.key, wanted)
+    schedule = schedule_of(tracker)
+    has_owners = bool(checkins.owners_by_workstream(session, tracker_id=tracker.id))
+    plan = None
+    if tracker.checkin_days is not None and tracker.checkin_time is not None:
+        plan = CheckinPlan(
+            tracker.id, tracker.timezone, tracker.checkin_days, tracker.checkin_time
+        )
+    return CheckinTimes(schedule, has_owners, plan)
+
+
+def set_holidays(
+    session: Session, tracker: Tracker, wanted: str | None, *, default_country: str | None
+) -> str | None:
+    """/holidays: whose public holidays pause check-ins (``wanted`` None: show); the country
+    in force (None: none)."""
+    if wanted is not None:
+        checkins.set_holidays(session, tracker=tracker, country=wanted)
+    return holiday_country(tracker.holidays, default_country)

@@ -7,6 +7,7 @@ reads each tracker once per change, not a thousand times.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,13 +16,17 @@ from sqlmodel import Session
 
 from domain.checkin import holiday_country, holiday_name, working_day
 from domain.digest import UNDONE_SHOWN, quiet_workstreams
+from domain.errors import UserError
 from domain.forecast import Insight
 from domain.portfolio import Entry
 from domain.progress import local_today, overall_percent
-from domain.schedule import deadline_slot, quiet_slot
+from domain.schedule import Schedule, deadline_slot, parse_time, quiet_slot
 from domain.views import NoticeKind, Snapshot, UndoneReport, WorkstreamView
 from storage import checkins, follows, queries, trail
 from storage.models import Tracker
+from storage.queries import ChatPlan
+
+log = logging.getLogger(__name__)
 
 # A tracker's snapshot and forecasts now (perhaps from a cache keyed by its version).
 StateOf = Callable[[Session, Tracker], tuple[Snapshot, Insight]]
@@ -33,6 +38,45 @@ class Defaults:
 
     lang: str
     country: str | None
+
+
+def digest_schedule(plan: ChatPlan) -> Schedule | None:
+    """A linked chat's digest schedule (None: no scheduled digests)."""
+    if plan.digest_days is None or plan.digest_time is None:
+        return None
+    return Schedule(plan.digest_days, parse_time(plan.digest_time))
+
+
+@dataclass(frozen=True, slots=True)
+class DigestTimes:
+    plan: ChatPlan  # the chat's, with its schedule as it is now
+    schedule: Schedule | None
+
+
+def set_digest_schedule(
+    session: Session, chat_id: int, wanted: Schedule | str | None
+) -> DigestTimes:
+    """/schedule: this chat's digest schedule (``wanted``: a schedule, "off", or None to
+    show); only a chat that follows a tracker has one."""
+    plans = queries.chat_plans(session, chat_id=chat_id)
+    if not plans:
+        raise UserError("schedule_needs_link")
+    if wanted == "off":
+        queries.set_schedule(session, chat_id=chat_id, days=None, at=None)
+    elif isinstance(wanted, Schedule):
+        queries.set_schedule(session, chat_id=chat_id, days=wanted.days, at=f"{wanted.at:%H:%M}")
+    if wanted is not None:
+        log.info("schedule of chat %s: %s", chat_id, wanted)
+        plans = queries.chat_plans(session, chat_id=chat_id)
+    return DigestTimes(plans[0], digest_schedule(plans[0]))
+
+
+def set_quiet_days(session: Session, tracker: Tracker, days: int | None) -> int:
+    """/quiet: days without a report before a workstream is nudged (None: show); the days in
+    force."""
+    if days is not None:
+        queries.set_quiet_days(session, tracker=tracker, days=days)
+    return tracker.quiet_days
 
 
 def language(session: Session, chat_id: int, default: str) -> str:

@@ -60,20 +60,22 @@ def save_workstream(
     return WorkstreamSaved(ws, WorkstreamChange(outcome), before != (ws.title, ws.weight, False))
 
 
-def archive_workstream(
-    session: Session, tracker: Tracker, key: str, *, actor_id: int, now: datetime
-) -> WorkstreamSaved:
-    """Archive an active workstream: it stops counting, its history is kept."""
+def active_row(session: Session, tracker: Tracker, key: str) -> Workstream:
+    """The tracker's active workstream with this key, or a refusal suggesting the closest."""
     assert tracker.id is not None
     ws = queries.get_workstream(session, tracker_id=tracker.id, key=key)
     if ws is None or ws.archived:
         active = queries.active_workstreams(session, tracker_id=tracker.id)
-        raise UserError(
-            "no_workstream",
-            tracker=tracker.title,
-            key=code(key),
-            hint=suggest(key, [w.key for w in active]),
-        )
+        hint = suggest(key, [w.key for w in active])
+        raise UserError("no_workstream", tracker=tracker.title, key=code(key), hint=hint)
+    return ws
+
+
+def archive_workstream(
+    session: Session, tracker: Tracker, key: str, *, actor_id: int, now: datetime
+) -> WorkstreamSaved:
+    """Archive an active workstream: it stops counting, its history is kept."""
+    ws = active_row(session, tracker, key)
     queries.archive_workstream(session, workstream=ws, actor_id=actor_id, now=now)
     log.info("workstream %s/%s archived", tracker.key, key)
     return WorkstreamSaved(ws, WorkstreamChange.ARCHIVED, True)

@@ -32,6 +32,7 @@ from domain.progress import local_today
 from domain.render import past_deadline_warning, render_deadline, render_tracker_linked
 from domain.views import SERVICE_ACCOUNTS
 from services import trackers
+from services.notices import digest_schedule
 from storage import lifecycle, queries
 from storage.queries import ChatPlan
 
@@ -94,7 +95,7 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
     warning = past_deadline_warning(view, today, lang) if args.deadline else None
     if warning:
         html += "\n" + warning
-    schedule = jobs.schedule_of(linked.plans[0]) if linked.plans else None
+    schedule = digest_schedule(linked.plans[0]) if linked.plans else None
     moved_with = {
         "schedule": schedule.describe(lang) if schedule else msg("schedule_none_short"),
         "language": msg(LANGUAGE_NAME[lang]),
