@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from domain.checkin import PromptItem, due_items, holiday_country, working_day
+from domain.checkin import PromptItem, due_items, holiday_country, urgent, working_day
 from domain.errors import UserError
 from domain.i18n import code
 from domain.parsing import Target
@@ -35,6 +35,24 @@ def person_label(session: Session, user_id: int) -> str:
     if seen is None:
         return str(user_id)
     return f"{seen.display_name} (@{seen.username})" if seen.username else seen.display_name
+
+
+def offered_items(
+    session: Session, tracker: Tracker, now: datetime
+) -> tuple[Snapshot, list[PromptItem]]:
+    """What a bare /update offers: every workstream below 100%, urgent ones marked."""
+    snap, insight = tracker_state(session, tracker, now)
+    today = local_today(now, tracker.timezone)
+    items = [
+        PromptItem(
+            ws,
+            insight.per_workstream.get(ws.id),
+            urgent(insight.per_workstream.get(ws.id), tracker.deadline, today),
+        )
+        for ws in snap.workstreams
+        if ws.percent < 100
+    ]
+    return snap, items
 
 
 @dataclass(frozen=True, slots=True)

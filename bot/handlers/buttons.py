@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-from datetime import datetime
 from functools import partial
 
 from sqlmodel import Session
@@ -17,13 +16,13 @@ from bot.config import Settings
 from bot.context import Context, run_db
 from bot.handlers.common import (
     Here,
-    caller_of,
     chat_lang,
     check,
     effective_role,
     is_operator,
+    read_tracker,
     reply,
-    resolve,
+    request_of,
     today_for,
 )
 from bot.notices import markup
@@ -31,10 +30,8 @@ from bot.retry import with_network_retries
 from domain.checkin import (
     Button,
     Choice,
-    PromptItem,
     keyboard,
     render_prompt,
-    urgent,
     without_workstream,
 )
 from domain.checkin import decode_tap as decode
@@ -46,55 +43,30 @@ from domain.parsing import (
 )
 from domain.progress import local_today
 from domain.render import render_update
-from domain.views import Snapshot
+from services import checkins as asking
 from services import reports
-from services.progress import insight_for
 from services.reports import AlreadyRecorded, Answered, Source
-from storage import checkins, queries
+from storage import checkins
 from storage.models import Tracker, Workstream
 
 log = logging.getLogger(__name__)
 
-CHECKIN_NOTE = "check-in"
-
-
 # --- the buttons -----------------------------------------------------------------------------
-
-
-def prompt_items(session: Session, snap: Snapshot, now: datetime) -> list[PromptItem]:
-    """Every workstream below 100%, urgent ones marked: what a bare /update offers."""
-    insight = insight_for(session, snap, now)
-    today = local_today(now, snap.tracker.timezone)
-    return [
-        PromptItem(
-            ws,
-            insight.per_workstream.get(ws.id),
-            urgent(insight.per_workstream.get(ws.id), snap.tracker.deadline, today),
-        )
-        for ws in snap.workstreams
-        if ws.percent < 100
-    ]
 
 
 async def offer_buttons(update: Update, context: Context, command: Command) -> None:
     """A bare /update: the check-in's buttons for every workstream of the tracker."""
-    caller = caller_of(update, command)
-    settings = context.bot_data.settings
-    now = context.bot_data.clock()
-    lang = await chat_lang(context, update)
-
-    def read(session: Session) -> tuple[str, list[list[Button]]]:
-        scope = resolve(session, settings, caller)
-        snap = queries.snapshot(session, tracker=scope.tracker)
-        items = prompt_items(session, snap, now)
-        if not items:
-            return t(lang, "ci_all_done", title=scope.tracker.title), []
-        today = local_today(now, scope.tracker.timezone)
-        return render_prompt(snap, items, today=today, lang=lang, asked=False), keyboard(
-            items, lang
-        )
-
-    text, rows = await run_db(context, read, readonly=True)
+    request = await request_of(update, context, command)
+    lang, now = request.lang, request.now
+    snap, items = await read_tracker(
+        context, request, lambda s, tracker: asking.offered_items(s, tracker, now)
+    )
+    if not items:
+        text, rows = t(lang, "ci_all_done", title=snap.tracker.title), []
+    else:
+        today = local_today(now, snap.tracker.timezone)
+        text = render_prompt(snap, items, today=today, lang=lang, asked=False)
+        rows = keyboard(items, lang)
     message = update.effective_message
     assert message is not None
     await with_network_retries(

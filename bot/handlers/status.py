@@ -24,7 +24,6 @@ from bot.handlers.common import (
 from domain.i18n import t
 from domain.parsing import parse_history, parse_no_args, parse_status
 from domain.portfolio import Entry, render_portfolio
-from domain.progress import local_today
 from domain.render import (
     render_history,
     render_status,
@@ -32,10 +31,11 @@ from domain.render import (
     render_workstreams,
 )
 from domain.views import ReportView, WorkstreamView
+from services import notices
 from services.checkins import person_label
-from services.progress import insight_for
+from services.progress import insight_for, tracker_state
 from services.reports import active_workstream
-from storage import checkins, evidence, follows, queries, trail
+from storage import checkins, evidence, follows, queries
 from storage.models import Report, Tracker
 
 STATUS_DETAIL_REPORTS = 5
@@ -43,14 +43,7 @@ STATUS_DETAIL_REPORTS = 5
 
 def portfolio_entry(session: Session, tracker: Tracker, now: datetime) -> Entry:
     """One tracker of a portfolio chat, as of now."""
-    snap = queries.snapshot(session, tracker=tracker)
-    assert tracker.id is not None
-    return Entry(
-        snapshot=snap,
-        insight=insight_for(session, snap, now),
-        today=local_today(now, tracker.timezone),
-        head=trail.head(session, tracker_id=tracker.id).head,
-    )
+    return notices.entry(session, tracker, lambda s, tr: tracker_state(s, tr, now), now)
 
 
 def with_files(session: Session, rows: Sequence[Report], key: str) -> list[ReportView]:
