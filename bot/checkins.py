@@ -15,7 +15,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.context import Context, PantauApp, run_db_app
-from bot.jobqueue import cron, once, remove
+from bot.jobqueue import cron, once, remove_jobs
 from bot.jobs import ALL_DAYS, LATE_AFTER, defaults, latest_slot
 from bot.notices import Delivery, Outgoing, deliver
 from domain.checkin import keyboard, render_prompt
@@ -46,7 +46,7 @@ def register(application: PantauApp, plan: CheckinPlan) -> None:
 
 
 def unregister(application: PantauApp, tracker_id: int) -> None:
-    remove(application, f"checkin:{tracker_id}")
+    remove_jobs(application, f"checkin:{tracker_id}")
 
 
 async def register_all(application: PantauApp) -> None:

@@ -22,7 +22,7 @@ def job_queue(application: PantauApp) -> JobQueue:  # type: ignore[type-arg]
     return queue
 
 
-def remove(application: PantauApp, name: str) -> None:
+def remove_jobs(application: PantauApp, name: str) -> None:
     for job in job_queue(application).get_jobs_by_name(name):
         job.schedule_removal()
 
@@ -38,7 +38,7 @@ def cron(
     data: int,
 ) -> None:
     """(Re)create the job ``name``: ``callback`` on those days at ``at``, local time."""
-    remove(application, name)
+    remove_jobs(application, name)
     trigger = CronTrigger(
         day_of_week=day_of_week, hour=at.hour, minute=at.minute, timezone=ZoneInfo(tz_name)
     )
@@ -58,7 +58,7 @@ def cron(
 
 def once(application: PantauApp, callback: object, name: str) -> None:
     """Queue one run for when the scheduler starts (replacing any queued one)."""
-    remove(application, name)
+    remove_jobs(application, name)
     job_queue(application).run_once(callback, when=0, name=name)  # type: ignore[arg-type]
 
 
@@ -72,5 +72,5 @@ def reminders_job_name(chat_id: int) -> str:
 
 def unregister_chat(application: PantauApp, chat_id: int) -> None:
     """A chat that no longer follows a tracker (or refuses the bot): its jobs end."""
-    remove(application, digest_job_name(chat_id))
-    remove(application, reminders_job_name(chat_id))
+    remove_jobs(application, digest_job_name(chat_id))
+    remove_jobs(application, reminders_job_name(chat_id))

@@ -24,7 +24,7 @@ from bot.jobqueue import (
     digest_job_name,
     once,
     reminders_job_name,
-    remove,
+    remove_jobs,
 )
 from bot.notices import Delivery, Outgoing, Skipped, deliver
 from domain.checkin import holiday_name
@@ -84,7 +84,7 @@ def register_chat(application: PantauApp, plan: ChatPlan) -> None:
     """(Re)create the digest and reminder jobs of one linked chat."""
     schedule = schedule_of(plan)
     if schedule is None:
-        remove(application, digest_job_name(plan.chat_id))
+        remove_jobs(application, digest_job_name(plan.chat_id))
     else:
         cron(
             application,
