@@ -151,6 +151,43 @@ def retract(
     )
 
 
+def add_evidence(
+    session: Session, report: Report, facts: FileFacts, source: Source, now: datetime
+) -> bool:
+    """A file as evidence of a report, from the message that carried it (False: that message
+    added it already)."""
+    added = evidence.add(
+        session,
+        report=report,
+        facts=facts,
+        added_by=source.user_id,
+        now=now,
+        chat_id=source.chat_id,
+        message_id=source.message_id,
+    )
+    return added is not None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceAdded:
+    workstream_title: str
+    percent: int
+
+
+def add_evidence_by_reply(
+    session: Session, report_id: int, facts: FileFacts, source: Source, now: datetime
+) -> EvidenceAdded | None:
+    """A file sent in reply to one's own /update: more evidence for its report (None: the
+    same message delivered again)."""
+    report = queries.get_report(session, report_id=report_id)
+    if report is None or report.retracted_at is not None:  # undone meanwhile
+        raise UserError("evidence_undone", example=code("/update …"))
+    if not add_evidence(session, report, facts, source, now):
+        return None
+    ws = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
+    return EvidenceAdded(ws.title if ws is not None else "?", report.percent)
+
+
 def record_report(
     session: Session,
     tracker: Tracker,
@@ -183,15 +220,7 @@ def record_report(
     stored = session.get(Report, report.id) if files else None  # the evidence chain's row
     for facts in files:
         assert stored is not None
-        evidence.add(
-            session,
-            report=stored,
-            facts=facts,
-            added_by=source.user_id,
-            now=now,
-            chat_id=source.chat_id,
-            message_id=source.message_id,
-        )
+        add_evidence(session, stored, facts, source, now)
     after = with_report(before, report, previous.id)
     return _outcome(before, after, previous, args.note, lower=_lower(previous, args.percent))
 

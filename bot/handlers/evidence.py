@@ -23,7 +23,8 @@ from domain.i18n import code, t
 from domain.parsing import parse_evidence, parse_update, split_command
 from domain.render import render_files
 from domain.views import FileFacts
-from services.reports import active_workstream
+from services import reports as reports_uc
+from services.reports import EvidenceAdded, active_workstream
 from storage import evidence, queries
 
 log = logging.getLogger(__name__)
@@ -161,23 +162,8 @@ async def add_to_report(update: Update, context: Context, command: Command) -> N
         return
     facts = await fetch(context, message)
 
-    def attach(session: Session) -> tuple[str, int] | None:
-        report = queries.get_report(session, report_id=report_id)
-        if report is None or report.retracted_at is not None:  # undone meanwhile
-            raise UserError("evidence_undone", example=code("/update …"))
-        added = evidence.add(
-            session,
-            report=report,
-            facts=facts,
-            added_by=caller.user_id,
-            now=now,
-            chat_id=caller.chat_id,
-            message_id=caller.message_id,
-        )
-        if added is None:
-            return None  # the same message delivered again
-        ws = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
-        return (ws.title if ws is not None else "?"), report.percent
+    def attach(session: Session) -> EvidenceAdded | None:
+        return reports_uc.add_evidence_by_reply(session, report_id, facts, caller.source, now)
 
     try:
         done = await run_db(context, attach)
@@ -186,9 +172,8 @@ async def add_to_report(update: Update, context: Context, command: Command) -> N
         return
     if done is None:
         return
-    title, percent = done
     log.info("evidence added to report %s by %s", report_id, caller.user_id)
-    text = t(lang, "evidence_added", title=title, percent=percent)
+    text = t(lang, "evidence_added", title=done.workstream_title, percent=done.percent)
     await reply(update, text + render_files([facts], lang))
 
 
