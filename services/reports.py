@@ -87,23 +87,22 @@ def _insert(
     session: Session,
     source: Source,
     workstream: WorkstreamView,
-    *,
     tracker_id: int,
-    percent: int,
-    note: str | None,
+    said: UpdateArgs,
+    *,
     created_at: datetime,
     recorded_at: datetime,
     revision: int = 0,
     corrects_id: int | None = None,
 ) -> ReportView:
-    """The one place a report is written: who said what, when, from where."""
+    """The one place a report is written: who said what (``said``), when, from where."""
     return queries.insert_report(
         session,
         workstream_key=workstream.key,
         tracker_id=tracker_id,
         workstream_id=workstream.id,
-        percent=percent,
-        note=note,
+        percent=said.percent,
+        note=said.note,
         reporter_id=source.user_id,
         reporter_name=source.name,
         chat_id=source.chat_id,
@@ -208,14 +207,7 @@ def record_report(
         # first: one report, one answer.
         return AlreadyRecorded(previous.title)
     report = _insert(
-        session,
-        source,
-        previous,
-        tracker_id=tracker.id,
-        percent=args.percent,
-        note=args.note,
-        created_at=source.sent_at,
-        recorded_at=now,
+        session, source, previous, tracker.id, args, created_at=source.sent_at, recorded_at=now
     )
     stored = session.get(Report, report.id) if files else None  # the evidence chain's row
     for facts in files:
@@ -299,9 +291,8 @@ def record_correction(
         session,
         source,
         ws,
-        tracker_id=tracker.id,
-        percent=args.percent,
-        note=args.note,
+        tracker.id,
+        args,
         # A correction keeps the moment of the claim it corrects; an edit that turns a
         # refused command into a valid one claims progress as of the edit.
         created_at=(original.created_at if original is not None else source.edited_at or now),
@@ -352,15 +343,10 @@ def record_answer(
         return AlreadyRecorded(previous.title)  # the same tap or message delivered again
     newer = previous.latest
     replaced = newer if newer is not None and newer.id != base_report_id else None
+    said = UpdateArgs(previous.key, percent, CHECKIN_NOTE)
+    created = source.sent_at
     report = _insert(
-        session,
-        source,
-        previous,
-        tracker_id=tracker.id,
-        percent=percent,
-        note=CHECKIN_NOTE,
-        created_at=source.sent_at,
-        recorded_at=source.sent_at,
+        session, source, previous, tracker.id, said, created_at=created, recorded_at=created
     )
     after = with_report(before, report, workstream_id)
     log.info("check-in: %s=%s%% by %s in %s", previous.key, percent, source.user_id, tracker.key)

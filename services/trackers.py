@@ -113,20 +113,25 @@ def attach_chat(
     *,
     actor_id: int,
     now: datetime,
+    leaving: Tracker | None = None,
 ) -> None:
-    """This chat follows ``tracker`` now (as its own), and the tracker's trail says who linked
-    it and when."""
+    """This chat follows ``tracker`` now (as its own): the tracker's trail says who linked it
+    and when, and that of the tracker it is ``leaving`` says where it went."""
     assert tracker.id is not None
     queries.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
-    lifecycle.add_event(
-        session,
-        tracker_id=tracker.id,
-        kind=lifecycle.EventKind.LINKED,
-        actor_id=actor_id,
-        now=now,
-        chat_id=chat_id,
-        detail=chat_title,
-    )
+    events = [(tracker.id, lifecycle.EventKind.LINKED, chat_title)]
+    if leaving is not None and leaving.id is not None:
+        events.append((leaving.id, lifecycle.EventKind.MOVED_AWAY, tracker.key))
+    for tracker_id, kind, detail in events:
+        lifecycle.add_event(
+            session,
+            tracker_id=tracker_id,
+            kind=kind,
+            actor_id=actor_id,
+            now=now,
+            chat_id=chat_id,
+            detail=detail,
+        )
 
 
 def link_chat(
@@ -149,20 +154,11 @@ def link_chat(
     )
     tracker = saved.tracker
     assert tracker.id is not None
-    same = current is not None and current.id == tracker.id
-    if same:
+    if current is not None and current.id == tracker.id:
         queries.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
     else:
-        attach_chat(session, tracker, chat_id, chat_title, actor_id=actor_id, now=now)
-    if current is not None and current.id is not None and not same:
-        lifecycle.add_event(  # the tracker it leaves says where it went
-            session,
-            tracker_id=current.id,
-            kind=lifecycle.EventKind.MOVED_AWAY,
-            actor_id=actor_id,
-            now=now,
-            chat_id=chat_id,
-            detail=tracker.key,
+        attach_chat(
+            session, tracker, chat_id, chat_title, actor_id=actor_id, now=now, leaving=current
         )
     log.info("setup: chat %s → tracker %s (created=%s)", chat_id, tracker.key, saved.created)
     return ChatLinked(
