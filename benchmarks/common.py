@@ -12,7 +12,9 @@ from sqlalchemy import Engine, insert
 
 from bot.config import Settings
 from domain.views import Role
-from storage import queries
+from storage import members as member_store
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import ChatLink, Report
@@ -46,7 +48,7 @@ def seed(db: Path, reports: int, *, chats: int = 1) -> tuple[Engine, float]:
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
     with session_scope(engine) as session:
-        tracker = queries.create_tracker(
+        tracker = tracker_store.create_tracker(
             session,
             key="bench",
             title="Benchmark tracker",
@@ -58,13 +60,13 @@ def seed(db: Path, reports: int, *, chats: int = 1) -> tuple[Engine, float]:
         assert tracker.id is not None
         ws_ids = []
         for key in ("payments", "sellers", "app"):
-            ws, _ = queries.save_workstream(
+            ws, _ = workstream_store.save_workstream(
                 session, tracker_id=tracker.id, key=key, title=None, weight=None, now=NOW
             )
             assert ws.id is not None
             ws_ids.append(ws.id)
         for user in range(1, 5):
-            queries.set_role(session, tracker_id=tracker.id, user_id=user, role=Role.REPORTER)
+            member_store.set_role(session, tracker_id=tracker.id, user_id=user, role=Role.REPORTER)
         tracker_id = tracker.id
     span = timedelta(days=365).total_seconds()
     start = NOW - timedelta(days=365)

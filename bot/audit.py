@@ -14,7 +14,8 @@ from sqlmodel import Session
 
 from domain import trail as chain
 from storage import evidence as evidence_store
-from storage import queries, trail
+from storage import history as history_store
+from storage import trail
 from storage.models import Tracker
 
 
@@ -193,7 +194,7 @@ def bundle(session: Session, tracker: Tracker, *, now: datetime, evidence_dir: P
     trail_out = io.StringIO()
     writer = csv.writer(trail_out)
     writer.writerow(TRAIL_COLUMNS)
-    for report, key in queries.trail(session, tracker_id=tracker.id):
+    for report, key in history_store.trail(session, tracker_id=tracker.id):
         attached = files.get(report.id or 0, [])
         writer.writerow(
             [

@@ -1,6 +1,6 @@
 """What a tracker looks like, computed once per change: /status texts, digest states, charts.
 
-Entries are keyed by the tracker's *version* (``storage.queries.tracker_version``), read from
+Entries are keyed by the tracker's *version* (``storage.trackers.tracker_version``), read from
 the database in the same transaction as the request: a report, an undo, a correction, a
 workstream or deadline change — made by this instance or any other sharing the database —
 changes the version, and the next read computes afresh. Nothing needs to be told about a

@@ -37,11 +37,14 @@ from services.imports import (
     TrackerArchived,
     apply_spec,
 )
-from storage import lifecycle, queries
+from storage import chats as chat_store
+from storage import lifecycle
+from storage import members as member_store
+from storage import trackers as tracker_store
 from storage.db import DatabaseUrlError, check_database_url, make_engine, session_scope
 from storage.migrate import current_revision, upgrade
 from storage.models import Tracker
-from storage.queries import get_tracker
+from storage.trackers import get_tracker
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -358,7 +361,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
 def _named_tracker(session: Session, key: str | None, url: str) -> Tracker:
     """The tracker ``--tracker`` names, or the only one there is."""
     if key is None:
-        every = queries.all_trackers(session)
+        every = tracker_store.all_trackers(session)
         if len(every) == 1:
             return every[0]
         keys = ", ".join(t.key for t in every) or "none"
@@ -461,10 +464,12 @@ def cmd_trackers_list(_args: argparse.Namespace) -> int:
     engine, _settings = _engine()
     with session_scope(engine, readonly=True) as session:
         rows = []
-        for tracker in queries.all_trackers(session):
+        for tracker in tracker_store.all_trackers(session):
             assert tracker.id is not None
-            chats = len(queries.linked_chats(session, tracker_id=tracker.id))
-            admins = ",".join(str(a) for a in queries.admin_ids(session, tracker_id=tracker.id))
+            chats = len(chat_store.linked_chats(session, tracker_id=tracker.id))
+            admins = ",".join(
+                str(a) for a in member_store.admin_ids(session, tracker_id=tracker.id)
+            )
             state = f"archived {tracker.archived_at:%Y-%m-%d}" if tracker.archived_at else "active"
             rows.append(
                 f"{tracker.key}\t{state}\tdeadline {tracker.deadline}\t{chats} chats\t"

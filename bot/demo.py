@@ -38,7 +38,9 @@ from domain.parsing import impossible_date
 from domain.spec import ImportSpec, SpecError, load_spec, report_lines
 from domain.views import Role
 from services.imports import ImportRefused, apply_spec
-from storage import queries
+from storage import history as history_store
+from storage import members as member_store
+from storage import trackers as tracker_store
 from storage.db import session_scope
 
 SEED_NAME = "tiktok-tokopedia.toml"
@@ -182,8 +184,8 @@ def run_demo(args: argparse.Namespace) -> int:
     tz_name = spec.tracker.timezone
     engine = ready_engine(settings)
     with session_scope(engine) as session:
-        resume = queries.resume_point(session)
-        new = queries.get_tracker(session, key=spec.tracker.key) is None
+        resume = history_store.resume_point(session)
+        new = tracker_store.get_tracker(session, key=spec.tracker.key) is None
         if new:  # the seed only makes a new demo: a restart keeps what was done since
             start = morning_of(today or STORY_DAY, tz_name)
             last_report = max((report.at for report in spec.reports), default=None)
@@ -208,9 +210,11 @@ def run_demo(args: argparse.Namespace) -> int:
         else:  # continue one minute after the last thing that happened
             last = resume.last_event or morning_of(STORY_DAY, tz_name)
             start = max(last + timedelta(minutes=1), morning_of(STORY_DAY, tz_name))
-        tracker = queries.get_tracker(session, key=spec.tracker.key)
+        tracker = tracker_store.get_tracker(session, key=spec.tracker.key)
         roles = {
-            member.user_id: queries.role_of(session, tracker_id=tracker.id, user_id=member.user_id)
+            member.user_id: member_store.role_of(
+                session, tracker_id=tracker.id, user_id=member.user_id
+            )
             for member in spec.members
             if tracker is not None and tracker.id is not None
         }

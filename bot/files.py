@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot.cache import TrackerCache
 from domain.progress import local_today
 from services.files import ChartData, chart_data, draw_chart
-from storage import queries
+from storage import trackers as tracker_store
 from storage.db import PRIVATE_FILE
 from storage.models import Tracker
 
@@ -44,7 +44,7 @@ def read_chart(
 ) -> Chart:
     """In the transaction: the cached picture, or the data to draw it from."""
     assert tracker.id is not None
-    version = queries.tracker_version(session, tracker=tracker)
+    version = tracker_store.tracker_version(session, tracker=tracker)
     key = ("chart", lang, local_today(now, tracker.timezone))
     held = cache.peek(tracker.id, version, key)
     if isinstance(held, bytes):

@@ -26,7 +26,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.context import Context, PantauApp, in_db_thread, run_db_app
-from storage import queries
+from storage import inbox as inbox_store
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class InboxQueue(asyncio.Queue[Any]):
             for update in updates
         ]
         stored = await in_db_thread(
-            self.application, partial(queries.inbox_add_many, engine, rows=rows, now=now)
+            self.application, partial(inbox_store.inbox_add_many, engine, rows=rows, now=now)
         )
         for update_id, _payload in rows:
             self._batch[update_id] = update_id in stored
@@ -79,7 +79,7 @@ class InboxQueue(asyncio.Queue[Any]):
         return await in_db_thread(
             application,
             partial(
-                queries.inbox_add, engine, update_id=update.update_id, payload=payload, now=now
+                inbox_store.inbox_add, engine, update_id=update.update_id, payload=payload, now=now
             ),
         )
 
@@ -88,8 +88,8 @@ class InboxQueue(asyncio.Queue[Any]):
         now = application.bot_data.clock()
 
         def load(session: Session) -> list[tuple[int, str]]:
-            queries.inbox_prune(session, before=now - KEEP_DONE)
-            return queries.inbox_pending(session)
+            inbox_store.inbox_prune(session, before=now - KEEP_DONE)
+            return inbox_store.inbox_pending(session)
 
         pending = await run_db_app(application, load)
         for update_id, payload in pending:
@@ -107,7 +107,7 @@ def settle(session: Session, context: Context, update_id: int) -> None:
     queue = context.application.update_queue
     if not isinstance(queue, InboxQueue) or update_id not in queue.tracked:
         return
-    queries.inbox_done_in(session, update_id=update_id, now=context.bot_data.clock())
+    inbox_store.inbox_done_in(session, update_id=update_id, now=context.bot_data.clock())
 
     def settled(_session: Session) -> None:
         queue.tracked.discard(update_id)  # mark_done need not write it again
@@ -124,7 +124,7 @@ async def mark_done(update: Update, context: Context) -> None:
     await in_db_thread(
         context.application,
         partial(
-            queries.inbox_done,
+            inbox_store.inbox_done,
             context.bot_data.engine,
             update_id=update.update_id,
             now=context.bot_data.clock(),

@@ -53,9 +53,11 @@ from domain.views import NoticeKind, Snapshot
 from services import notices
 from services.notices import DigestFacts, People
 from services.progress import tracker_state
-from storage import queries
+from storage import chats as chat_store
+from storage import notices as notice_store
+from storage import trackers as tracker_store
+from storage.chats import ChatPlan
 from storage.models import Tracker
-from storage.queries import ChatPlan
 
 log = logging.getLogger(__name__)
 
@@ -120,15 +122,15 @@ def register_tracker(application: PantauApp, tracker_id: int, tz_name: str) -> N
 
 def _load(session: Session) -> tuple[list[ChatPlan], list[tuple[int, str]]]:
     """Every linked chat's plan, and every tracker with its timezone."""
-    trackers = [(t.id or 0, t.timezone) for t in queries.all_trackers(session)]
-    return queries.chat_plans(session), trackers
+    trackers = [(t.id or 0, t.timezone) for t in tracker_store.all_trackers(session)]
+    return chat_store.chat_plans(session), trackers
 
 
 async def register_all(application: PantauApp) -> None:
     """At start: every job the database implies, and stale claims reported."""
 
     def load(session: Session) -> tuple[list[ChatPlan], list[tuple[int, str]], int]:
-        return *_load(session), queries.abandon_pending(session)
+        return *_load(session), notice_store.abandon_pending(session)
 
     plans, trackers, abandoned = await run_db_app(application, load)
     if abandoned:
@@ -176,7 +178,7 @@ def _state_of(application: PantauApp, now: datetime) -> notices.StateOf:
 
     def state(session: Session, tracker: Tracker) -> tuple[Snapshot, Insight]:
         assert tracker.id is not None
-        version = queries.tracker_version(session, tracker=tracker)
+        version = tracker_store.tracker_version(session, tracker=tracker)
         today = local_today(now, tracker.timezone)
         return application.bot_data.views.get(
             tracker.id, version, ("state", today), lambda: tracker_state(session, tracker, now)
@@ -318,7 +320,7 @@ async def send_quiet_nudges(application: PantauApp, tracker_id: int) -> list[Del
 
 async def _plan(application: PantauApp, chat_id: int) -> ChatPlan | None:
     plans = await run_db_app(
-        application, lambda s: queries.chat_plans(s, chat_id=chat_id), readonly=True
+        application, lambda s: chat_store.chat_plans(s, chat_id=chat_id), readonly=True
     )
     return plans[0] if plans else None
 

@@ -28,7 +28,8 @@ from bot.jobqueue import unregister_chat
 from bot.retry import Attempts, with_network_retries
 from domain.htmltext import split_html
 from domain.views import NoticeKind, NoticeStatus
-from storage import queries
+from storage import lifecycle
+from storage import notices as notice_store
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> Delivery:
     now = data.clock()
 
     def claim(session: Session) -> int | None:
-        return queries.claim_notice(
+        return notice_store.claim_notice(
             session,
             chat_id=outgoing.chat_id,
             tracker_id=outgoing.tracker_id,
@@ -174,7 +175,7 @@ async def _send_photo(application: PantauApp, chat_id: int, png: bytes) -> None:
 
 async def _migrate(application: PantauApp, old_chat_id: int, new_chat_id: int) -> None:
     def move(session: Session) -> None:
-        queries.migrate_chat(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
+        lifecycle.migrate_chat(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
 
     await run_db_app(application, move)
 
@@ -194,7 +195,7 @@ async def _finish(
     now = application.bot_data.clock()
 
     def record(session: Session) -> None:
-        queries.finish_notice(
+        notice_store.finish_notice(
             session,
             notice_id=notice_id,
             status=status,
@@ -211,7 +212,9 @@ async def _finish(
 
 async def _deactivate(application: PantauApp, chat_id: int, reason: str) -> None:
     """Stop serving a chat that refuses the bot; log it once, not at every notice."""
-    changed = await run_db_app(application, lambda s: queries.deactivate_link(s, chat_id=chat_id))
+    changed = await run_db_app(
+        application, lambda s: lifecycle.deactivate_link(s, chat_id=chat_id)
+    )
     if changed:
         log.warning(
             "chat %s refuses the bot (%s): link deactivated, no more notices", chat_id, reason

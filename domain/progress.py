@@ -32,11 +32,6 @@ def local_today(now_utc: datetime, tz_name: str) -> date:
     return now_utc.astimezone(ZoneInfo(tz_name)).date()
 
 
-def days_left(deadline: date, today: date) -> int:
-    """Whole days from today to the deadline: 0 on the day, negative once overdue."""
-    return (deadline - today).days
-
-
 def progress_bar(percent: float, width: int = 10) -> str:
     """A text bar that reads well in a monospace line on a phone: ``███████░░░``."""
     filled = max(0, min(width, int(percent / 100 * width + 0.5)))

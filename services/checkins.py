@@ -22,7 +22,10 @@ from services.members import target_of
 from services.notices import Defaults, language
 from services.progress import tracker_state
 from services.workstreams import active_row
-from storage import checkins, queries
+from storage import chats as chat_store
+from storage import checkins
+from storage import members as member_store
+from storage import trackers as tracker_store
 from storage.checkins import CheckinPlan
 from storage.models import Tracker, Workstream
 
@@ -31,7 +34,7 @@ log = logging.getLogger(__name__)
 
 def person_label(session: Session, user_id: int) -> str:
     """A person as check-ins name them: display name and @username, else their id."""
-    seen = queries.get_seen_user(session, user_id=user_id)
+    seen = member_store.get_seen_user(session, user_id=user_id)
     if seen is None:
         return str(user_id)
     return f"{seen.display_name} (@{seen.username})" if seen.username else seen.display_name
@@ -82,7 +85,7 @@ def checkin_day(
     """Every owner's prompt for the day of ``slot``: on a scheduled day every workstream below
     100%, on other working days only those at risk near the deadline; none on weekends and
     holidays, none to owners who are away or lost their role."""
-    tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
+    tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
     if tracker is None or tracker.id is None or tracker.archived_at is not None:
         return None
     today = local_today(slot, tracker.timezone)
@@ -111,7 +114,7 @@ def checkin_day(
     for user_id, items in asked.items():
         if user_id in away:
             continue
-        role = queries.role_of(session, tracker_id=tracker.id, user_id=user_id)
+        role = member_store.role_of(session, tracker_id=tracker.id, user_id=user_id)
         if role not in (Role.REPORTER, Role.ADMIN) and user_id not in operators:
             continue  # an owner who lost their role is not asked
         prompts.append(Prompt(user_id, items, language(session, user_id, defaults.lang)))
@@ -120,10 +123,10 @@ def checkin_day(
 
 def group_of(session: Session, tracker_id: int) -> int | None:
     """The tracker's group: where its reports come from, else the first linked group."""
-    for chat_id in queries.report_chats(session, tracker_id=tracker_id):
+    for chat_id in chat_store.report_chats(session, tracker_id=tracker_id):
         if chat_id < 0:
             return chat_id
-    for link in queries.linked_chats(session, tracker_id=tracker_id):
+    for link in chat_store.linked_chats(session, tracker_id=tracker_id):
         if link.chat_id < 0 and link.active:
             return link.chat_id
     return None
@@ -180,7 +183,7 @@ def owners(
     user_ids = []
     for target in targets:
         user_id, name = target_of(session, target)
-        role = queries.role_of(session, tracker_id=tracker.id, user_id=user_id)
+        role = member_store.role_of(session, tracker_id=tracker.id, user_id=user_id)
         if role not in (Role.REPORTER, Role.ADMIN) and user_id not in operators:
             handle = f"@{target.username}" if target.username else str(user_id)
             raise UserError(

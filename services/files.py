@@ -18,7 +18,8 @@ from domain.forecast import Forecast, Insight
 from domain.progress import local_today
 from domain.views import Snapshot, TrackerView
 from services.progress import tracker_state
-from storage import evidence, queries, trail
+from storage import evidence, trail
+from storage import history as history_store
 from storage.models import Report, Tracker
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def chart_data(session: Session, tracker: Tracker, *, now: datetime) -> ChartDat
         Series(
             ws.title,
             ws.weight,
-            queries.daily_history(session, workstream_id=ws.id, tz_name=tracker.timezone),
+            history_store.daily_history(session, workstream_id=ws.id, tz_name=tracker.timezone),
             insight.per_workstream.get(ws.id),
         )
         for ws in snapshot.workstreams
@@ -87,7 +88,7 @@ def export_data(session: Session, tracker: Tracker, *, fmt: str, now: datetime) 
             event_hash=hashes.get(report.id or 0, ""),
             **{name: getattr(report, name) for name in columns},
         )
-        for report, key in queries.trail(session, tracker_id=tracker_id)
+        for report, key in history_store.trail(session, tracker_id=tracker_id)
     ]
     stamp = local_today(now, tracker.timezone).isoformat()
     state = tracker_state(session, tracker, now) if fmt == "xlsx" else None

@@ -13,9 +13,11 @@ from sqlmodel import Session
 from domain.errors import UserError
 from domain.i18n import code
 from services.trackers import attach_chat
-from storage import follows, queries
+from storage import chats as chat_store
+from storage import follows
+from storage import trackers as tracker_store
+from storage.chats import ChatPlan
 from storage.models import Tracker
-from storage.queries import ChatPlan
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +53,10 @@ def follow(
         raise UserError(
             "tracker_archived_link", tracker=tracker.title, restore=code(f"/restore {tracker.key}")
         )
-    own = queries.tracker_for_chat(session, chat_id=chat_id)
+    own = tracker_store.tracker_for_chat(session, chat_id=chat_id)
     if own is None:
         attach_chat(session, tracker, chat_id, chat_title, actor_id=actor_id, now=now)
-        plans = queries.chat_plans(session, chat_id=chat_id)
+        plans = chat_store.chat_plans(session, chat_id=chat_id)
         return Followed(FollowChange.FIRST, tracker, tracker, plans)
     if own.id == tracker.id or follows.is_following(
         session, chat_id=chat_id, tracker_id=tracker.id
@@ -70,7 +72,7 @@ def unfollow(
 ) -> Followed:
     """/unfollow: stop following a tracker this chat follows besides its own."""
     assert tracker.id is not None
-    own = queries.tracker_for_chat(session, chat_id=chat_id)
+    own = tracker_store.tracker_for_chat(session, chat_id=chat_id)
     if own is not None and own.id == tracker.id:
         raise UserError("unfollow_own", title=tracker.title)
     if not follows.unfollow(session, chat_id=chat_id, tracker_id=tracker.id, by=actor_id, now=now):

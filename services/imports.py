@@ -21,7 +21,12 @@ from domain.views import Role
 from services.reports import retract
 from services.trackers import TrackerFields, save_tracker
 from services.workstreams import WorkstreamChange, save_workstream
-from storage import checkins, lifecycle, queries
+from storage import chats as chat_store
+from storage import checkins, lifecycle
+from storage import members as member_store
+from storage import reports as report_store
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
 from storage.models import Report, Tracker
 
 IMPORTED_CHAT_ID = 0  # reports from a file have no Telegram chat: they share this one
@@ -102,7 +107,7 @@ def check_reports(
     lines: Sequence[int] | None = None,
 ) -> list[str]:
     """What makes the file's reports unusable: times in the future, reporters not members."""
-    tracker = queries.get_tracker(session, key=spec.tracker.key)
+    tracker = tracker_store.get_tracker(session, key=spec.tracker.key)
     members = {member.user_id for member in spec.members}
     problems: list[str] = []
     for index, report in enumerate(spec.reports):
@@ -115,7 +120,8 @@ def check_reports(
         if report.reporter not in members and (
             tracker is None
             or tracker.id is None
-            or queries.role_of(session, tracker_id=tracker.id, user_id=report.reporter) is None
+            or member_store.role_of(session, tracker_id=tracker.id, user_id=report.reporter)
+            is None
         ):
             problems.append(
                 f"{where}: reporter {report.reporter} is not a member; add them under "
@@ -138,7 +144,7 @@ def apply_spec(
     before writing anything when a report is dated in the future or its reporter is not a
     member.
     """
-    tracker = queries.get_tracker(session, key=spec.tracker.key)
+    tracker = tracker_store.get_tracker(session, key=spec.tracker.key)
     if tracker is not None and tracker.archived_at is not None:
         raise TrackerArchived(tracker.key)
     problems = check_reports(session, spec=spec, now=now, lines=lines)
@@ -180,14 +186,14 @@ def apply_spec(
             counts.unchanged += 1
     result.still_active = [
         ws.key
-        for ws in queries.active_workstreams(session, tracker_id=tracker.id)
+        for ws in workstream_store.active_workstreams(session, tracker_id=tracker.id)
         if ws.key not in in_file
     ]
 
     names: dict[int, str] = {}
-    had_admins = queries.count_admins(session, tracker_id=tracker.id) > 0
+    had_admins = member_store.count_admins(session, tracker_id=tracker.id) > 0
     for member in spec.members:
-        previous = queries.set_role(
+        previous = member_store.set_role(
             session, tracker_id=tracker.id, user_id=member.user_id, role=member.role, now=now
         )
         if previous is Role.ADMIN and member.role is not Role.ADMIN:
@@ -197,7 +203,7 @@ def apply_spec(
         _count(result.members, previous, member.role)
         name = member.name or (member.username or str(member.user_id)).lstrip("@")
         names[member.user_id] = name
-        queries.upsert_seen_user(
+        member_store.upsert_seen_user(
             session,
             user_id=member.user_id,
             username=member.username.lstrip("@") if member.username else None,
@@ -205,7 +211,7 @@ def apply_spec(
             now=now,
         )
 
-    if had_admins and queries.count_admins(session, tracker_id=tracker.id) == 0:
+    if had_admins and member_store.count_admins(session, tracker_id=tracker.id) == 0:
         raise NoAdminLeft(tracker.key)  # the caller's transaction rolls everything back
 
     for ws_spec in spec.workstreams:
@@ -220,10 +226,12 @@ def apply_spec(
         )
 
     for chat in spec.chats:
-        link = queries.get_link(session, chat_id=chat.chat_id)
+        link = chat_store.get_link(session, chat_id=chat.chat_id)
         before_link = None if link is None else (link.tracker_id, link.active, link.title)
-        queries.link_chat(session, chat_id=chat.chat_id, tracker_id=tracker.id, title=chat.title)
-        link = queries.get_link(session, chat_id=chat.chat_id)
+        chat_store.link_chat(
+            session, chat_id=chat.chat_id, tracker_id=tracker.id, title=chat.title
+        )
+        link = chat_store.get_link(session, chat_id=chat.chat_id)
         assert link is not None
         _count(result.chats, before_link, (link.tracker_id, link.active, link.title))
 
@@ -254,7 +262,7 @@ def _apply_reports(
     assert tracker.id is not None
     # Each imported report as it stands now: the newest revision of its message id.
     heads: dict[int, Report] = {}
-    for report in queries.imported_reports(
+    for report in report_store.imported_reports(
         session, tracker_id=tracker.id, chat_id=IMPORTED_CHAT_ID
     ):
         head = heads.get(report.message_id)
@@ -321,7 +329,7 @@ def _add_report(
     revision: int = 0,
     corrects_id: int | None = None,
 ) -> None:
-    queries.add_report(
+    report_store.add_report(
         session,
         tracker_id=tracker_id,
         workstream_id=workstream_id,

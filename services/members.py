@@ -12,7 +12,8 @@ from domain.errors import UserError
 from domain.i18n import Msg, code, msg
 from domain.parsing import Target
 from domain.views import SERVICE_ACCOUNTS, Role
-from storage import lifecycle, queries
+from storage import lifecycle
+from storage import members as member_store
 from storage.models import Tracker
 
 log = logging.getLogger(__name__)
@@ -21,10 +22,10 @@ log = logging.getLogger(__name__)
 def target_of(session: Session, target: Target) -> tuple[int, str | Msg]:
     """The user id and a display name for whom a /grant or /revoke is about."""
     if target.user_id is not None:
-        seen = queries.get_seen_user(session, user_id=target.user_id)
+        seen = member_store.get_seen_user(session, user_id=target.user_id)
         return target.user_id, seen.display_name if seen else msg("user_n", id=str(target.user_id))
     assert target.username is not None
-    seen = queries.find_user_by_username(session, username=target.username)
+    seen = member_store.find_user_by_username(session, username=target.username)
     if seen is None:
         raise UserError("unknown_username", username=code("@" + target.username))
     return seen.id, seen.display_name
@@ -39,9 +40,9 @@ def keep_an_admin(session: Session, tracker: Tracker, user_id: int, name: str | 
     """
     assert tracker.id is not None
     lifecycle.lock_tracker(session, tracker_id=tracker.id)
-    if queries.role_of(session, tracker_id=tracker.id, user_id=user_id) is not Role.ADMIN:
+    if member_store.role_of(session, tracker_id=tracker.id, user_id=user_id) is not Role.ADMIN:
         return
-    if queries.count_admins(session, tracker_id=tracker.id) <= 1:
+    if member_store.count_admins(session, tracker_id=tracker.id) <= 1:
         raise UserError(
             "last_admin", name=name, tracker=tracker.title, example=code("/grant @username admin")
         )
@@ -68,7 +69,7 @@ def grant(
         raise UserError("service_account", id=user_id)
     if role is not Role.ADMIN:  # a demotion must leave the tracker an admin
         keep_an_admin(session, tracker, user_id, name)
-    previous = queries.set_role(
+    previous = member_store.set_role(
         session, tracker_id=tracker.id, user_id=user_id, role=role, actor_id=actor_id, now=now
     )
     log.info("grant: %s is %s of %s (was %s)", user_id, role, tracker.key, previous)
@@ -86,10 +87,10 @@ def revoke(
     assert tracker.id is not None
     user_id, name = target_of(session, target)
     keep_an_admin(session, tracker, user_id, name)
-    role = queries.role_of(session, tracker_id=tracker.id, user_id=user_id)
+    role = member_store.role_of(session, tracker_id=tracker.id, user_id=user_id)
     if role is None:
         raise UserError("no_role", name=name, tracker=tracker.title)
-    queries.remove_member(
+    member_store.remove_member(
         session, tracker_id=tracker.id, user_id=user_id, actor_id=actor_id, now=now
     )
     log.info("revoke: %s no longer %s of %s", user_id, role, tracker.key)

@@ -22,9 +22,14 @@ from domain.portfolio import Entry
 from domain.progress import local_today, overall_percent
 from domain.schedule import Schedule, deadline_slot, parse_time, quiet_slot
 from domain.views import NoticeKind, Snapshot, UndoneReport, WorkstreamView
-from storage import checkins, follows, queries, trail
+from storage import chats as chat_store
+from storage import checkins, follows, trail
+from storage import members as member_store
+from storage import notices as notice_store
+from storage import reports as report_store
+from storage import trackers as tracker_store
+from storage.chats import ChatPlan
 from storage.models import Tracker
-from storage.queries import ChatPlan
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +63,18 @@ def set_digest_schedule(
 ) -> DigestTimes:
     """/schedule: this chat's digest schedule (``wanted``: a schedule, "off", or None to
     show); only a chat that follows a tracker has one."""
-    plans = queries.chat_plans(session, chat_id=chat_id)
+    plans = chat_store.chat_plans(session, chat_id=chat_id)
     if not plans:
         raise UserError("schedule_needs_link")
     if wanted == "off":
-        queries.set_schedule(session, chat_id=chat_id, days=None, at=None)
+        chat_store.set_schedule(session, chat_id=chat_id, days=None, at=None)
     elif isinstance(wanted, Schedule):
-        queries.set_schedule(session, chat_id=chat_id, days=wanted.days, at=f"{wanted.at:%H:%M}")
+        chat_store.set_schedule(
+            session, chat_id=chat_id, days=wanted.days, at=f"{wanted.at:%H:%M}"
+        )
     if wanted is not None:
         log.info("schedule of chat %s: %s", chat_id, wanted)
-        plans = queries.chat_plans(session, chat_id=chat_id)
+        plans = chat_store.chat_plans(session, chat_id=chat_id)
     return DigestTimes(plans[0], digest_schedule(plans[0]))
 
 
@@ -75,18 +82,18 @@ def set_quiet_days(session: Session, tracker: Tracker, days: int | None) -> int:
     """/quiet: days without a report before a workstream is nudged (None: show); the days in
     force."""
     if days is not None:
-        queries.set_quiet_days(session, tracker=tracker, days=days)
+        tracker_store.set_quiet_days(session, tracker=tracker, days=days)
     return tracker.quiet_days
 
 
 def language(session: Session, chat_id: int, default: str) -> str:
     """A chat's language for a notice (no person to ask: the setting, else the default)."""
-    return queries.chat_language(session, chat_id=chat_id) or default
+    return chat_store.chat_language(session, chat_id=chat_id) or default
 
 
 def person_name(session: Session, user_id: int) -> str:
     """A person as notices name them: display name, else their id."""
-    seen = queries.get_seen_user(session, user_id=user_id)
+    seen = member_store.get_seen_user(session, user_id=user_id)
     return seen.display_name if seen is not None else str(user_id)
 
 
@@ -105,7 +112,7 @@ def entry(session: Session, tracker: Tracker, state_of: StateOf, now: datetime) 
 
 def holiday_on(session: Session, tracker_id: int, slot: datetime, *, defaults: Defaults) -> bool:
     """Whether ``slot`` falls on a public holiday where the tracker's team works."""
-    tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
+    tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
     if tracker is None:
         return False
     country = holiday_country(tracker.holidays, defaults.country)
@@ -161,7 +168,7 @@ def digest_facts(
     undone_window: timedelta,
 ) -> DigestFacts | None:
     """What this chat's digest shows now (None: the chat follows no live tracker)."""
-    tracker = queries.tracker_for_chat(session, chat_id=chat_id)
+    tracker = tracker_store.tracker_for_chat(session, chat_id=chat_id)
     if tracker is None or not _live(tracker):
         return None  # an archived tracker sends nothing
     own = entry(session, tracker, state_of, now)
@@ -169,7 +176,7 @@ def digest_facts(
         entry(session, other, state_of, now)
         for other in follows.followed(session, chat_id=chat_id)
     ]
-    previous = queries.previous_digest(session, chat_id=chat_id)
+    previous = notice_store.previous_digest(session, chat_id=chat_id)
     since = (previous.sent_at or previous.created_at) if previous else now - undone_window
     portfolio = bool(others)
     return DigestFacts(
@@ -180,7 +187,7 @@ def digest_facts(
         previous.figures if previous else None,
         []
         if portfolio
-        else queries.undone_reports(
+        else report_store.undone_reports(
             session, snapshot=own.snapshot, since=since, until=now, limit=UNDONE_SHOWN + 1
         ),
         People([], []) if portfolio else _people(session, own.snapshot, own.today),
@@ -202,10 +209,10 @@ def reminder_facts(
     session: Session, chat_id: int, *, due: datetime, defaults: Defaults
 ) -> ReminderFacts | None:
     """The deadline reminder or overdue notice that belongs to ``due``'s local date, if any."""
-    tracker = queries.tracker_for_chat(session, chat_id=chat_id)
+    tracker = tracker_store.tracker_for_chat(session, chat_id=chat_id)
     if tracker is None or not _live(tracker):
         return None  # an archived tracker sends nothing
-    snap = queries.snapshot(session, tracker=tracker)
+    snap = report_store.snapshot(session, tracker=tracker)
     today = local_today(due, tracker.timezone)
     done = overall_percent(snap.workstreams) >= 100
     planned = deadline_slot(tracker.deadline, today, done)
@@ -238,17 +245,17 @@ def quiet_nudges(
 ) -> list[Nudge]:
     """One nudge per silent period per workstream, to the chats its tracker's reports come
     from; none on weekends and public holidays."""
-    tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
+    tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
     if tracker is None or not _live(tracker):
         return []  # an archived tracker sends nothing
     country = holiday_country(tracker.holidays, defaults.country)
     if not working_day(country, local_today(now, tracker.timezone)):
         return []  # nobody is nudged on a weekend or a public holiday
-    snap = queries.snapshot(session, tracker=tracker)
+    snap = report_store.snapshot(session, tracker=tracker)
     # Groups only: reports made in private (check-in answers) do not make a private chat
     # the place for a nudge.
-    chats = [c for c in queries.report_chats(session, tracker_id=tracker_id) if c < 0] or [
-        link.chat_id for link in queries.linked_chats(session, tracker_id=tracker_id)
+    chats = [c for c in chat_store.report_chats(session, tracker_id=tracker_id) if c < 0] or [
+        link.chat_id for link in chat_store.linked_chats(session, tracker_id=tracker_id)
     ]
     nudges = []
     for ws, since in quiet_workstreams(snap, now, tracker.created_at):

@@ -20,7 +20,10 @@ from domain.parsing import UpdateArgs, suggest
 from domain.progress import find_workstream, overall_percent, with_report
 from domain.render import ReportOutcome, UndoOutcome
 from domain.views import FileFacts, ReportView, Snapshot, WorkstreamView
-from storage import evidence, locks, queries
+from storage import evidence, locks
+from storage import reports as report_store
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
 from storage.models import Report, Tracker, Workstream
 
 log = logging.getLogger(__name__)
@@ -96,7 +99,7 @@ def _insert(
     corrects_id: int | None = None,
 ) -> ReportView:
     """The one place a report is written: who said what (``said``), when, from where."""
-    return queries.insert_report(
+    return report_store.insert_report(
         session,
         workstream_key=workstream.key,
         tracker_id=tracker_id,
@@ -139,7 +142,7 @@ def retract(
     """Take a report out of the count, keeping it in the trail: undone by an /undo message
     (``undo``), else replaced by a correction (chained by the correction's own event, which
     names it)."""
-    queries.retract_report(
+    report_store.retract_report(
         session,
         report=report,
         now=now,
@@ -178,12 +181,12 @@ def add_evidence_by_reply(
 ) -> EvidenceAdded | None:
     """A file sent in reply to one's own /update: more evidence for its report (None: the
     same message delivered again)."""
-    report = queries.get_report(session, report_id=report_id)
+    report = report_store.get_report(session, report_id=report_id)
     if report is None or report.retracted_at is not None:  # undone meanwhile
         raise UserError("evidence_undone", example=code("/update …"))
     if not add_evidence(session, report, facts, source, now):
         return None
-    ws = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
+    ws = workstream_store.get_workstream_by_id(session, workstream_id=report.workstream_id)
     return EvidenceAdded(ws.title if ws is not None else "?", report.percent)
 
 
@@ -200,9 +203,9 @@ def record_report(
     # Before reading whether the message made a report: an edit of it handled at the same
     # moment waits for this transaction (or this one for it) and sees what it wrote.
     locks.lock_message(session, chat_id=source.chat_id, message_id=source.message_id)
-    before = queries.snapshot(session, tracker=tracker)
+    before = report_store.snapshot(session, tracker=tracker)
     previous = active_workstream(before, args.workstream)
-    if queries.report_exists(session, chat_id=source.chat_id, message_id=source.message_id):
+    if report_store.report_exists(session, chat_id=source.chat_id, message_id=source.message_id):
         # The same message delivered again (a retry after a crash), or an edit of it came
         # first: one report, one answer.
         return AlreadyRecorded(previous.title)
@@ -222,19 +225,21 @@ def undo_last_report(
 ) -> UndoOutcome | AlreadyUndone:
     """/undo: retract the caller's most recent report in this tracker (kept, marked)."""
     assert tracker.id is not None
-    if queries.retracted_by(session, chat_id=source.chat_id, message_id=source.message_id):
+    if report_store.retracted_by(session, chat_id=source.chat_id, message_id=source.message_id):
         return AlreadyUndone()
-    report = queries.last_report_by(session, tracker_id=tracker.id, reporter_id=source.user_id)
+    report = report_store.last_report_by(
+        session, tracker_id=tracker.id, reporter_id=source.user_id
+    )
     if report is None:
         raise UserError("nothing_to_undo", tracker=tracker.title)
-    workstream = queries.get_workstream_by_id(session, workstream_id=report.workstream_id)
+    workstream = workstream_store.get_workstream_by_id(session, workstream_id=report.workstream_id)
     assert workstream is not None
     retract(session, report, by=source.user_id, now=now, undo=source)
     log.info("undo: report %s by %s", report.id, source.user_id)
     return UndoOutcome(
-        undone=queries.report_view(report, workstream.key),
+        undone=report_store.report_view(report, workstream.key),
         workstream_title=workstream.title,
-        snapshot=queries.snapshot(session, tracker=tracker),
+        snapshot=report_store.snapshot(session, tracker=tracker),
     )
 
 
@@ -250,7 +255,7 @@ def _correctable(
             raise UserError("edit_undone", example=example)
         return None
     if current.tracker_id != tracker.id:  # the chat follows another tracker now
-        old = queries.get_tracker_by_id(session, tracker_id=current.tracker_id)
+        old = tracker_store.get_tracker_by_id(session, tracker_id=current.tracker_id)
         raise UserError(
             "edit_other_tracker",
             old=old.title if old is not None else "?",
@@ -275,15 +280,17 @@ def record_correction(
     # at the same moment waits, then counts this one's revision. (Without it both would take
     # the same next revision on PostgreSQL and the unique key would refuse one.)
     locks.lock_message(session, chat_id=source.chat_id, message_id=source.message_id)
-    revisions = queries.revisions_of_message(
+    revisions = report_store.revisions_of_message(
         session, chat_id=source.chat_id, message_id=source.message_id
     )
     for done in revisions:
         if done.update_id == source.update_id:  # the same edit delivered again
-            ws_row = queries.get_workstream_by_id(session, workstream_id=done.workstream_id)
+            ws_row = workstream_store.get_workstream_by_id(
+                session, workstream_id=done.workstream_id
+            )
             return AlreadyRecorded(ws_row.title if ws_row is not None else args.workstream)
     original = _correctable(session, tracker, source, args, revisions)
-    before = queries.snapshot(session, tracker=tracker)
+    before = report_store.snapshot(session, tracker=tracker)
     ws = active_workstream(before, args.workstream)
     if original is not None:
         retract(session, original, by=source.user_id, now=now)
@@ -301,7 +308,7 @@ def record_correction(
         revision=max((r.revision for r in revisions), default=0) + 1,
         corrects_id=original.id if original is not None else None,
     )
-    after = queries.snapshot(session, tracker=tracker)
+    after = report_store.snapshot(session, tracker=tracker)
     log.info("correction of message %s: report %s", source.message_id, report.id)
     return Corrected(
         _outcome(before, after, ws, args.note, lower=False),
@@ -312,10 +319,10 @@ def record_correction(
 def answered_workstream(session: Session, workstream_id: int) -> tuple[Tracker, Workstream]:
     """The workstream a check-in button (or the number typed after it) answers for, and its
     tracker; a refusal when it no longer exists."""
-    ws_row = queries.get_workstream_by_id(session, workstream_id=workstream_id)
+    ws_row = workstream_store.get_workstream_by_id(session, workstream_id=workstream_id)
     if ws_row is None:
         raise UserError("ci_stale")
-    tracker = queries.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
+    tracker = tracker_store.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
     assert tracker is not None
     return tracker, ws_row
 
@@ -337,9 +344,9 @@ def record_answer(
     """A check-in answer, recorded as /update would (``base_report_id``: the report the
     prompt showed, to tell when someone reported since)."""
     assert tracker.id is not None
-    before = queries.snapshot(session, tracker=tracker)
+    before = report_store.snapshot(session, tracker=tracker)
     previous = find_workstream(before, workstream_id)
-    if queries.report_exists(session, chat_id=source.chat_id, message_id=source.message_id):
+    if report_store.report_exists(session, chat_id=source.chat_id, message_id=source.message_id):
         return AlreadyRecorded(previous.title)  # the same tap or message delivered again
     newer = previous.latest
     replaced = newer if newer is not None and newer.id != base_report_id else None

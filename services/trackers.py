@@ -13,9 +13,13 @@ from sqlmodel import Session
 from domain.errors import UserError
 from domain.i18n import code, code_msg
 from domain.views import Role, TrackerView
-from storage import lifecycle, queries
+from storage import chats as chat_store
+from storage import lifecycle
+from storage import members as member_store
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
+from storage.chats import ChatPlan
 from storage.models import Tracker, TrackerEvent
-from storage.queries import ChatPlan
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +59,7 @@ def save_tracker(
                 tracker=existing.title,
                 restore=code(f"/restore {existing.key}"),
             )
-        queries.change_tracker(
+        tracker_store.change_tracker(
             session,
             tracker=existing,
             actor_id=actor_id,
@@ -68,10 +72,10 @@ def save_tracker(
         return TrackerSaved(existing, created=False)
     if fields.deadline is None:
         raise UserError("setup_needs_deadline", usage=code_msg("usage_setup_new", key=fields.key))
-    tracker = queries.create_tracker(
+    tracker = tracker_store.create_tracker(
         session,
         key=fields.key,
-        title=fields.title or queries.default_title(fields.key),
+        title=fields.title or workstream_store.default_title(fields.key),
         regulation=fields.regulation,
         deadline=fields.deadline,
         timezone=fields.timezone or default_timezone,
@@ -80,7 +84,7 @@ def save_tracker(
     )
     assert tracker.id is not None
     if actor_id is not None:
-        queries.set_role(
+        member_store.set_role(
             session,
             tracker_id=tracker.id,
             user_id=actor_id,
@@ -118,7 +122,7 @@ def attach_chat(
     """This chat follows ``tracker`` now (as its own): the tracker's trail says who linked it
     and when, and that of the tracker it is ``leaving`` says where it went."""
     assert tracker.id is not None
-    queries.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
+    chat_store.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
     events = [(tracker.id, lifecycle.EventKind.LINKED, chat_title)]
     if leaving is not None and leaving.id is not None:
         events.append((leaving.id, lifecycle.EventKind.MOVED_AWAY, tracker.key))
@@ -155,17 +159,17 @@ def link_chat(
     tracker = saved.tracker
     assert tracker.id is not None
     if current is not None and current.id == tracker.id:
-        queries.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
+        chat_store.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
     else:
         attach_chat(
             session, tracker, chat_id, chat_title, actor_id=actor_id, now=now, leaving=current
         )
     log.info("setup: chat %s → tracker %s (created=%s)", chat_id, tracker.key, saved.created)
     return ChatLinked(
-        queries.tracker_view(tracker),
+        tracker_store.tracker_view(tracker),
         saved.created,
-        queries.tracker_view(current) if current is not None else None,
-        queries.chat_plans(session, chat_id=chat_id),
+        tracker_store.tracker_view(current) if current is not None else None,
+        chat_store.chat_plans(session, chat_id=chat_id),
     )
 
 
@@ -182,11 +186,11 @@ def show_or_move_deadline(
     changed_from = None
     if new_deadline is not None and new_deadline != tracker.deadline:
         changed_from = tracker.deadline
-        queries.change_tracker(
+        tracker_store.change_tracker(
             session, tracker=tracker, actor_id=actor_id, now=now, deadline=new_deadline
         )
         log.info("deadline of %s moved to %s", tracker.key, new_deadline)
-    return Deadline(queries.tracker_view(tracker), changed_from)
+    return Deadline(tracker_store.tracker_view(tracker), changed_from)
 
 
 class ArchiveChange(StrEnum):
@@ -225,8 +229,8 @@ def set_archived(
         return Archived(ArchiveChange.ARCHIVED, tracker, [])
     plans = [
         plan
-        for link in queries.linked_chats(session, tracker_id=tracker.id)
-        for plan in queries.chat_plans(session, chat_id=link.chat_id)
+        for link in chat_store.linked_chats(session, tracker_id=tracker.id)
+        for plan in chat_store.chat_plans(session, chat_id=link.chat_id)
     ]
     return Archived(ArchiveChange.RESTORED, tracker, plans)
 
@@ -257,14 +261,14 @@ class TrackerEntry:
 def _chat(session: Session, chat_id: int | None, fallback: str | None) -> ChatRef:
     if chat_id is not None and chat_id > 0:
         return ChatRef(chat_id, None)  # a private chat: named as such, never by title
-    link = queries.get_link(session, chat_id=chat_id) if chat_id is not None else None
+    link = chat_store.get_link(session, chat_id=chat_id) if chat_id is not None else None
     return ChatRef(chat_id, (link.title if link is not None else None) or fallback)
 
 
 def _who(session: Session, user_id: int | None) -> str:
     if user_id is None:
         return "?"
-    seen = queries.get_seen_user(session, user_id=user_id)
+    seen = member_store.get_seen_user(session, user_id=user_id)
     return seen.display_name if seen is not None else str(user_id)
 
 
@@ -278,7 +282,7 @@ def trackers_overview(
         assert tracker.id is not None
         chats = [
             _chat(session, link.chat_id, link.title)
-            for link in queries.linked_chats(session, tracker_id=tracker.id)
+            for link in chat_store.linked_chats(session, tracker_id=tracker.id)
         ]
         events = (
             [

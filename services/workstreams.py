@@ -14,7 +14,7 @@ from sqlmodel import Session
 from domain.errors import UserError
 from domain.i18n import code
 from domain.parsing import suggest
-from storage import queries
+from storage import workstreams as workstream_store
 from storage.models import Tracker, Workstream
 
 log = logging.getLogger(__name__)
@@ -46,9 +46,9 @@ def save_workstream(
 ) -> WorkstreamSaved:
     """Add a workstream, or bring back / update the one with this key (chained when
     something changed)."""
-    existing = queries.get_workstream(session, tracker_id=tracker_id, key=key)
+    existing = workstream_store.get_workstream(session, tracker_id=tracker_id, key=key)
     before = None if existing is None else (existing.title, existing.weight, existing.archived)
-    ws, outcome = queries.save_workstream(
+    ws, outcome = workstream_store.save_workstream(
         session,
         tracker_id=tracker_id,
         key=key,
@@ -63,9 +63,9 @@ def save_workstream(
 def active_row(session: Session, tracker: Tracker, key: str) -> Workstream:
     """The tracker's active workstream with this key, or a refusal suggesting the closest."""
     assert tracker.id is not None
-    ws = queries.get_workstream(session, tracker_id=tracker.id, key=key)
+    ws = workstream_store.get_workstream(session, tracker_id=tracker.id, key=key)
     if ws is None or ws.archived:
-        active = queries.active_workstreams(session, tracker_id=tracker.id)
+        active = workstream_store.active_workstreams(session, tracker_id=tracker.id)
         hint = suggest(key, [w.key for w in active])
         raise UserError("no_workstream", tracker=tracker.title, key=code(key), hint=hint)
     return ws
@@ -76,6 +76,6 @@ def archive_workstream(
 ) -> WorkstreamSaved:
     """Archive an active workstream: it stops counting, its history is kept."""
     ws = active_row(session, tracker, key)
-    queries.archive_workstream(session, workstream=ws, actor_id=actor_id, now=now)
+    workstream_store.archive_workstream(session, workstream=ws, actor_id=actor_id, now=now)
     log.info("workstream %s/%s archived", tracker.key, key)
     return WorkstreamSaved(ws, WorkstreamChange.ARCHIVED, True)

@@ -1,7 +1,6 @@
 """Queries for check-ins: owners, schedules, holidays, absence, /use and the "Other" answer.
 
-Kept apart from ``storage.queries`` (which is about reports, trackers and notices) so each
-module stays readable; the same rules hold: keyword-only arguments, a caller's session, no
+The same rules as every storage module: keyword-only arguments, a caller's session, no
 commit here.
 """
 

@@ -1,6 +1,7 @@
 """A tracker's life and trail beyond its reports: archiving, the events that record chats
 moving and trackers archived, the row lock that guards its admins, private-chat links ending.
-Same conventions as ``storage.queries``: a ``session`` and keyword-only arguments."""
+Chats leaving (the bot removed or blocked) and moving (a group that became a supergroup).
+Same conventions as every storage module: a ``session`` and keyword-only arguments."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from domain.trail import Kind
 from storage import trail
-from storage.models import ChatLink, Tracker, TrackerEvent
+from storage.chats import get_link
+from storage.models import ChatLink, ChatSetting, Notice, Tracker, TrackerEvent
 
 
 def lock_tracker(session: Session, *, tracker_id: int) -> Tracker | None:
@@ -106,3 +108,40 @@ def unlink_private_chat(session: Session, *, tracker_id: int, user_id: int) -> b
     session.delete(link)
     session.flush()
     return True
+
+
+def deactivate_link(session: Session, *, chat_id: int) -> bool:
+    """Stop serving a chat (the bot was removed or blocked). True if it was active."""
+    link = get_link(session, chat_id=chat_id)
+    if link is None or not link.active:
+        return False
+    link.active = False
+    session.add(link)
+    session.flush()
+    return True
+
+
+def migrate_chat(session: Session, *, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: its link and notices follow the new id.
+
+    Reports keep the chat id they were sent from (message ids are per chat, so the pair
+    stays the message's true identity); ``migrated_from`` keeps them attributed.
+    """
+    link = get_link(session, chat_id=old_chat_id)
+    if link is not None and get_link(session, chat_id=new_chat_id) is None:
+        link.chat_id = new_chat_id
+        link.migrated_from = old_chat_id
+        session.add(link)
+    setting = session.get(ChatSetting, old_chat_id)
+    if setting is not None and session.get(ChatSetting, new_chat_id) is None:
+        # The group's language goes with it (a copy: the old id's row is harmless).
+        session.add(ChatSetting(chat_id=new_chat_id, language=setting.language))
+    for notice in session.exec(select(Notice).where(Notice.chat_id == old_chat_id)).all():
+        if not session.exec(
+            select(Notice.id).where(
+                Notice.chat_id == new_chat_id, Notice.slot_key == notice.slot_key
+            )
+        ).first():
+            notice.chat_id = new_chat_id
+            session.add(notice)
+    session.flush()

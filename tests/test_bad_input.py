@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from bot.offline import ChatRef
-from storage import queries
+from storage import reports as report_store
 from storage.db import session_scope
 from storage.models import Member, Tracker, Workstream
 from tests.helpers import ADMIN, BUDI, DEWI, ELSEWHERE, OPERATOR, SARI, Harness, seed_tracker
@@ -148,7 +148,7 @@ async def test_unexpected_error_apologises_logs_traceback_and_bot_keeps_running(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(queries, "insert_report", broken)
+    monkeypatch.setattr(report_store, "insert_report", broken)
     with caplog.at_level(logging.INFO):
         reply = await harness.say("/update payments 10", sender=BUDI)
     assert reply.startswith("😔 Sorry, something went wrong on my side")

@@ -16,7 +16,10 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.notices import Delivery
 from bot.offline import ChatRef, Fault, OfflineBotAPI
-from storage import checkins, queries
+from storage import checkins
+from storage import notices as notice_store
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
 from storage.db import make_engine, session_scope
 from storage.models import Report
 from tests.helpers import (
@@ -49,7 +52,7 @@ async def _owned(h: Harness, schedule: str = "daily 09:00") -> None:
 
 def _tracker_id(h: Harness) -> int:
     with session_scope(h.engine, readonly=True) as session:
-        tracker = queries.get_tracker(session, key="tiktok-tokopedia")
+        tracker = tracker_store.get_tracker(session, key="tiktok-tokopedia")
         assert tracker is not None
         assert tracker.id is not None
         return tracker.id
@@ -317,14 +320,16 @@ async def test_bad_input_changes_nothing(
     assert expected.lower() in said.lower()
     assert 1 <= len(said.splitlines()) <= 2
     with session_scope(harness.engine, readonly=True) as session:
-        tracker = queries.get_tracker(session, key="tiktok-tokopedia")
+        tracker = tracker_store.get_tracker(session, key="tiktok-tokopedia")
         assert tracker is not None
         assert (tracker.checkin_days, tracker.checkin_time, tracker.holidays) == (
             "daily",
             "09:00",
             None,
         )
-        payments = queries.get_workstream(session, tracker_id=tracker.id or 0, key="payments")
+        payments = workstream_store.get_workstream(
+            session, tracker_id=tracker.id or 0, key="payments"
+        )
         assert payments is not None
         assert checkins.owners_of(session, workstream_id=payments.id or 0) == [BUDI.id]
         assert checkins.away_until(session, user_id=DEWI.id) is None
@@ -353,7 +358,7 @@ async def test_the_job_at_0900_and_a_second_instance_send_each_prompt_once(
     engine.dispose()
     assert [m for m in api.take() if m.chat_id > 0] == []
     with session_scope(harness.engine, readonly=True) as session:
-        slots = sorted(n.slot_key for n in queries.notices(session) if n.kind == "checkin")
+        slots = sorted(n.slot_key for n in notice_store.notices(session) if n.kind == "checkin")
     assert slots == ["checkin:1@2024-02-26", "checkin:1@2024-02-26"]
 
 
@@ -365,7 +370,7 @@ async def test_catch_up_after_downtime_asks_once_marked_late(harness: Harness) -
     await checkin_jobs.catch_up(harness.app)
     assert _private(harness) == {}
     with session_scope(harness.engine, readonly=True) as session:
-        assert all(n.late for n in queries.notices(session) if n.kind == "checkin")
+        assert all(n.late for n in notice_store.notices(session) if n.kind == "checkin")
 
 
 async def test_weekdays_digest_skips_a_public_holiday(harness: Harness) -> None:

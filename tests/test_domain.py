@@ -21,7 +21,6 @@ from domain.parsing import (
     suggest,
 )
 from domain.progress import (
-    days_left,
     local_today,
     overall_percent,
     progress_bar,
@@ -124,7 +123,6 @@ def test_days_left_in_the_trackers_timezone() -> None:
     now = datetime(2024, 4, 11, 18, 0, tzinfo=UTC)
     today = local_today(now, "Asia/Jakarta")
     assert today == date(2024, 4, 12)
-    assert days_left(date(2024, 4, 12), today) == 0
     assert days_left_text(date(2024, 4, 12), today, "en") == "due today"
     assert days_left_text(date(2024, 4, 13), today, "en") == "1 day left"
     assert days_left_text(date(2024, 4, 10), today, "en") == "2 days overdue"

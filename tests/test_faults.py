@@ -244,7 +244,7 @@ async def test_50_concurrent_writers_on_one_sqlite_file_all_recorded(
 async def test_token_never_in_debug_logs_error_replies_or_reprs(
     harness: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storage import queries
+    from storage import reports as report_store
 
     with caplog.at_level(logging.DEBUG):
         assert harness.app.post_init is not None
@@ -256,7 +256,7 @@ async def test_token_never_in_debug_logs_error_replies_or_reprs(
         def broken(*_args: object, **_kwargs: object) -> None:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(queries, "insert_report", broken)
+        monkeypatch.setattr(report_store, "insert_report", broken)
         apology = await harness.say("/update payments 60", sender=BUDI)
     secret = TEST_TOKEN.split(":")[1]
     assert secret not in caplog.text

@@ -24,7 +24,8 @@ from bot.app import build_application
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.offline import ChatRef, OfflineBotAPI, Person
-from storage import queries
+from storage import chats as chat_store
+from storage import trackers as tracker_store
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import (
@@ -157,10 +158,10 @@ def follow_privately(path: Path, where: str, person: Person) -> None:
         return
     engine = make_engine(f"sqlite:///{path}")
     with session_scope(engine) as session:
-        tracker = queries.get_tracker(session, key="tiktok-tokopedia")
+        tracker = tracker_store.get_tracker(session, key="tiktok-tokopedia")
         assert tracker is not None
         assert tracker.id is not None
-        queries.link_chat(session, chat_id=person.id, tracker_id=tracker.id, title=None)
+        chat_store.link_chat(session, chat_id=person.id, tracker_id=tracker.id, title=None)
     engine.dispose()
 
 

@@ -371,9 +371,9 @@ def test_undone_reports_query_seeks_indexes_and_never_scans_the_reports(harness:
     list of undone reports."""
     from sqlalchemy import text
 
-    from storage import queries
+    from storage import reports as report_store
 
-    statement = queries.undone_statement(
+    statement = report_store.undone_statement(
         [1, 2], since=datetime(2024, 1, 1, tzinfo=UTC), until=datetime(2024, 2, 1, tzinfo=UTC)
     )
     compiled = statement.compile(harness.engine, compile_kwargs={"literal_binds": True})

@@ -20,10 +20,13 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.context import PantauApp
 from bot.offline import Fault, OfflineBotAPI
-from storage import queries
+from domain.views import NoticeKind
+from storage import chats as chat_store
+from storage import notices as notice_store
+from storage import trackers as tracker_store
+from storage.chats import ChatPlan
 from storage.db import make_engine, session_scope
 from storage.models import ChatLink, Notice
-from storage.queries import ChatPlan
 from tests.helpers import ADMIN, BUDI, MANAGERS, SARI, STAFF, Clock, Harness, seed_tracker
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -41,7 +44,7 @@ def jq(app: PantauApp) -> JobQueue[Any]:
 
 def _notices(engine: Engine) -> list[Notice]:
     with session_scope(engine, readonly=True) as session:
-        return queries.notices(session)
+        return notice_store.notices(session)
 
 
 async def _tracked(h: Harness, schedule: str | None = "daily 09:00") -> None:
@@ -117,10 +120,10 @@ async def test_schedule_and_quiet_bad_input(harness: Harness, text: str, expecte
     await _tracked(harness, schedule=None)
     assert expected in await harness.say(text, chat=MANAGERS)
     with session_scope(harness.engine, readonly=True) as session:
-        link = queries.get_link(session, chat_id=MANAGERS.id)
+        link = chat_store.get_link(session, chat_id=MANAGERS.id)
         assert link is not None
         assert link.digest_days is None
-        tracker = queries.get_tracker(session, key="tiktok-tokopedia")
+        tracker = tracker_store.get_tracker(session, key="tiktok-tokopedia")
         assert tracker is not None
         assert tracker.quiet_days == 7
 
@@ -435,7 +438,7 @@ async def test_forbidden_deactivates_the_link_and_other_chats_are_still_served(
     warnings = [r for r in caplog.records if "link deactivated" in r.getMessage()]
     assert len(warnings) == 1
     with session_scope(harness.engine, readonly=True) as session:
-        link = queries.get_link(session, chat_id=MANAGERS.id)
+        link = chat_store.get_link(session, chat_id=MANAGERS.id)
         assert link is not None
         assert link.active is False
     failed = [n for n in _notices(harness.engine) if n.status == "failed"]
@@ -456,7 +459,7 @@ async def test_chat_migrated_moves_the_chat_everywhere_and_sends_to_the_new_id(
     with session_scope(harness.engine, readonly=True) as session:
         link = session.exec(select(ChatLink).where(ChatLink.chat_id == new_id)).one()
         assert link.migrated_from == MANAGERS.id
-        assert queries.get_link(session, chat_id=MANAGERS.id) is None
+        assert chat_store.get_link(session, chat_id=MANAGERS.id) is None
     (notice,) = _notices(harness.engine)
     assert (notice.chat_id, notice.status) == (new_id, "sent")
 
@@ -498,11 +501,11 @@ async def test_pending_notice_of_a_dead_process_is_marked_failed_not_resent(
 ) -> None:
     await _tracked(harness)
     with session_scope(harness.engine) as session:
-        queries.claim_notice(
+        notice_store.claim_notice(
             session,
             chat_id=MANAGERS.id,
             tracker_id=1,
-            kind="digest",
+            kind=NoticeKind.DIGEST,
             slot_key="digest@2024-02-23T09:00",
             late=False,
             now=harness.clock.now,

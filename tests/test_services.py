@@ -17,7 +17,7 @@ from services import reports, trackers, workstreams
 from services.reports import AlreadyRecorded, Source
 from services.trackers import TrackerFields
 from services.workstreams import WorkstreamChange
-from storage import queries
+from storage import trackers as tracker_store
 from storage.db import session_scope
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -87,7 +87,7 @@ def test_the_same_message_records_one_report(engine: Engine) -> None:
             session, tracker_id=tracker_id, key="pay", title="Pay", weight=None, now=NOW
         )
     with session_scope(engine) as session:
-        tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
+        tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
         assert tracker is not None
         first = reports.record_report(session, tracker, source, args, NOW)
         again = reports.record_report(session, tracker, source, args, NOW)

@@ -9,13 +9,18 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, text
 from sqlalchemy.exc import IntegrityError, StatementError
-from sqlmodel import SQLModel, select
+from sqlmodel import Session, SQLModel, select
 
 from domain.spec import SpecError, load_spec
 from services.imports import apply_spec
-from storage import queries
+from storage import chats as chat_store
+from storage import history as history_store
+from storage import members as member_store
+from storage import reports as report_store
+from storage import trackers as tracker_store
+from storage import workstreams as workstream_store
 from storage.db import make_engine, session_scope
 from storage.migrate import current_revision, upgrade
 from storage.models import Report, Tracker
@@ -26,7 +31,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tiktok-tokopedi
 
 def _tracker_with_workstream(engine: Engine) -> tuple[int, int]:
     with session_scope(engine) as session:
-        tracker = queries.create_tracker(
+        tracker = tracker_store.create_tracker(
             session,
             key="t",
             title="T",
@@ -36,7 +41,7 @@ def _tracker_with_workstream(engine: Engine) -> tuple[int, int]:
             now=NOW,
         )
         assert tracker.id is not None
-        ws, _ = queries.save_workstream(
+        ws, _ = workstream_store.save_workstream(
             session, tracker_id=tracker.id, key="w", title=None, weight=None, now=NOW
         )
         assert ws.id is not None
@@ -45,7 +50,7 @@ def _tracker_with_workstream(engine: Engine) -> tuple[int, int]:
 
 def _add(engine: Engine, tracker_id: int, ws_id: int, message_id: int, chat_id: int = -1) -> None:
     with session_scope(engine) as session:
-        queries.add_report(
+        report_store.add_report(
             session,
             tracker_id=tracker_id,
             workstream_id=ws_id,
@@ -58,6 +63,10 @@ def _add(engine: Engine, tracker_id: int, ws_id: int, message_id: int, chat_id: 
             update_id=None,
             created_at=NOW,
         )
+
+
+def _count_reports(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(Report)).one())
 
 
 def test_migrations_create_exactly_the_models_schema(engine: Engine) -> None:
@@ -95,7 +104,7 @@ def test_same_chat_and_message_cannot_make_two_reports(engine: Engine) -> None:
         _add(engine, tracker_id, ws_id, message_id=1)
     _add(engine, tracker_id, ws_id, message_id=1, chat_id=-2)
     with session_scope(engine) as session:
-        assert queries.count_reports(session) == 2
+        assert _count_reports(session) == 2
 
 
 def test_times_come_back_timezone_aware_and_naive_times_are_refused(engine: Engine) -> None:
@@ -136,8 +145,8 @@ def test_concurrent_writers_never_see_database_is_locked(engine: Engine) -> None
                 with session_scope(engine) as session:
                     # Read then write in one transaction: the pattern that deadlocks on a
                     # deferred BEGIN when two writers upgrade their read locks together.
-                    queries.latest_report(session, workstream_id=ws_id)
-                    queries.add_report(
+                    session.exec(select(Report).where(Report.workstream_id == ws_id)).first()
+                    report_store.add_report(
                         session,
                         tracker_id=tracker_id,
                         workstream_id=ws_id,
@@ -160,7 +169,7 @@ def test_concurrent_writers_never_see_database_is_locked(engine: Engine) -> None
         thread.join()
     assert errors == []
     with session_scope(engine) as session:
-        assert queries.count_reports(session) == 200
+        assert _count_reports(session) == 200
 
 
 def test_import_of_example_is_idempotent(engine: Engine) -> None:
@@ -172,13 +181,13 @@ def test_import_of_example_is_idempotent(engine: Engine) -> None:
     assert (first.created, second.created) == (True, False)
     assert (first.reports_added, second.reports_added) == (11, 0)
     with session_scope(engine) as session:
-        tracker = queries.get_tracker(session, key="tiktok-tokopedia")
+        tracker = tracker_store.get_tracker(session, key="tiktok-tokopedia")
         assert tracker is not None
-        snap = queries.snapshot(session, tracker=tracker)
+        snap = report_store.snapshot(session, tracker=tracker)
         assert [ws.percent for ws in snap.workstreams] == [100, 50, 60]
-        assert queries.find_user_by_username(session, username="BUDI_S") is not None
+        assert member_store.find_user_by_username(session, username="BUDI_S") is not None
         # Imported reports were true at their own time and received at the import's.
-        (report, _key), *_rest = queries.trail(session, tracker_id=tracker.id or 0)
+        (report, _key), *_rest = history_store.trail(session, tracker_id=tracker.id or 0)
         assert report.recorded_at == NOW
         assert report.created_at < NOW
 
@@ -218,7 +227,7 @@ def test_import_failing_midway_rolls_back_everything(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(queries, "link_chat", broken)
+    monkeypatch.setattr(chat_store, "link_chat", broken)
     with pytest.raises(OSError, match="disk full"), session_scope(engine) as session:
         apply_spec(session, spec=spec, now=NOW)
     with session_scope(engine) as session:
@@ -245,9 +254,9 @@ def test_upgrade_from_baseline_keeps_data_and_backfills_workstream_created_at(
         )
     upgrade(engine)
     with session_scope(engine) as session:
-        tracker = queries.get_tracker(session, key="t")
+        tracker = tracker_store.get_tracker(session, key="t")
         assert tracker is not None
         assert tracker.quiet_days == 7
-        (ws,) = queries.active_workstreams(session, tracker_id=1)
+        (ws,) = workstream_store.active_workstreams(session, tracker_id=1)
         assert ws.created_at == datetime(2023, 12, 12, 2, 0, tzinfo=UTC)
     engine.dispose()

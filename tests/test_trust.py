@@ -27,7 +27,9 @@ from domain.parsing import parse_update
 from domain.spec import SpecError, load_spec
 from domain.views import Role
 from services.members import keep_an_admin
-from storage import queries
+from storage import chats as chat_store
+from storage import members as member_store
+from storage import trackers as tracker_store
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import ChatLink, Member, Report, SeenUser, Tracker, TrackerEvent
@@ -136,10 +138,10 @@ async def test_private_chat_that_follows_a_tracker_moves_only_at_its_admins_word
     await harness.say("/setup other-b 2024-06-01 Other", sender=OPERATOR, chat=ELSEWHERE)
     await harness.say(f"/grant {BUDI.id} admin", sender=OPERATOR, chat=ELSEWHERE)
     with session_scope(harness.engine) as session:
-        story = queries.get_tracker(session, key="tiktok-tokopedia")
+        story = tracker_store.get_tracker(session, key="tiktok-tokopedia")
         assert story is not None
         assert story.id is not None
-        queries.link_chat(session, chat_id=BUDI.id, tracker_id=story.id, title=None)
+        chat_store.link_chat(session, chat_id=BUDI.id, tracker_id=story.id, title=None)
     budi = ChatRef(BUDI.id)
     assert "/setup" not in await harness.say("/help", sender=BUDI, chat=budi)
     reply = await harness.say("/setup other-b", sender=BUDI, chat=budi)
@@ -373,7 +375,7 @@ def test_import_never_demotes_the_last_admin_and_a_demotion_ends_the_private_lin
     assert main(["import", str(example)]) == 0
     engine = make_engine(url)
     with session_scope(engine) as session:  # Ayu (1001, the only admin) follows it privately
-        queries.link_chat(session, chat_id=1001, tracker_id=1, title=None)
+        chat_store.link_chat(session, chat_id=1001, tracker_id=1, title=None)
     demoted = text.replace(
         'name = "Ayu Lestari"\nrole = "admin"', 'name = "Ayu Lestari"\nrole = "reporter"'
     )
@@ -388,8 +390,8 @@ def test_import_never_demotes_the_last_admin_and_a_demotion_ends_the_private_lin
         '"admin"; nothing was changed'
     )
     with session_scope(engine, readonly=True) as session:
-        assert queries.admin_ids(session, tracker_id=1) == [1001]
-        assert queries.get_link(session, chat_id=1001) is not None
+        assert member_store.admin_ids(session, tracker_id=1) == [1001]
+        assert chat_store.get_link(session, chat_id=1001) is not None
     handed_over = tmp_path / "handed-over.toml"
     handed_over.write_text(
         demoted + '\n[[members]]\nuser_id = 1004\nname = "Dewi"\nrole = "admin"\n',
@@ -397,8 +399,8 @@ def test_import_never_demotes_the_last_admin_and_a_demotion_ends_the_private_lin
     )
     assert main(["import", str(handed_over)]) == 0
     with session_scope(engine, readonly=True) as session:
-        assert queries.admin_ids(session, tracker_id=1) == [1004]
-        assert queries.get_link(session, chat_id=1001) is None  # the role shrank: link ends
+        assert member_store.admin_ids(session, tracker_id=1) == [1004]
+        assert chat_store.get_link(session, chat_id=1001) is None  # the role shrank: link ends
     engine.dispose()
 
 
@@ -648,7 +650,7 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin_on_postgresql(
     upgrade(engine)
     now = datetime(2024, 2, 23, tzinfo=UTC)
     with session_scope(engine) as session:
-        tracker = queries.create_tracker(
+        tracker = tracker_store.create_tracker(
             session,
             key="t",
             title="T",
@@ -660,14 +662,14 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin_on_postgresql(
         assert tracker.id is not None
         tracker_id = tracker.id
         for admin in (1, 2):
-            queries.set_role(session, tracker_id=tracker_id, user_id=admin, role=Role.ADMIN)
+            member_store.set_role(session, tracker_id=tracker_id, user_id=admin, role=Role.ADMIN)
 
     def revoke(session: Session, user_id: int) -> None:
         """What /revoke does in its transaction, in that order."""
-        tracker = queries.get_tracker_by_id(session, tracker_id=tracker_id)
+        tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
         assert tracker is not None
         keep_an_admin(session, tracker, user_id, "x")
-        queries.remove_member(session, tracker_id=tracker_id, user_id=user_id)
+        member_store.remove_member(session, tracker_id=tracker_id, user_id=user_id)
 
     outcome: list[str] = []
 
@@ -688,7 +690,7 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin_on_postgresql(
     thread.join(timeout=10)
     assert outcome == ["last_admin"]
     with session_scope(engine, readonly=True) as session:
-        assert queries.admin_ids(session, tracker_id=tracker_id) == [1]
+        assert member_store.admin_ids(session, tracker_id=tracker_id) == [1]
     engine.dispose()
 
 

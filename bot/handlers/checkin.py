@@ -39,7 +39,8 @@ from domain.parsing import (
 from domain.progress import local_today
 from services import checkins as asking
 from services.checkins import Owners, OwnersChange
-from storage import checkins, queries
+from storage import checkins
+from storage import trackers as tracker_store
 from storage.models import Tracker
 
 log = logging.getLogger(__name__)
@@ -204,7 +205,7 @@ async def use_tracker(update: Update, context: Context, command: Command) -> Non
     def apply(session: Session) -> str:
         here = locate(session, settings, caller, need_tracker=False)
         check(session, command, here, changing=False)
-        mine = queries.trackers_of_user(session, user_id=caller.user_id)
+        mine = tracker_store.trackers_of_user(session, user_id=caller.user_id)
         if caller.rest.strip():
             key = parse_tracker_key(caller.rest, "use")
             try:

@@ -21,7 +21,10 @@ from domain.parsing import split_command
 from domain.progress import local_today
 from domain.views import Role
 from services.reports import Source
-from storage import checkins, queries
+from storage import chats as chat_store
+from storage import checkins
+from storage import members as member_store
+from storage import trackers as tracker_store
 from storage.models import Tracker
 
 T = TypeVar("T")
@@ -108,7 +111,7 @@ async def chat_lang(context: Context, update: Update) -> str:
     cache = context.bot_data.languages
     if chat.id not in cache:
         cache[chat.id] = await run_db(
-            context, lambda s: queries.chat_language(s, chat_id=chat.id), readonly=True
+            context, lambda s: chat_store.chat_language(s, chat_id=chat.id), readonly=True
         )
     chosen = cache[chat.id]
     if chosen:
@@ -195,16 +198,16 @@ def effective_role(
     """A tracker role, or admin everywhere for the ids in ``PANTAU_ADMIN_IDS``."""
     if is_operator(settings, user_id):
         return Role.ADMIN
-    return queries.role_of(session, tracker_id=tracker_id, user_id=user_id)
+    return member_store.role_of(session, tracker_id=tracker_id, user_id=user_id)
 
 
 def _own_tracker(session: Session, caller: Caller, *, required: bool) -> Tracker | None:
     """In a private chat that follows no tracker: the one active tracker the caller belongs
     to (or the one archived tracker, when that is all they have). With none or several, a
     refusal when ``required``, else None."""
-    mine = queries.trackers_of_user(session, user_id=caller.user_id) or (
+    mine = tracker_store.trackers_of_user(session, user_id=caller.user_id) or (
         # Only archived ones: still readable (changes are refused by check()).
-        queries.trackers_of_user(session, user_id=caller.user_id, include_archived=True)
+        tracker_store.trackers_of_user(session, user_id=caller.user_id, include_archived=True)
     )
     if len(mine) == 1:
         return mine[0]
@@ -234,7 +237,7 @@ def locate(session: Session, settings: Settings, caller: Caller, *, need_tracker
 
     In a private chat: the tracker chosen with /use, else the one the chat follows, else the
     one tracker the person belongs to."""
-    tracker = queries.tracker_for_chat(session, chat_id=caller.chat_id)
+    tracker = tracker_store.tracker_for_chat(session, chat_id=caller.chat_id)
     if caller.private:
         place = Place.PRIVATE if tracker is None else Place.PRIVATE_LINKED
         tracker = chosen_tracker(session, settings, caller.chat_id, caller.user_id) or tracker
@@ -255,8 +258,8 @@ def locate(session: Session, settings: Settings, caller: Caller, *, need_tracker
 
 def admin_names(session: Session, tracker_id: int) -> str | None:
     names = []
-    for user_id in queries.admin_ids(session, tracker_id=tracker_id):
-        seen = queries.get_seen_user(session, user_id=user_id)
+    for user_id in member_store.admin_ids(session, tracker_id=tracker_id):
+        seen = member_store.get_seen_user(session, user_id=user_id)
         if seen is None:
             names.append(str(user_id))
         else:
@@ -330,9 +333,9 @@ def authorize_followed(session: Session, settings: Settings, caller: Caller) -> 
     the same word as before: otherwise removing and re-adding the bot would open the
     managers' group to anyone who can create a tracker.
     """
-    link = queries.get_link(session, chat_id=caller.chat_id)
+    link = chat_store.get_link(session, chat_id=caller.chat_id)
     followed = (
-        queries.get_tracker_by_id(session, tracker_id=link.tracker_id)
+        tracker_store.get_tracker_by_id(session, tracker_id=link.tracker_id)
         if link is not None
         else None
     )
@@ -358,7 +361,7 @@ def authorize_key(
     """
     command = caller.declaration
     assert command.key_rank is not None
-    tracker = queries.get_tracker(session, key=key)
+    tracker = tracker_store.get_tracker(session, key=key)
     if tracker is None:
         if command.creates and may_create(settings, caller.user_id):
             return None

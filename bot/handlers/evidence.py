@@ -25,7 +25,8 @@ from domain.render import render_files
 from domain.views import FileFacts
 from services import reports as reports_uc
 from services.reports import EvidenceAdded, active_workstream
-from storage import evidence, queries
+from storage import evidence
+from storage import reports as report_store
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ async def update_with_file(update: Update, context: Context, command: Command) -
         def check(session: Session) -> None:
             # Who may, and which workstream: before anything is downloaded.
             scope = resolve(session, settings, caller)
-            snapshot = queries.snapshot(session, tracker=scope.tracker)
+            snapshot = report_store.snapshot(session, tracker=scope.tracker)
             active_workstream(snapshot, args.workstream)
 
         await run_db(context, check, readonly=True)
@@ -135,7 +136,7 @@ async def add_to_report(update: Update, context: Context, command: Command) -> N
     now = context.bot_data.clock()
 
     def check(session: Session) -> int | None:
-        revisions = queries.revisions_of_message(
+        revisions = report_store.revisions_of_message(
             session, chat_id=caller.chat_id, message_id=replied.message_id
         )
         if not revisions:
@@ -186,7 +187,7 @@ async def resend_evidence(update: Update, context: Context, command: Command) ->
 
     def read(session: Session) -> tuple[str, list[tuple[str, str, str | None]]]:
         scope = resolve(session, settings, caller)
-        snapshot = queries.snapshot(session, tracker=scope.tracker)
+        snapshot = report_store.snapshot(session, tracker=scope.tracker)
         ws = active_workstream(snapshot, key)
         files = evidence.latest_of_workstream(session, workstream_id=ws.id, limit=limit)
         return ws.title, [(f.file_id, f.name, f.sha256) for f in files]

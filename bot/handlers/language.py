@@ -12,7 +12,7 @@ from bot.context import Context, run_db
 from bot.handlers.common import authorize, caller_of, chat_lang, reply
 from domain.i18n import msg, t
 from domain.parsing import parse_lang
-from storage import queries
+from storage import chats as chat_store
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ async def set_language(update: Update, context: Context, command: Command) -> No
     def apply(session: Session) -> None:
         authorize(session, settings, caller, changing=wanted is not None)
         if wanted is not None:
-            queries.set_chat_language(session, chat_id=caller.chat_id, language=wanted)
+            chat_store.set_chat_language(session, chat_id=caller.chat_id, language=wanted)
 
     await run_db(context, apply, readonly=wanted is None)
     if wanted is None:

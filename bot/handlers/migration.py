@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 
 from bot.context import Context, run_db
-from storage import queries
+from storage import lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -26,5 +26,5 @@ async def follow_migration(update: Update, context: Context) -> None:
         old, new = message.migrate_from_chat_id, message.chat_id
     else:
         return
-    await run_db(context, lambda s: queries.migrate_chat(s, old_chat_id=old, new_chat_id=new))
+    await run_db(context, lambda s: lifecycle.migrate_chat(s, old_chat_id=old, new_chat_id=new))
     log.info("chat %s became supergroup %s: its link follows", old, new)

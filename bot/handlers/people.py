@@ -9,7 +9,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.context import Context, run_db
-from storage import queries
+from storage import members as member_store
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ async def remember_user(update: Update, context: Context) -> None:
     now = context.bot_data.clock()
 
     def save(session: Session) -> None:
-        queries.upsert_seen_user(
+        member_store.upsert_seen_user(
             session, user_id=user.id, username=user.username, display_name=user.full_name, now=now
         )
 

@@ -11,7 +11,7 @@ from bot.handlers.common import authorize, caller_of, chat_lang, may_create, rep
 from domain.errors import UserError
 from domain.i18n import Html, code, t
 from domain.render import render_help
-from storage import queries
+from storage import trackers as tracker_store
 
 
 async def show_help(update: Update, context: Context, command: Command) -> None:
@@ -26,11 +26,11 @@ async def show_help(update: Update, context: Context, command: Command) -> None:
         lines = help_lines(
             table, here.place, here.rank, can_create=may_create(settings, caller.user_id)
         )
-        view = queries.tracker_view(here.tracker) if here.tracker is not None else None
+        view = tracker_store.tracker_view(here.tracker) if here.tracker is not None else None
         note = None
         usages = [(line.shown(lang), line.key) for line in lines]
         if caller.private and here.tracker is None:
-            mine = queries.trackers_of_user(session, user_id=caller.user_id)
+            mine = tracker_store.trackers_of_user(session, user_id=caller.user_id)
             if len(mine) > 1:  # no one tracker to answer for: say which ones and where
                 keys = Html(", ".join(code(tracker.key) for tracker in mine))
                 note = t(lang, "many_trackers", count=len(mine), keys=keys)

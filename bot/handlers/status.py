@@ -35,7 +35,9 @@ from services import notices
 from services.checkins import person_label
 from services.progress import insight_for, tracker_state
 from services.reports import active_workstream
-from storage import checkins, evidence, follows, queries
+from storage import checkins, evidence, follows
+from storage import reports as report_store
+from storage import trackers as tracker_store
 from storage.models import Report, Tracker
 
 STATUS_DETAIL_REPORTS = 5
@@ -51,7 +53,7 @@ def with_files(session: Session, rows: Sequence[Report], key: str) -> list[Repor
     files = evidence.of_reports(session, report_ids=[row.id for row in rows if row.id])
     return [
         replace(
-            queries.report_view(row, key),
+            report_store.report_view(row, key),
             files=tuple(f.name for f in files.get(row.id or 0, [])),
         )
         for row in rows
@@ -60,7 +62,7 @@ def with_files(session: Session, rows: Sequence[Report], key: str) -> list[Repor
 
 def find_active_workstream(session: Session, scope: Scope, key: str) -> WorkstreamView:
     """An active workstream of the tracker by key, or a refusal suggesting the closest keys."""
-    return active_workstream(queries.snapshot(session, tracker=scope.tracker), key)
+    return active_workstream(report_store.snapshot(session, tracker=scope.tracker), key)
 
 
 async def show_status(update: Update, context: Context, command: Command) -> None:
@@ -85,19 +87,21 @@ async def show_status(update: Update, context: Context, command: Command) -> Non
         if named is not None:  # /status <key> of a followed tracker: its detail
             scope = Scope(named, None)
         today = today_for(context, scope.tracker.timezone)
-        version = queries.tracker_version(session, tracker=scope.tracker)
+        version = tracker_store.tracker_version(session, tracker=scope.tracker)
 
         def overview() -> str:
-            snap = queries.snapshot(session, tracker=scope.tracker)
+            snap = report_store.snapshot(session, tracker=scope.tracker)
             return render_status(snap, today, lang, insight_for(session, snap, now))
 
         if key is None or named is not None or (others and key == scope.tracker.key):
             # The overview: computed once per change of the tracker, language and day.
             return cache.get(scope.tracker_id, version, ("status", lang, today), overview)
-        snap = queries.snapshot(session, tracker=scope.tracker)
+        snap = report_store.snapshot(session, tracker=scope.tracker)
         insight = insight_for(session, snap, now)
         ws = find_active_workstream(session, scope, key)
-        rows = queries.recent_reports(session, workstream_id=ws.id, limit=STATUS_DETAIL_REPORTS)
+        rows = report_store.recent_reports(
+            session, workstream_id=ws.id, limit=STATUS_DETAIL_REPORTS
+        )
         views = with_files(session, rows, ws.key)
         text = render_workstream_status(
             snap.tracker, ws, views, today, lang, insight.per_workstream.get(ws.id)
@@ -121,9 +125,9 @@ async def show_history(update: Update, context: Context, command: Command) -> No
     def read(session: Session) -> str:
         scope = resolve(session, settings, caller)
         ws = find_active_workstream(session, scope, key)
-        rows = queries.recent_reports(session, workstream_id=ws.id, limit=limit)
+        rows = report_store.recent_reports(session, workstream_id=ws.id, limit=limit)
         views = with_files(session, rows, ws.key)
-        tracker = queries.tracker_view(scope.tracker)
+        tracker = tracker_store.tracker_view(scope.tracker)
         return render_history(tracker, ws, views, today_for(context, tracker.timezone), lang)
 
     await reply(update, await run_db(context, read, readonly=True))
@@ -134,6 +138,6 @@ async def list_workstreams(update: Update, context: Context, command: Command) -
     request = await request_of(update, context, command)
     parse_no_args(request.caller.rest, "workstreams")
     snapshot = await read_tracker(
-        context, request, lambda s, tracker: queries.snapshot(s, tracker=tracker)
+        context, request, lambda s, tracker: report_store.snapshot(s, tracker=tracker)
     )
     await reply(update, render_workstreams(snapshot, request.lang))

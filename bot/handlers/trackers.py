@@ -33,8 +33,9 @@ from domain.render import past_deadline_warning, render_deadline, render_tracker
 from domain.views import SERVICE_ACCOUNTS
 from services import trackers
 from services.notices import digest_schedule
-from storage import lifecycle, queries
-from storage.queries import ChatPlan
+from storage import lifecycle
+from storage import trackers as tracker_store
+from storage.chats import ChatPlan
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
         # The table: a chat that follows a tracker moves only at that tracker's admins' word
         # (also one that followed it until the bot was removed; whatever /use chose).
         authorize_followed(session, settings, caller)
-        current = queries.tracker_for_chat(session, chat_id=caller.chat_id)
+        current = tracker_store.tracker_for_chat(session, chat_id=caller.chat_id)
         return trackers.link_chat(
             session,
             authorize_key(session, settings, caller, args.key),
@@ -181,9 +182,11 @@ async def list_trackers(update: Update, context: Context, command: Command) -> N
     def read(session: Session) -> list[trackers.TrackerEntry]:
         authorize(session, settings, caller)
         if is_operator(settings, caller.user_id):
-            mine = queries.all_trackers(session)
+            mine = tracker_store.all_trackers(session)
         else:
-            mine = queries.trackers_of_user(session, user_id=caller.user_id, include_archived=True)
+            mine = tracker_store.trackers_of_user(
+                session, user_id=caller.user_id, include_archived=True
+            )
         roles = []
         for tracker in mine:
             assert tracker.id is not None

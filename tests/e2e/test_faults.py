@@ -9,7 +9,9 @@ import urllib.request
 
 import pytest
 
-from storage import queries
+from storage import chats as chat_store
+from storage import notices as notice_store
+from storage import trackers as tracker_store
 from storage.db import session_scope
 from tests.e2e.conftest import (
     MANAGERS,
@@ -53,10 +55,10 @@ def test_403_on_a_digest_chat_deactivates_it_and_other_chats_are_still_served(
     assert not [m for m in emulator.sent if m.chat_id == MANAGERS.id and "Digest ·" in m.text]
     engine = bot.engine()
     with session_scope(engine, readonly=True) as session:
-        link = queries.get_link(session, chat_id=MANAGERS.id)
+        link = chat_store.get_link(session, chat_id=MANAGERS.id)
         assert link is not None
         assert link.active is False
-        failed = [n for n in queries.notices(session) if n.status == "failed"]
+        failed = [n for n in notice_store.notices(session) if n.status == "failed"]
         assert len(failed) == 1
         assert failed[0].chat_id == MANAGERS.id
     engine.dispose()
@@ -151,7 +153,7 @@ def test_webhook_processes_the_right_secret_and_refuses_others(
     ]
     engine = bot.engine()
     with session_scope(engine, readonly=True) as session:
-        keys = [t.key for t in queries.all_trackers(session)]
+        keys = [t.key for t in tracker_store.all_trackers(session)]
     engine.dispose()
     assert keys == ["hook-a"]
 
@@ -188,7 +190,7 @@ def test_400_migrate_to_chat_id_moves_the_digest_to_the_supergroup(
     assert len(found) == 1
     engine = bot.engine()
     with session_scope(engine, readonly=True) as session:
-        link = queries.get_link(session, chat_id=supergroup)
+        link = chat_store.get_link(session, chat_id=supergroup)
         assert link is not None
         assert link.migrated_from == MANAGERS.id
     engine.dispose()
