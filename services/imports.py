@@ -16,9 +16,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from domain.parsing import UpdateArgs
 from domain.spec import ImportSpec, ReportSpec
 from domain.views import Role
-from services.reports import retract
+from services.reports import Source, retract, write_report
 from services.trackers import TrackerFields, save_tracker
 from services.workstreams import WorkstreamChange, save_workstream
 from storage import chats as chat_store
@@ -168,12 +169,7 @@ def apply_spec(
     in_file = {ws.key for ws in spec.workstreams}
     for ws_spec in spec.workstreams:
         ws = save_workstream(
-            session,
-            tracker_id=tracker.id,
-            key=ws_spec.key,
-            title=ws_spec.title,
-            weight=ws_spec.weight,
-            now=now,
+            session, tracker.id, ws_spec.key, title=ws_spec.title, weight=ws_spec.weight, now=now
         )
         assert ws.workstream.id is not None
         ws_ids[ws_spec.key] = ws.workstream.id
@@ -329,17 +325,16 @@ def _add_report(
     revision: int = 0,
     corrects_id: int | None = None,
 ) -> None:
-    report_store.add_report(
+    """A report of the file: from its reporter, in the imports' chat, true at its time and
+    received now."""
+    source = Source(item.reporter, reporter_name, IMPORTED_CHAT_ID, message_id, None, item.at)
+    said = UpdateArgs(item.workstream, item.percent, item.note)
+    write_report(
         session,
-        tracker_id=tracker_id,
-        workstream_id=workstream_id,
-        percent=item.percent,
-        note=item.note,
-        reporter_id=item.reporter,
-        reporter_name=reporter_name,
-        chat_id=IMPORTED_CHAT_ID,
-        message_id=message_id,
-        update_id=None,
+        source,
+        tracker_id,
+        workstream_id,
+        said,
         created_at=item.at,
         recorded_at=now,  # when the import brought it in; created_at is when it was true
         revision=revision,

@@ -86,11 +86,11 @@ def active_workstream(snapshot: Snapshot, key: str) -> WorkstreamView:
     )
 
 
-def _insert(
+def write_report(
     session: Session,
     source: Source,
-    workstream: WorkstreamView,
     tracker_id: int,
+    workstream_id: int,
     said: UpdateArgs,
     *,
     created_at: datetime,
@@ -98,12 +98,13 @@ def _insert(
     revision: int = 0,
     corrects_id: int | None = None,
 ) -> ReportView:
-    """The one place a report is written: who said what (``said``), when, from where."""
+    """The one place a report is written — by /update, its edits, check-in answers and the
+    import alike: who said what (``said``), when, from where."""
     return report_store.insert_report(
         session,
-        workstream_key=workstream.key,
+        workstream_key=said.workstream,
         tracker_id=tracker_id,
-        workstream_id=workstream.id,
+        workstream_id=workstream_id,
         percent=said.percent,
         note=said.note,
         reporter_id=source.user_id,
@@ -209,8 +210,8 @@ def record_report(
         # The same message delivered again (a retry after a crash), or an edit of it came
         # first: one report, one answer.
         return AlreadyRecorded(previous.title)
-    report = _insert(
-        session, source, previous, tracker.id, args, created_at=source.sent_at, recorded_at=now
+    report = write_report(
+        session, source, tracker.id, previous.id, args, created_at=source.sent_at, recorded_at=now
     )
     stored = session.get(Report, report.id) if files else None  # the evidence chain's row
     for facts in files:
@@ -294,11 +295,11 @@ def record_correction(
     ws = active_workstream(before, args.workstream)
     if original is not None:
         retract(session, original, by=source.user_id, now=now)
-    report = _insert(
+    report = write_report(
         session,
         source,
-        ws,
         tracker.id,
+        ws.id,
         args,
         # A correction keeps the moment of the claim it corrects; an edit that turns a
         # refused command into a valid one claims progress as of the edit.
@@ -352,8 +353,8 @@ def record_answer(
     replaced = newer if newer is not None and newer.id != base_report_id else None
     said = UpdateArgs(previous.key, percent, CHECKIN_NOTE)
     created = source.sent_at
-    report = _insert(
-        session, source, previous, tracker.id, said, created_at=created, recorded_at=created
+    report = write_report(
+        session, source, tracker.id, previous.id, said, created_at=created, recorded_at=created
     )
     after = with_report(before, report, workstream_id)
     log.info("check-in: %s=%s%% by %s in %s", previous.key, percent, source.user_id, tracker.key)

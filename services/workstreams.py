@@ -36,9 +36,9 @@ class WorkstreamSaved:
 
 def save_workstream(
     session: Session,
-    *,
     tracker_id: int,
     key: str,
+    *,
     title: str | None,
     weight: float | None,
     now: datetime,

@@ -67,7 +67,7 @@ def test_save_workstream_says_what_it_did(engine: Engine) -> None:
 
         def save(title: str | None, weight: float | None) -> workstreams.WorkstreamSaved:
             return workstreams.save_workstream(
-                session, tracker_id=tracker_id, key="pay", title=title, weight=weight, now=NOW
+                session, tracker_id, "pay", title=title, weight=weight, now=NOW
             )
 
         added = save("Pay", None)
@@ -83,9 +83,7 @@ def test_the_same_message_records_one_report(engine: Engine) -> None:
     source = Source(ADMIN, "Ayu", -100, 7, 70, NOW)
     args = UpdateArgs("pay", 40, None)
     with session_scope(engine) as session:
-        workstreams.save_workstream(
-            session, tracker_id=tracker_id, key="pay", title="Pay", weight=None, now=NOW
-        )
+        workstreams.save_workstream(session, tracker_id, "pay", title="Pay", weight=None, now=NOW)
     with session_scope(engine) as session:
         tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
         assert tracker is not None

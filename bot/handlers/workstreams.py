@@ -41,8 +41,8 @@ async def change_workstream(update: Update, context: Context, command: Command) 
         assert tracker.id is not None
         saved = workstreams.save_workstream(
             session,
-            tracker_id=tracker.id,
-            key=args.key,
+            tracker.id,
+            args.key,
             title=args.title,
             weight=args.weight,
             now=now,
