@@ -37,8 +37,8 @@ from services.imports import (
     TrackerArchived,
     apply_spec,
 )
+from services.trackers import ArchiveChange, set_archived
 from storage import chats as chat_store
-from storage import lifecycle
 from storage import members as member_store
 from storage import trackers as tracker_store
 from storage.db import DatabaseUrlError, check_database_url, make_engine, session_scope
@@ -47,6 +47,7 @@ from storage.models import Tracker
 from storage.trackers import get_tracker
 
 EXIT_USAGE = 2
+CLI = "command line"  # who archived or restored a tracker, in its trail
 EXIT_FAILED = 1
 CHART_FORMATS = ("png", "svg", "pdf")
 log = logging.getLogger("pantau")
@@ -486,21 +487,13 @@ def _set_archived(key: str, *, archived: bool) -> int:
         tracker = get_tracker(session, key=key)
         if tracker is None:
             raise CliError(f"no tracker {key!r} in {safe_url(settings.database_url)}")
-        assert tracker.id is not None
-        if (tracker.archived_at is not None) == archived:
-            print(f"{key} is already {'archived' if archived else 'active'}; nothing changed")
-            return 0
-        now = datetime.now(UTC)
-        lifecycle.set_archived(session, tracker=tracker, archived=archived, by=None, now=now)
-        lifecycle.add_event(
-            session,
-            tracker_id=tracker.id,
-            kind=lifecycle.EventKind.ARCHIVED if archived else lifecycle.EventKind.RESTORED,
-            actor_id=None,
-            now=now,
-            detail="command line",
+        done = set_archived(
+            session, tracker, archived=archived, actor_id=None, now=datetime.now(UTC), detail=CLI
         )
     engine.dispose()
+    if done.change in (ArchiveChange.ALREADY_ARCHIVED, ArchiveChange.NOT_ARCHIVED):
+        print(f"{key} is already {'archived' if archived else 'active'}; nothing changed")
+        return 0
     if archived:
         print(f"archived {key}: it sends nothing and cannot be linked; every row is kept")
     else:

@@ -208,10 +208,16 @@ class Archived:
 
 
 def set_archived(
-    session: Session, tracker: Tracker, *, archived: bool, actor_id: int, now: datetime
+    session: Session,
+    tracker: Tracker,
+    *,
+    archived: bool,
+    actor_id: int | None,
+    now: datetime,
+    detail: str | None = None,
 ) -> Archived:
-    """/archive and /restore: an archived tracker sends nothing, cannot be linked and keeps
-    every row."""
+    """/archive and /restore (and ``pantau archive|restore``, ``detail`` saying so): an
+    archived tracker sends nothing, cannot be linked and keeps every row."""
     assert tracker.id is not None
     if (tracker.archived_at is not None) == archived:
         change = ArchiveChange.ALREADY_ARCHIVED if archived else ArchiveChange.NOT_ARCHIVED
@@ -223,6 +229,7 @@ def set_archived(
         kind=lifecycle.EventKind.ARCHIVED if archived else lifecycle.EventKind.RESTORED,
         actor_id=actor_id,
         now=now,
+        detail=detail,
     )
     log.info("tracker %s %s", tracker.key, "archived" if archived else "restored")
     if archived:

@@ -38,9 +38,9 @@ def save_workstream(
     session: Session,
     tracker_id: int,
     key: str,
-    *,
     title: str | None,
     weight: float | None,
+    *,
     now: datetime,
     actor_id: int | None = None,
 ) -> WorkstreamSaved:
