@@ -239,3 +239,19 @@ def set_holidays(
     if wanted is not None:
         checkins.set_holidays(session, tracker=tracker, country=wanted)
     return holiday_country(tracker.holidays, default_country)
+
+
+def set_away(
+    session: Session, user_id: int, wanted: date | str | None, *, today: date, now: datetime
+) -> date | None:
+    """/away: pause one's own check-ins until the day back (``wanted``: that day, "off", or
+    None to show); the day back in force (None: not away)."""
+    if wanted == "off":
+        checkins.set_away(session, user_id=user_id, until=None, now=now)
+        return None
+    if wanted is None:
+        until = checkins.away_until(session, user_id=user_id)
+        return until if until is not None and until > today else None
+    assert isinstance(wanted, date)
+    checkins.set_away(session, user_id=user_id, until=wanted, now=now)
+    return wanted

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from sqlmodel import Session
 from telegram import Update
@@ -168,28 +169,24 @@ async def set_holidays(update: Update, context: Context, command: Command) -> No
 
 async def set_away(update: Update, context: Context, command: Command) -> None:
     """Pause one's own check-ins: /away YYYY-MM-DD (the day back), /away off, /away."""
-    caller = caller_of(update, command)
-    settings = context.bot_data.settings
-    now = context.bot_data.clock()
+    request = await request_of(update, context, command)
+    caller, settings, lang, now = request.caller, request.settings, request.lang, request.now
     today = local_today(now, settings.pantau_timezone)
     wanted = parse_away(caller.rest, today)
-    lang = await chat_lang(context, update)
 
-    def apply(session: Session) -> str:
+    def apply(session: Session) -> date | None:
         authorize(session, settings, caller)
-        if wanted == "off":
-            checkins.set_away(session, user_id=caller.user_id, until=None, now=now)
-            return t(lang, "away_off")
-        if wanted is None:
-            until = checkins.away_until(session, user_id=caller.user_id)
-            if until is None or until <= today:
-                return t(lang, "away_none", example=code_msg("usage_away_day"))
-            return t(lang, "away_show", day=fmt_date(until, lang))
-        assert not isinstance(wanted, str)
-        checkins.set_away(session, user_id=caller.user_id, until=wanted, now=now)
-        return t(lang, "away_set", day=fmt_date(wanted, lang), off=code("/away off"))
+        return asking.set_away(session, caller.user_id, wanted, today=today, now=now)
 
-    await reply(update, await run_db(context, apply))
+    back = await run_db(context, apply)
+    if wanted == "off":
+        await reply(update, t(lang, "away_off"))
+    elif back is None:
+        await reply(update, t(lang, "away_none", example=code_msg("usage_away_day")))
+    elif wanted is None:
+        await reply(update, t(lang, "away_show", day=fmt_date(back, lang)))
+    else:
+        await reply(update, t(lang, "away_set", day=fmt_date(back, lang), off=code("/away off")))
 
 
 def _keys(trackers: list[Tracker]) -> Html:
