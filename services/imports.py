@@ -168,9 +168,7 @@ def apply_spec(
     ws_ids: dict[str, int] = {}
     in_file = {ws.key for ws in spec.workstreams}
     for ws_spec in spec.workstreams:
-        ws = save_workstream(
-            session, tracker.id, ws_spec.key, title=ws_spec.title, weight=ws_spec.weight, now=now
-        )
+        ws = save_workstream(session, tracker.id, ws_spec, now=now)
         assert ws.workstream.id is not None
         ws_ids[ws_spec.key] = ws.workstream.id
         counts = result.workstreams

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlmodel import Session
 
@@ -34,18 +35,28 @@ class WorkstreamSaved:
     changed: bool  # False: it was already as asked (an import's "unchanged")
 
 
+class WorkstreamFields(Protocol):
+    """What /workstream add or an import file says about a workstream (None: as it is)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def weight(self) -> float | None: ...
+
+
 def save_workstream(
     session: Session,
     tracker_id: int,
-    key: str,
-    title: str | None,
-    weight: float | None,
+    fields: WorkstreamFields,
     *,
     now: datetime,
     actor_id: int | None = None,
 ) -> WorkstreamSaved:
     """Add a workstream, or bring back / update the one with this key (chained when
     something changed)."""
+    key, title, weight = fields.key, fields.title, fields.weight
     existing = workstream_store.get_workstream(session, tracker_id=tracker_id, key=key)
     before = None if existing is None else (existing.title, existing.weight, existing.archived)
     ws, outcome = workstream_store.save_workstream(

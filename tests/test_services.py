@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from domain.errors import UserError
-from domain.parsing import UpdateArgs
+from domain.parsing import UpdateArgs, WorkstreamArgs
 from domain.render import ReportOutcome
 from services import reports, trackers, workstreams
 from services.reports import AlreadyRecorded, Source
@@ -67,7 +67,7 @@ def test_save_workstream_says_what_it_did(engine: Engine) -> None:
 
         def save(title: str | None, weight: float | None) -> workstreams.WorkstreamSaved:
             return workstreams.save_workstream(
-                session, tracker_id, "pay", title=title, weight=weight, now=NOW
+                session, tracker_id, WorkstreamArgs("add", "pay", weight, title), now=NOW
             )
 
         added = save("Pay", None)
@@ -83,7 +83,9 @@ def test_the_same_message_records_one_report(engine: Engine) -> None:
     source = Source(ADMIN, "Ayu", -100, 7, 70, NOW)
     args = UpdateArgs("pay", 40, None)
     with session_scope(engine) as session:
-        workstreams.save_workstream(session, tracker_id, "pay", title="Pay", weight=None, now=NOW)
+        workstreams.save_workstream(
+            session, tracker_id, WorkstreamArgs("add", "pay", None, "Pay"), now=NOW
+        )
     with session_scope(engine) as session:
         tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
         assert tracker is not None

@@ -40,13 +40,7 @@ async def change_workstream(update: Update, context: Context, command: Command) 
             return saved, tracker.title
         assert tracker.id is not None
         saved = workstreams.save_workstream(
-            session,
-            tracker.id,
-            args.key,
-            title=args.title,
-            weight=args.weight,
-            now=now,
-            actor_id=caller.user_id,
+            session, tracker.id, args, now=now, actor_id=caller.user_id
         )
         log.info("workstream %s/%s %s", tracker.key, args.key, saved.change)
         return saved, tracker.title
