@@ -98,7 +98,9 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
         html += "\n" + warning
     schedule = digest_schedule(linked.plans[0]) if linked.plans else None
     moved_with = {
-        "schedule": schedule.describe(lang) if schedule else msg("schedule_none_short"),
+        "schedule": schedule.describe(lang)
+        if schedule is not None
+        else msg("schedule_none_short"),
         "language": msg(LANGUAGE_NAME[lang]),
     }
     old = linked.previous
