@@ -54,7 +54,8 @@ class TrackerCache:
             self.computed += 1
 
     def peek(self, tracker_id: int, version: object, key: Hashable) -> object | None:
-        """The entry if present at this version, else None (never computes)."""
+        """The entry if present at this version, else None (never computes): for a value
+        made after the transaction that read the version (a chart, a /status overview)."""
         with self._lock:
             held = self._trackers.get(tracker_id)
             if held is not None and held[0] == version:

@@ -166,7 +166,3 @@ class Settings(BaseSettings):
         """Where files are downloaded from on that server (``…/file/bot``), as on Telegram."""
         base = self.base_url
         return None if base is None else base.removesuffix("/bot") + "/file/bot"
-
-
-# The field names above are the variable names; this keeps the documentation honest.
-ENV_VARS = tuple(name.upper() for name in Settings.model_fields)

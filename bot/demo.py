@@ -21,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import build_application
-from bot.cli import CliError, load_settings, ready_engine
+from bot.cli_common import CliError, load_settings, ready_engine
 from bot.context import PantauApp
 from bot.demo_time import DemoClock, advance, describe, parse_clock, register_jobs, tap
 from bot.files import write_private

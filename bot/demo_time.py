@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -39,11 +39,6 @@ class DemoClock:
     def set(self, moment: datetime) -> None:
         self.start = moment
         self._origin = time.monotonic()
-
-    @classmethod
-    def at_nine(cls, today: date, tz_name: str) -> DemoClock:
-        start = datetime.combine(today, datetime.min.time(), ZoneInfo(tz_name))
-        return cls((start + timedelta(hours=9)).astimezone(UTC))
 
 
 def parse_clock(arg: str, now: datetime, tz_name: str) -> datetime | str:

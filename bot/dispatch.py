@@ -69,10 +69,6 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if self._tails.get(key) is mine:
                 del self._tails[key]
 
-    def pending_chats(self) -> int:
-        """Chats with an update queued or running (for tests and logs)."""
-        return len(self._tails)
-
     async def initialize(self) -> None:
         """Nothing to set up: the semaphore and the chains live with the object."""
 

@@ -42,15 +42,8 @@ TRAIL_COLUMNS = (
     "evidence",
     "event_hash",
 )
-SUMMARY_COLUMNS = (
-    "workstream",
-    "title",
-    "weight",
-    "latest_percent",
-    "pace_points_per_week",
-    "projected_finish",
-    "state",
-)
+
+
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

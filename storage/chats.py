@@ -7,12 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from storage.models import (
-    ChatLink,
-    ChatSetting,
-    Report,
-    Tracker,
-)
+from storage.models import ChatLink, ChatSetting, Report, Tracker
 
 
 def link_chat(session: Session, *, chat_id: int, tracker_id: int, title: str | None) -> int | None:

@@ -57,19 +57,6 @@ def set_owners(session: Session, *, workstream_id: int, user_ids: list[int]) -> 
     session.flush()
 
 
-def owned_workstreams(session: Session, *, tracker_id: int, user_id: int) -> list[int]:
-    statement = (
-        select(WorkstreamOwner.workstream_id)
-        .join(Workstream, col(Workstream.id) == col(WorkstreamOwner.workstream_id))
-        .where(
-            Workstream.tracker_id == tracker_id,
-            WorkstreamOwner.user_id == user_id,
-            col(Workstream.archived).is_(False),
-        )
-    )
-    return list(session.exec(statement).all())
-
-
 # --- schedules and holidays ------------------------------------------------------------------
 
 

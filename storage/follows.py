@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from domain.trail import Kind
 from storage import trail
-from storage.models import ChatFollow, ChatLink, Tracker
+from storage.models import ChatFollow, Tracker
 
 
 def followed(session: Session, *, chat_id: int) -> list[Tracker]:
@@ -56,9 +56,3 @@ def unfollow(
         session, tracker_id=tracker_id, kind=Kind.UNFOLLOWED, at=now, actor_id=by, chat_id=chat_id
     )
     return True
-
-
-def active_link(session: Session, *, chat_id: int) -> ChatLink | None:
-    return session.exec(
-        select(ChatLink).where(ChatLink.chat_id == chat_id, col(ChatLink.active).is_(True))
-    ).first()

@@ -12,16 +12,8 @@ from sqlmodel import Session, col, select
 
 from domain.forecast import WINDOW, Point
 from domain.progress import daily
-from domain.views import (
-    Snapshot,
-)
-from storage.models import (
-    InboxUpdate,
-    Notice,
-    Report,
-    Tracker,
-    Workstream,
-)
+from domain.views import Snapshot
+from storage.models import InboxUpdate, Notice, Report, Tracker, Workstream
 from storage.types import UTCDateTime
 
 

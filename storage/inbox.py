@@ -14,9 +14,7 @@ from sqlalchemy import Engine, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import (
-    InboxUpdate,
-)
+from storage.models import InboxUpdate
 
 _INBOX = InboxUpdate.__table__  # type: ignore[attr-defined]
 _INBOX_SEEN = select(_INBOX.c.update_id).where(_INBOX.c.update_id == bindparam("update_id"))

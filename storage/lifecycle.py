@@ -87,10 +87,7 @@ def events(session: Session, *, tracker_id: int, limit: int = 5) -> list[Tracker
     """A tracker's most recent moves and archiving (what /trackers shows), newest first."""
     statement = (
         select(TrackerEvent)
-        .where(
-            TrackerEvent.tracker_id == tracker_id,
-            col(TrackerEvent.kind).in_(SHOWN_EVENTS),
-        )
+        .where(TrackerEvent.tracker_id == tracker_id, col(TrackerEvent.kind).in_(SHOWN_EVENTS))
         .order_by(col(TrackerEvent.id).desc())
         .limit(limit)
     )

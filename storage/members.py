@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain.trail import Kind
-from domain.views import (
-    Role,
-)
+from domain.views import Role
 from storage import trail
-from storage.models import (
-    Member,
-    SeenUser,
-)
+from storage.models import Member, SeenUser
 
 _MEMBER = Member.__table__  # type: ignore[attr-defined]
 _ROLE_OF = sa_select(_MEMBER.c.role).where(
@@ -34,6 +30,26 @@ def role_of(session: Session, *, tracker_id: int, user_id: int) -> Role | None:
     return Role(role) if role else None
 
 
+def _member(session: Session, tracker_id: int, user_id: int) -> Member | None:
+    return session.exec(
+        select(Member).where(Member.tracker_id == tracker_id, Member.user_id == user_id)
+    ).first()
+
+
+def _chain_role(
+    session: Session,
+    kind: Kind,
+    tracker_id: int,
+    by: int | None,
+    now: datetime | None,
+    subject: dict[str, Any],
+) -> None:
+    """A role given or taken, on the tracker's trail (after the row change is flushed)."""
+    session.flush()
+    at = now or datetime.now(UTC)
+    trail.record(session, tracker_id=tracker_id, kind=kind, at=at, actor_id=by, subject=subject)
+
+
 def set_role(
     session: Session,
     *,
@@ -45,9 +61,7 @@ def set_role(
 ) -> Role | None:
     """Give a user a role in a tracker (chained when it changes); returns the role they had
     before."""
-    member = session.exec(
-        select(Member).where(Member.tracker_id == tracker_id, Member.user_id == user_id)
-    ).first()
+    member = _member(session, tracker_id, user_id)
     previous = Role(member.role) if member is not None else None
     if previous is role:
         return previous
@@ -55,19 +69,9 @@ def set_role(
         member = Member(tracker_id=tracker_id, user_id=user_id, role=role.value)
     member.role = role.value
     session.add(member)
-    session.flush()
-    trail.record(
-        session,
-        tracker_id=tracker_id,
-        kind=Kind.ROLE_GIVEN,
-        at=now or datetime.now(UTC),
-        actor_id=actor_id,
-        subject={
-            "user_id": user_id,
-            "role": role.value,
-            "previous": previous.value if previous is not None else None,
-        },
-    )
+    was = previous.value if previous is not None else None
+    subject = {"user_id": user_id, "role": role.value, "previous": was}
+    _chain_role(session, Kind.ROLE_GIVEN, tracker_id, actor_id, now, subject)
     return previous
 
 
@@ -79,21 +83,13 @@ def remove_member(
     actor_id: int | None = None,
     now: datetime | None = None,
 ) -> Role | None:
-    member = session.exec(
-        select(Member).where(Member.tracker_id == tracker_id, Member.user_id == user_id)
-    ).first()
+    """Take a user's role in a tracker away (chained); returns the role they had."""
+    member = _member(session, tracker_id, user_id)
     if member is None:
         return None
     session.delete(member)
-    session.flush()
-    trail.record(
-        session,
-        tracker_id=tracker_id,
-        kind=Kind.ROLE_TAKEN,
-        at=now or datetime.now(UTC),
-        actor_id=actor_id,
-        subject={"user_id": user_id, "role": member.role},
-    )
+    subject = {"user_id": user_id, "role": member.role}
+    _chain_role(session, Kind.ROLE_TAKEN, tracker_id, actor_id, now, subject)
     return Role(member.role)
 
 

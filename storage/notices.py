@@ -9,9 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.views import NoticeKind, NoticeStatus
-from storage.models import (
-    Notice,
-)
+from storage.models import Notice
 
 
 def claim_notice(

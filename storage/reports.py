@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy import Select, bindparam
 from sqlalchemy import select as sa_select
@@ -14,18 +14,9 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from domain.trail import Kind
-from domain.views import (
-    ReportView,
-    Snapshot,
-    UndoneReport,
-    WorkstreamView,
-)
+from domain.views import ReportView, Snapshot, UndoneReport, WorkstreamView
 from storage import trail
-from storage.models import (
-    Report,
-    Tracker,
-    Workstream,
-)
+from storage.models import Report, Tracker, Workstream
 from storage.trackers import tracker_view
 
 _REPORT = Report.__table__  # type: ignore[attr-defined]
@@ -128,122 +119,76 @@ def report_exists(session: Session, *, chat_id: int, message_id: int) -> bool:
     return found.first() is not None
 
 
-def insert_report(
-    session: Session,
-    *,
-    workstream_key: str,
-    tracker_id: int,
-    workstream_id: int,
-    percent: int,
-    note: str | None,
-    reporter_id: int,
-    reporter_name: str,
-    chat_id: int,
-    message_id: int,
-    update_id: int | None,
-    created_at: datetime,
-    recorded_at: datetime | None = None,
-    revision: int = 0,
-    corrects_id: int | None = None,
-) -> ReportView:
-    """Insert a report and return its view. ``recorded_at`` (when Pantau received it)
-    defaults to ``created_at`` (when the progress was true): the same moment for a report made
-    as it is sent. A Core insert: on the path of every /update, the ORM's unit of work and a
-    table object cost several times the write itself."""
-    values: dict[str, Any] = {
-        "revision": revision,
-        "corrects_id": corrects_id,
-        "tracker_id": tracker_id,
-        "workstream_id": workstream_id,
-        "percent": percent,
-        "note": note,
-        "reporter_id": reporter_id,
-        "reporter_name": reporter_name,
-        "chat_id": chat_id,
-        "message_id": message_id,
-        "update_id": update_id,
-        "created_at": created_at,
-        "recorded_at": recorded_at or created_at,
+class NewReport(TypedDict):
+    """A new report's fields. ``recorded_at`` (when Pantau received it) defaults to
+    ``created_at`` (when the progress was true): the same moment for a report made as it is
+    sent."""
+
+    tracker_id: int
+    workstream_id: int
+    # where it was said, by whom
+    chat_id: int
+    message_id: int
+    update_id: int | None
+    reporter_id: int
+    reporter_name: str
+    # what, and since when
+    percent: int
+    note: str | None
+    created_at: datetime
+    recorded_at: NotRequired[datetime | None]
+    revision: NotRequired[int]
+    corrects_id: NotRequired[int | None]
+
+
+def _columns(fields: NewReport) -> dict[str, Any]:
+    """Every column of the new row, defaults filled in."""
+    return {
+        "revision": 0,
+        "corrects_id": None,
+        **fields,
+        "recorded_at": fields.get("recorded_at") or fields["created_at"],
         "retracted_at": None,
         "retracted_by": None,
         "retracted_chat_id": None,
         "retracted_message_id": None,
     }
+
+
+def insert_report(
+    session: Session, *, workstream_key: str, **fields: Unpack[NewReport]
+) -> ReportView:
+    """Insert a report, chained, and return its view. A Core insert: on the path of every
+    /update, the ORM's unit of work and a table object cost several times the write itself."""
+    values = _columns(fields)
     session.flush()  # pending ORM changes (a retraction, say) go first, in order
     key = session.connection().execute(_ADD_REPORT, values).inserted_primary_key
     assert key is not None
     trail.record(
         session,
-        tracker_id=tracker_id,
-        kind=Kind.CORRECTION if corrects_id is not None else Kind.REPORT,
+        tracker_id=values["tracker_id"],
+        kind=Kind.CORRECTION if values["corrects_id"] is not None else Kind.REPORT,
         at=values["recorded_at"],
-        actor_id=reporter_id,
-        chat_id=chat_id,
+        actor_id=values["reporter_id"],
+        chat_id=values["chat_id"],
         report_id=key[0],
     )
     return ReportView(
         id=key[0],
         workstream_key=workstream_key,
-        percent=percent,
-        note=note,
-        reporter_id=reporter_id,
-        reporter_name=reporter_name,
-        created_at=created_at,
+        percent=values["percent"],
+        note=values["note"],
+        reporter_id=values["reporter_id"],
+        reporter_name=values["reporter_name"],
+        created_at=values["created_at"],
     )
 
 
-def add_report(
-    session: Session,
-    *,
-    tracker_id: int,
-    workstream_id: int,
-    percent: int,
-    note: str | None,
-    reporter_id: int,
-    reporter_name: str,
-    chat_id: int,
-    message_id: int,
-    update_id: int | None,
-    created_at: datetime,
-    recorded_at: datetime | None = None,
-    revision: int = 0,
-    corrects_id: int | None = None,
-) -> Report:
+def add_report(session: Session, **fields: Unpack[NewReport]) -> Report:
     """A new report (see :func:`insert_report`); the row returned is not attached to the
     session: read it, do not change it."""
-    view = insert_report(
-        session,
-        workstream_key="",
-        tracker_id=tracker_id,
-        workstream_id=workstream_id,
-        percent=percent,
-        note=note,
-        reporter_id=reporter_id,
-        reporter_name=reporter_name,
-        chat_id=chat_id,
-        message_id=message_id,
-        update_id=update_id,
-        created_at=created_at,
-        recorded_at=recorded_at,
-        revision=revision,
-        corrects_id=corrects_id,
-    )
-    return Report(
-        id=view.id,
-        tracker_id=tracker_id,
-        workstream_id=workstream_id,
-        percent=percent,
-        note=note,
-        reporter_id=reporter_id,
-        reporter_name=reporter_name,
-        chat_id=chat_id,
-        message_id=message_id,
-        update_id=update_id,
-        created_at=created_at,
-        recorded_at=recorded_at or created_at,
-        revision=revision,
-        corrects_id=corrects_id,
-    )
+    view = insert_report(session, workstream_key="", **fields)
+    return Report(id=view.id, **_columns(fields))
 
 
 def get_report(session: Session, *, report_id: int) -> Report | None:

@@ -15,17 +15,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain.trail import Kind
-from domain.views import (
-    TrackerView,
-)
+from domain.views import TrackerView
 from storage import trail
-from storage.models import (
-    ChatLink,
-    Member,
-    Report,
-    Tracker,
-    Workstream,
-)
+from storage.models import ChatLink, Member, Report, Tracker, Workstream
 
 _REPORT = Report.__table__  # type: ignore[attr-defined]
 _WORKSTREAM = Workstream.__table__  # type: ignore[attr-defined]

@@ -9,9 +9,7 @@ from sqlmodel import Session, col, select
 
 from domain.trail import Kind
 from storage import trail
-from storage.models import (
-    Workstream,
-)
+from storage.models import Workstream
 
 
 def get_workstream(session: Session, *, tracker_id: int, key: str) -> Workstream | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
+from bot import cli, cli_data
 from tests.conftest import TEST_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,7 +234,7 @@ def test_unexpected_failure_is_two_lines_and_debug_shows_the_traceback(
     def broken(_args: object) -> int:
         raise RuntimeError(f"disk on fire near {TEST_TOKEN}")
 
-    monkeypatch.setattr(cli, "cmd_db_upgrade", broken)
+    monkeypatch.setattr(cli_data, "cmd_db_upgrade", broken)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TEST_TOKEN)
     monkeypatch.delenv("LOG_LEVEL", raising=False)
     assert cli.main(["db", "upgrade"]) == 1
