@@ -1,11 +1,9 @@
-"""The use-case layer: called directly with a session and plain arguments, as handlers, jobs
-and the CLI call it; and it never reaches up into the Telegram side."""
+"""The use-case layer, called directly with a session and plain arguments, as handlers, jobs
+and the CLI call it (tests/test_layers.py checks that it never imports bot/)."""
 
 from __future__ import annotations
 
-import ast
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -22,19 +20,6 @@ from storage.db import session_scope
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 ADMIN = 1001
-SERVICES = Path(__file__).resolve().parent.parent / "services"
-
-
-def test_services_never_import_the_telegram_side() -> None:
-    imported = set()
-    for path in SERVICES.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                imported.add((path.name, node.module))
-            elif isinstance(node, ast.Import):
-                imported.update((path.name, alias.name) for alias in node.names)
-    assert len(imported) > 20  # the walk found the modules' imports
-    assert sorted(m for m in imported if m[1] == "bot" or m[1].startswith("bot.")) == []
 
 
 def _tracker(engine: Engine) -> int:
