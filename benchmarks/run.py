@@ -23,6 +23,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from benchmarks.common import STAFF, TOKEN, median, seed, settings_for
+from benchmarks.verify import bench_verify
 from bot import jobs
 from bot.app import build_application
 from bot.inbox import InboxQueue
@@ -459,11 +460,12 @@ def main() -> None:
     )
     parser.add_argument("--more", type=int, default=100_000, help="updates for benchmark 4")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--events", type=int, default=100_000, help="events for benchmark 6")
     parser.add_argument(
-        "--only", type=int, choices=range(1, 6), action="append", help="run only these (1-5)"
+        "--only", type=int, choices=range(1, 7), action="append", help="run only these (1-6)"
     )
     args = parser.parse_args()
-    chosen = set(args.only or range(1, 6))
+    chosen = set(args.only or range(1, 7))
     gc.collect()
     print(f"Pantau benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as directory:
@@ -478,6 +480,14 @@ def main() -> None:
             bench_memory(big_db, args.more, args.reports)
         if 5 in chosen:
             bench_startup(tmp, args.repeats)
+        if 6 in chosen:
+            cpu, wall = bench_verify(tmp, args.events, args.repeats)
+            row(
+                f"pantau verify, {args.events:,} events (SQLite)",
+                f"{cpu:.2f} s CPU, {wall:.2f} s wall",
+                "< 1 s",
+                "met" if cpu < 1 else "MISSED",
+            )
     width = max(len(r[0]) for r in ROWS)
     fig = max(len(r[1]) for r in ROWS)
     print()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from telegram import Update
 
@@ -66,19 +66,22 @@ class Access:
 
 @dataclass(frozen=True, slots=True)
 class HelpLine:
-    """One line of /help: the usage as typed (HTML), its description's catalogue key, and
-    whether it is the change form (shown only to who may change). A usage with words in it
-    (placeholders, a date format) also names its catalogue entry, so an Indonesian /help
-    reads ``<komponen>``; a test keeps that entry's English equal to ``usage``."""
+    """One line of /help: the catalogue keys of its usage as typed (HTML: ``/update
+    <komponen> …`` in Indonesian) and of its description, and whether it is the change form
+    (shown only to who may change)."""
 
-    usage: str
+    usage_key: str
     key: str
     change: bool = False
-    usage_key: str | None = None
+
+    @property
+    def usage(self) -> str:
+        """The usage as the command table's English reads it (the README, the tests)."""
+        return t("en", self.usage_key)
 
     def shown(self, lang: str) -> str:
         """The usage in the reader's language (HTML)."""
-        return t(lang, self.usage_key) if self.usage_key else self.usage
+        return t(lang, self.usage_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,24 @@ class Command:
         if access is None:
             return []
         return [line for line in self.help if access.allows(rank, changing=line.change)]
+
+
+class Options(TypedDict, total=False):
+    """What a row of the command table may add to its name, handler, place and help."""
+
+    menu_key: str
+    edit_handler: Handler
+    key_rank: Rank
+    creates: bool
+    writes: bool
+    change_is_chat: bool
+
+
+def command(
+    name: str, handler: Handler, where: Where, *help: HelpLine, **options: Unpack[Options]
+) -> Command:
+    """A row of the command table: its /help lines follow where it works, in /help's order."""
+    return Command(name, handler, help, where, **options)
 
 
 def bind(command: Command, handler: Handler) -> Callable[[Update, Any], Coroutine[Any, Any, None]]:

@@ -16,6 +16,7 @@ from domain import trail as chain
 from storage import evidence as evidence_store
 from storage import history as history_store
 from storage import trail
+from storage import verify as chains
 from storage.models import Tracker
 
 
@@ -35,7 +36,7 @@ def verify(session: Session, *, key: str | None) -> Verdict:
     """Every chain (or one tracker's), recomputed from the rows."""
     lines: list[str] = []
     problems: list[str] = []
-    results = list(trail.verify(session, key=key))
+    results = list(chains.verify(session, key=key))
     total = sum(result.count for result in results)
     for result in results:
         if result.problem is not None:
@@ -56,7 +57,7 @@ def verify(session: Session, *, key: str | None) -> Verdict:
 def find_head(session: Session, *, published: str, key: str | None) -> Verdict:
     """Is a head once published (``3f9a…c2d1``, or a prefix) still part of a chain that
     verifies from the rows? It is when an event's recomputed hash is it."""
-    for result in trail.verify(session, key=key, keep_hashes=True):
+    for result in chains.verify(session, key=key, keep_hashes=True):
         for seq, digest in enumerate(result.hashes, 1):
             if chain.head_matches(published, digest):
                 since = result.count - seq

@@ -11,7 +11,7 @@ and its messages.
 
 from __future__ import annotations
 
-from bot.access import Access, Command, HelpLine, Rank, Where
+from bot.access import Access, Command, HelpLine, Rank, Where, command
 from bot.handlers import (
     chain,
     checkin,
@@ -41,318 +41,212 @@ REPORT = Where(linked=Access(REPORTER), unlinked=None, private=Access(REPORTER))
 MEMBERS = REPORT
 ADMINISTER = Where(linked=Access(ADMIN), unlinked=None, private=Access(ADMIN))
 ANYWHERE = Where(linked=Access(NONE), unlinked=Access(NONE), private=Access(NONE))
+# Linking's rules (/setup, /follow): admin of the tracker named, and in a chat that already
+# follows one, admin of that one too.
+LINK = Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE))
+# A chat that follows a tracker (a group or a private chat) moves only at its admins' word; a
+# chat that follows none may be linked by anyone, to a tracker they administer (key_rank).
+SETUP = Where(
+    linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE), private_linked=Access(ADMIN)
+)
+# A group's language is its admins' call (an operator's in a group that follows no tracker); a
+# private chat's is its owner's.
+CHAT_LANGUAGE = Where(
+    linked=Access(NONE, change=ADMIN),
+    unlinked=Access(NONE, change=OPERATOR),
+    private=Access(NONE, change=NONE),
+)
+# Private chats only (/use: the key must name a tracker the person belongs to).
+PRIVATE = Where(linked=None, unlinked=None, private=Access(NONE))
 
+# One row a command, in /help's order: name, handler, where it works, its /help lines (the
+# usage and the description, catalogue keys both), then what else it needs.
 COMMANDS: tuple[Command, ...] = (
     # --- everyone, everywhere -------------------------------------------------------------
-    Command(
-        "start",
-        start.show_help,
-        help=(),
-        where=ANYWHERE,
-    ),
-    Command(
+    command("start", start.show_help, ANYWHERE),
+    command(
         "help",
         start.show_help,
-        help=(HelpLine("/help", "help_help"),),
+        ANYWHERE,
+        HelpLine("command_help", "help_help"),
         menu_key="menu_help",
-        where=ANYWHERE,
     ),
-    Command(
-        "trackers",
-        trackers.list_trackers,
-        help=(HelpLine("/trackers", "help_trackers"),),
-        where=ANYWHERE,
+    command(
+        "trackers", trackers.list_trackers, ANYWHERE, HelpLine("command_trackers", "help_trackers")
     ),
     # --- reading ----------------------------------------------------------------------------
-    Command(
+    command(
         "status",
         status.show_status,
-        help=(HelpLine("/status [workstream]", "help_status", usage_key="usage_status"),),
+        READ,
+        HelpLine("usage_status", "help_status"),
         menu_key="menu_status",
-        where=READ,
     ),
-    Command(
+    command(
         "workstreams",
         status.list_workstreams,
-        help=(HelpLine("/workstreams", "help_workstreams"),),
+        READ,
+        HelpLine("command_workstreams", "help_workstreams"),
         menu_key="menu_workstreams",
-        where=READ,
     ),
-    Command(
+    command(
         "history",
         status.show_history,
-        help=(
-            HelpLine("/history &lt;workstream&gt; [n]", "help_history", usage_key="usage_history"),
-        ),
+        READ,
+        HelpLine("usage_history", "help_history"),
         menu_key="menu_history",
-        where=READ,
     ),
-    Command(
+    command(
         "chart",
         files.send_chart,
-        help=(HelpLine("/chart", "help_chart"),),
+        READ,
+        HelpLine("command_chart", "help_chart"),
         menu_key="menu_chart",
-        where=READ,
     ),
-    Command(
-        "evidence",
-        evidence.resend_evidence,
-        help=(
-            HelpLine(
-                "/evidence &lt;workstream&gt; [n]", "help_evidence", usage_key="usage_evidence"
-            ),
-        ),
-        where=MEMBERS,
+    command(
+        "evidence", evidence.resend_evidence, MEMBERS, HelpLine("usage_evidence", "help_evidence")
     ),
-    Command(
-        "verify",
-        chain.show_trail_head,
-        help=(HelpLine("/verify", "help_verify"),),
-        where=MEMBERS,
-    ),
-    Command(
+    command("verify", chain.show_trail_head, MEMBERS, HelpLine("command_verify", "help_verify")),
+    command(
         "digest",
         digests.post_digest,
-        help=(HelpLine("/digest", "help_digest"),),
+        READ,
+        HelpLine("command_digest", "help_digest"),
         menu_key="menu_digest",
         writes=True,  # it sends for the tracker
-        where=READ,
     ),
-    Command(
+    command(
         "deadline",
         trackers.show_or_move_deadline,
-        help=(
-            HelpLine("/deadline", "help_deadline"),
-            HelpLine(
-                "/deadline YYYY-MM-DD",
-                "help_deadline_move",
-                change=True,
-                usage_key="usage_deadline_move",
-            ),
-        ),
+        SHOW_OR_CHANGE,
+        HelpLine("command_deadline", "help_deadline"),
+        HelpLine("usage_deadline_move", "help_deadline_move", change=True),
         menu_key="menu_deadline",
-        where=SHOW_OR_CHANGE,
     ),
-    Command(
+    command(
         "schedule",
         digests.set_schedule,
-        help=(
-            HelpLine("/schedule", "help_schedule"),
-            HelpLine(
-                "/schedule daily|weekdays|mon…sun HH:MM | off",
-                "help_schedule_set",
-                change=True,
-                usage_key="usage_schedule_all",
-            ),
-        ),
-        where=SHOW_OR_CHANGE,
+        SHOW_OR_CHANGE,
+        HelpLine("command_schedule", "help_schedule"),
+        HelpLine("usage_schedule_all", "help_schedule_set", change=True),
     ),
-    Command(
+    command(
         "quiet",
         digests.set_quiet,
-        help=(
-            HelpLine("/quiet", "help_quiet_show"),
-            HelpLine("/quiet &lt;days&gt;", "help_quiet", change=True, usage_key="usage_quiet"),
-        ),
-        where=SHOW_OR_CHANGE,
+        SHOW_OR_CHANGE,
+        HelpLine("command_quiet", "help_quiet_show"),
+        HelpLine("usage_quiet", "help_quiet", change=True),
     ),
-    Command(
+    command(
         "lang",
         language.set_language,
-        help=(
-            HelpLine("/lang", "help_lang_show"),
-            HelpLine("/lang en|id", "help_lang", change=True),
-        ),
-        # A group's language is its admins' call (an operator's in a group that follows no
-        # tracker); a private chat's is its owner's.
-        where=Where(
-            linked=Access(NONE, change=ADMIN),
-            unlinked=Access(NONE, change=OPERATOR),
-            private=Access(NONE, change=NONE),
-        ),
+        CHAT_LANGUAGE,
+        HelpLine("command_lang", "help_lang_show"),
+        HelpLine("usage_lang_set", "help_lang", change=True),
         change_is_chat=True,
     ),
-    Command(
+    command(
         "owner",
         checkin.set_owner,
-        help=(
-            HelpLine("/owner &lt;workstream&gt;", "help_owner_show", usage_key="usage_owner_show"),
-            HelpLine(
-                "/owner &lt;workstream&gt; &lt;@user|id&gt;… | off",
-                "help_owner",
-                change=True,
-                usage_key="usage_owner_short",
-            ),
-        ),
-        where=SHOW_OR_CHANGE,
+        SHOW_OR_CHANGE,
+        HelpLine("usage_owner_show", "help_owner_show"),
+        HelpLine("usage_owner_short", "help_owner", change=True),
     ),
-    Command(
+    command(
         "checkin",
         checkin.set_checkin,
-        help=(
-            HelpLine("/checkin", "help_checkin_show"),
-            HelpLine(
-                "/checkin daily|weekdays|mon…sun HH:MM | off",
-                "help_checkin",
-                change=True,
-                usage_key="usage_checkin_all",
-            ),
-        ),
-        where=SHOW_OR_CHANGE,
+        SHOW_OR_CHANGE,
+        HelpLine("command_checkin", "help_checkin_show"),
+        HelpLine("usage_checkin_all", "help_checkin", change=True),
     ),
-    Command(
+    command(
         "holidays",
         checkin.set_holidays,
-        help=(
-            HelpLine("/holidays", "help_holidays_show"),
-            HelpLine(
-                "/holidays &lt;country&gt; | off",
-                "help_holidays",
-                change=True,
-                usage_key="usage_holidays",
-            ),
-        ),
-        where=SHOW_OR_CHANGE,
+        SHOW_OR_CHANGE,
+        HelpLine("command_holidays", "help_holidays_show"),
+        HelpLine("usage_holidays", "help_holidays", change=True),
     ),
     # --- reporting --------------------------------------------------------------------------
-    Command(
+    command(
         "update",
         reports.update_progress,
+        REPORT,
+        HelpLine("usage_update", "help_update"),
+        HelpLine("command_update", "help_update_buttons"),
         edit_handler=reports.correct_update,
-        help=(
-            HelpLine(
-                "/update &lt;workstream&gt; &lt;percent&gt; [note]",
-                "help_update",
-                usage_key="usage_update",
-            ),
-            HelpLine("/update", "help_update_buttons"),
-        ),
         menu_key="menu_update",
         writes=True,
-        where=REPORT,
     ),
-    Command(
+    command(
         "undo",
         reports.undo_report,
-        help=(HelpLine("/undo", "help_undo"),),
+        REPORT,
+        HelpLine("command_undo", "help_undo"),
         menu_key="menu_undo",
         writes=True,
-        where=REPORT,
     ),
-    Command(
-        "away",
-        checkin.set_away,
-        help=(HelpLine("/away YYYY-MM-DD | off", "help_away", usage_key="usage_away"),),
-        where=ANYWHERE,
-    ),
-    Command(
+    command("away", checkin.set_away, ANYWHERE, HelpLine("usage_away", "help_away")),
+    command(
         "use",
         checkin.use_tracker,
-        help=(HelpLine("/use [key]", "help_use", usage_key="usage_use"),),
-        # Private chats only; the key must name a tracker the person belongs to.
-        where=Where(linked=None, unlinked=None, private=Access(NONE)),
+        PRIVATE,
+        HelpLine("usage_use", "help_use"),
         key_rank=REPORTER,
     ),
     # --- administration ---------------------------------------------------------------------
-    Command(
+    command(
         "setup",
         trackers.setup_tracker,
-        help=(
-            HelpLine(
-                "/setup &lt;key&gt; [YYYY-MM-DD] [title]", "help_setup", usage_key="usage_setup"
-            ),
-        ),
-        # A chat that follows a tracker (a group or a private chat) moves only at its admins'
-        # word; a chat that follows none may be linked by anyone, to a tracker they
-        # administer (key_rank).
-        where=Where(
-            linked=Access(ADMIN),
-            unlinked=Access(NONE),
-            private=Access(NONE),
-            private_linked=Access(ADMIN),
-        ),
+        SETUP,
+        HelpLine("usage_setup", "help_setup"),
         key_rank=ADMIN,
         creates=True,
     ),
-    Command(
+    command(
         "archive",
         trackers.archive_tracker,
-        help=(HelpLine("/archive &lt;key&gt;", "help_archive", usage_key="usage_archive"),),
+        ANYWHERE,
+        HelpLine("usage_archive", "help_archive"),
         key_rank=ADMIN,
-        where=ANYWHERE,
     ),
-    Command(
+    command(
         "restore",
         trackers.restore_tracker,
-        help=(HelpLine("/restore &lt;key&gt;", "help_restore", usage_key="usage_restore"),),
+        ANYWHERE,
+        HelpLine("usage_restore", "help_restore"),
         key_rank=ADMIN,
-        where=ANYWHERE,
     ),
-    Command(
+    command(
         "follow",
         follows.follow_tracker,
-        help=(HelpLine("/follow &lt;key&gt;", "help_follow", usage_key="usage_follow"),),
-        # Linking's rules (/setup): admin of the tracker named, and in a chat that already
-        # follows one, admin of that one too.
-        where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
+        LINK,
+        HelpLine("usage_follow", "help_follow"),
         key_rank=ADMIN,
     ),
-    Command(
+    command(
         "unfollow",
         follows.unfollow_tracker,
-        help=(HelpLine("/unfollow &lt;key&gt;", "help_unfollow", usage_key="usage_unfollow"),),
-        where=Where(linked=Access(ADMIN), unlinked=Access(NONE), private=Access(NONE)),
+        LINK,
+        HelpLine("usage_unfollow", "help_unfollow"),
         key_rank=ADMIN,
     ),
-    Command(
+    command(
         "workstream",
         workstreams.change_workstream,
-        help=(
-            HelpLine(
-                "/workstream add &lt;key&gt; [weight=N] [title]",
-                "help_workstream_add",
-                usage_key="usage_workstream_add",
-            ),
-            HelpLine(
-                "/workstream remove &lt;key&gt;",
-                "help_workstream_remove",
-                usage_key="usage_workstream_remove",
-            ),
-        ),
+        ADMINISTER,
+        HelpLine("usage_workstream_add", "help_workstream_add"),
+        HelpLine("usage_workstream_remove", "help_workstream_remove"),
         writes=True,
-        where=ADMINISTER,
     ),
-    Command(
-        "grant",
-        members.grant_role,
-        help=(
-            HelpLine(
-                "/grant &lt;@user|id&gt; &lt;reporter|admin&gt;",
-                "help_grant",
-                usage_key="usage_grant_short",
-            ),
-        ),
-        # Not "writes": taking a role away must work on an archived tracker too.
-        where=ADMINISTER,
+    # Not "writes" (/grant, /revoke): taking a role away must work on an archived tracker too.
+    command("grant", members.grant_role, ADMINISTER, HelpLine("usage_grant_short", "help_grant")),
+    command(
+        "revoke", members.revoke_role, ADMINISTER, HelpLine("usage_revoke_short", "help_revoke")
     ),
-    Command(
-        "revoke",
-        members.revoke_role,
-        help=(
-            HelpLine("/revoke &lt;@user|id&gt;", "help_revoke", usage_key="usage_revoke_short"),
-        ),
-        # Not "writes": taking a role away must work on an archived tracker too.
-        where=ADMINISTER,
-    ),
-    Command(
-        "export",
-        files.send_export,
-        help=(HelpLine("/export [csv|xlsx]", "help_export"),),
-        where=ADMINISTER,
-    ),
+    command("export", files.send_export, ADMINISTER, HelpLine("usage_export", "help_export")),
 )
 
-BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+BY_NAME: dict[str, Command] = {row.name: row for row in COMMANDS}
 
 
 def menu() -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from domain.forecast import Forecast, Insight
 from domain.i18n import t
 from domain.progress import overall_percent
+from domain.render import state_text
 from domain.views import Snapshot
 
 TRAIL_COLUMNS = (
@@ -183,7 +184,7 @@ def _summary_rows(snapshot: Snapshot, insight: Insight, lang: str) -> list[list[
                 ws.percent,
                 round(forecast.pace, 1) if forecast and forecast.pace is not None else None,
                 _finish(forecast, lang),
-                t(lang, f"state_{forecast.state.value}") if forecast else None,
+                state_text(forecast.state, lang) if forecast else None,
             ]
         )
     whole = insight.whole
@@ -195,7 +196,7 @@ def _summary_rows(snapshot: Snapshot, insight: Insight, lang: str) -> list[list[
             round(overall_percent(snapshot.workstreams), 1),
             round(whole.pace, 1) if whole and whole.pace is not None else None,
             _finish(whole, lang),
-            t(lang, f"state_{whole.state.value}") if whole else None,
+            state_text(whole.state, lang) if whole else None,
         ]
     )
     return rows

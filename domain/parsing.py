@@ -326,9 +326,19 @@ def parse_deadline(rest: str) -> date | None:
     return parse_deadline_date(parts[0]) if parts else None
 
 
+# The usage line of each command whose one argument is a tracker's key.
+TRACKER_KEY_USAGE = {
+    "archive": "usage_archive",
+    "restore": "usage_restore",
+    "follow": "usage_follow",
+    "unfollow": "usage_unfollow",
+    "use": "usage_use",
+}
+
+
 def parse_tracker_key(rest: str, command: str) -> str:
-    """The one ``<key>`` argument of /archive, /restore, /follow and /unfollow."""
-    usage = code_msg(f"usage_{command}")  # usage_archive, usage_restore, usage_follow, …
+    """The one ``<key>`` argument of /archive, /restore, /follow, /unfollow and /use."""
+    usage = code_msg(TRACKER_KEY_USAGE[command])
     parts = rest.split()
     if len(parts) != 1:
         raise UserError(

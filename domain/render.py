@@ -11,7 +11,35 @@ from domain.forecast import Forecast, Insight, State
 from domain.i18n import Html, code, code_msg, msg, t
 from domain.locale import days_left_text, fmt_date, fmt_delta, fmt_number, fmt_time
 from domain.progress import overall_percent, progress_bar, round_percent
+from domain.trail import Kind
 from domain.views import FileFacts, ReportView, Role, Snapshot, TrackerView, WorkstreamView
+
+# The catalogue key of each value shown by name: literals, so a search for a key finds its use
+# (tests/test_message_keys.py reads them).
+ROLE_NAME: dict[Role, str] = {Role.ADMIN: "role_admin", Role.REPORTER: "role_reporter"}
+STATE_TEXT: dict[State, str] = {
+    State.DONE: "state_done",
+    State.ON_TRACK: "state_on_track",
+    State.AT_RISK: "state_at_risk",
+    State.STALLED: "state_stalled",
+    State.OVERDUE: "state_overdue",
+    State.NO_DATA: "state_no_data",
+}
+# A tracker's moves and archiving, as /trackers lists them for its admins.
+EVENT_TEXT: dict[str, str] = {
+    Kind.LINKED: "event_chat_linked",
+    Kind.MOVED_AWAY: "event_chat_moved_away",
+    Kind.ARCHIVED: "event_archived",
+    Kind.RESTORED: "event_restored",
+    Kind.FOLLOWED: "event_chat_followed",
+    Kind.UNFOLLOWED: "event_chat_unfollowed",
+}
+# Why a file was recorded without a copy (``FileFacts.note``).
+EVIDENCE_NOTE: dict[str, str] = {
+    "too_big": "evidence_too_big",
+    "unavailable": "evidence_unavailable",
+    "not_writable": "evidence_not_writable",
+}
 
 
 def sentence(text: str) -> str:
@@ -36,7 +64,7 @@ def header(tracker: TrackerView) -> list[str]:
 
 
 def state_text(state: State, lang: str) -> str:
-    return t(lang, f"state_{state.value}")
+    return t(lang, STATE_TEXT[state])
 
 
 def _trend(forecast: Forecast | None, lang: str) -> str:
@@ -149,7 +177,7 @@ def render_files(files: Sequence[FileFacts], lang: str) -> str:
         if facts.note is None:
             lines.append(t(lang, "evidence_kept", name=facts.name, sha=(facts.sha256 or "")[:12]))
         else:
-            why = msg(f"evidence_{facts.note}")
+            why = msg(EVIDENCE_NOTE[facts.note])
             lines.append(t(lang, "evidence_not_kept", name=facts.name, why=why))
     return "".join("\n" + line for line in lines)
 
@@ -367,7 +395,7 @@ def render_help(
         elif not private:
             out.append(t(lang, "help_no_tracker_group"))
     else:
-        you = t(lang, "help_you_are", role=t(lang, f"role_{role.value}")) if role else ""
+        you = t(lang, "help_you_are", role=t(lang, ROLE_NAME[role])) if role else ""
         out.append(t(lang, "help_tracker", title=tracker.title) + you)
     out.extend(f"• {usage} — {t(lang, key)}" for usage, key in lines)
     if tracker is None and not any(usage.startswith("/setup") for usage, _ in lines):

@@ -70,6 +70,18 @@ def utc_text(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def time_text(value: datetime | str | None) -> str | None:
+    """:func:`utc_text` of a time as a driver returns it: SQLite's stored text
+    (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC) is rewritten without parsing, anything else parsed."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return value[:10] + "T" + value[11:] + "Z"
+        value = datetime.fromisoformat(value)
+    return utc_text(value)
+
+
 def report_subject(
     *,
     report_id: int,
@@ -80,12 +92,13 @@ def report_subject(
     reporter_name: str,
     chat_id: int,
     message_id: int,
-    created_at: datetime,
-    recorded_at: datetime,
+    created_at: datetime | str,
+    recorded_at: datetime | str,
     revision: int,
     corrects: int | None,
 ) -> dict[str, Any]:
-    """A report as the chain holds it: every field that says who claimed what, when."""
+    """A report as the chain holds it: every field that says who claimed what, when. Times
+    as datetimes, or as a driver returned them (:func:`time_text`)."""
     return {
         "id": report_id,
         "workstream": workstream,
@@ -95,18 +108,18 @@ def report_subject(
         "reporter_name": reporter_name,
         "chat_id": chat_id,
         "message_id": message_id,
-        "created_at": utc_text(created_at),
-        "recorded_at": utc_text(recorded_at),
+        "created_at": time_text(created_at),
+        "recorded_at": time_text(recorded_at),
         "revision": revision,
         "corrects": corrects,
     }
 
 
 def retraction_subject(
-    *, report_id: int, retracted_at: datetime | None, retracted_by: int | None
+    *, report_id: int, retracted_at: datetime | str | None, retracted_by: int | None
 ) -> dict[str, Any]:
     """An undo (or the replacement of a corrected report): which report, when, by whom."""
-    return {"report": report_id, "retracted_at": utc_text(retracted_at), "by": retracted_by}
+    return {"report": report_id, "retracted_at": time_text(retracted_at), "by": retracted_by}
 
 
 def evidence_subject(
@@ -146,74 +159,6 @@ def canonical(
         ensure_ascii=False,
         separators=(",", ":"),
         sort_keys=True,
-    )
-
-
-# json.dumps(..., ensure_ascii=False) encodes strings with this (C-accelerated) function.
-_string: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.encode_basestring
-
-
-def _value(value: str | int | None) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return str(_string(value))
-    return str(int(value))
-
-
-def time_text(value: datetime | str | None) -> str | None:
-    """:func:`utc_text` of a time as a driver returns it: SQLite's stored text
-    (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC) is rewritten without parsing, anything else parsed."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        if len(value) == 26 and value[10] == " ":
-            return value[:10] + "T" + value[11:] + "Z"
-        value = datetime.fromisoformat(value)
-    return utc_text(value)
-
-
-def report_canonical(  # positional: the verifier calls it a hundred thousand times
-    seq: int,
-    kind: str,
-    at: str,
-    actor_id: int | None,
-    chat_id: int | None,
-    detail: str | None,
-    report_id: int,
-    workstream: str,
-    percent: int,
-    note: str | None,
-    reporter_id: int,
-    reporter_name: str,
-    report_chat_id: int,
-    message_id: int,
-    created_at: str,
-    recorded_at: str,
-    revision: int,
-    corrects: int | None,
-    replaced: tuple[int, str | None, int | None] | None,
-    /,
-) -> str:
-    """Exactly :func:`canonical` of a report or correction event (times already as
-    :func:`utc_text`, which need no escaping), written out without building objects: the
-    verifier does this a hundred thousand times. A test holds the two equal."""
-    null = "null"
-    replaced_text = (
-        ""
-        if replaced is None
-        else f'"replaced":{{"by":{_value(replaced[2])},"report":{replaced[0]},'
-        f'"retracted_at":{_value(replaced[1])}}},'
-    )
-    return (
-        f'["{FORMAT}",{seq},{_string(kind)},"{at}",{null if actor_id is None else actor_id},'
-        f"{null if chat_id is None else chat_id},{null if detail is None else _string(detail)},"
-        f'{{"chat_id":{report_chat_id},"corrects":{null if corrects is None else corrects},'
-        f'"created_at":"{created_at}","id":{report_id},"message_id":{message_id},'
-        f'"note":{null if note is None else _string(note)},"percent":{percent},'
-        f'"recorded_at":"{recorded_at}",{replaced_text}"reporter_id":{reporter_id},'
-        f'"reporter_name":{_string(reporter_name)},"revision":{revision},'
-        f'"workstream":{_string(workstream)}}}]'
     )
 
 

@@ -12,9 +12,9 @@ from telegram.ext import Application, JobQueue
 
 from bot.offline import ChatRef, OfflineBotAPI, Person, SentMessage, UpdateFactory
 from bot.transport import PantauBot
-from storage import trail
 from storage.db import session_scope
 from storage.models import Report
+from storage.verify import verify
 
 ADMIN = Person(1001, "Ayu", "Lestari", "ayu_pantau")
 BUDI = Person(1002, "Budi", "Santoso", "budi_s")
@@ -107,7 +107,7 @@ async def flush(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 def assert_trail_intact(engine: Engine) -> None:
     """What ``pantau verify`` checks: every tracker's chain recomputes from its rows."""
     with session_scope(engine, readonly=True) as session:
-        problems = [str(r.problem) for r in trail.verify(session) if r.problem is not None]
+        problems = [str(r.problem) for r in verify(session) if r.problem is not None]
     assert problems == [], "the audit trail does not verify"
 
 

@@ -4,33 +4,35 @@ published heads, the migration's chain over older rows, the bundle's standalone 
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import time
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, insert, text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, text
 from sqlmodel import col, select
 
+from benchmarks.verify import seed_chain
 from bot.audit import find_head
 from bot.cli import main
-from domain import trail as chain
-from storage import trail
+from storage import verify
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
-from storage.models import Report, Tracker, TrackerEvent, Workstream
+from storage.models import TrackerEvent
 from tests.helpers import ADMIN, BUDI, MANAGERS, SARI, STAFF, Harness, seed_tracker
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tiktok-tokopedia.toml"
 
 
-def _results(engine: Engine, key: str | None = None) -> list[trail.ChainResult]:
+def _results(engine: Engine, key: str | None = None) -> list[verify.ChainResult]:
     with session_scope(engine, readonly=True) as session:
-        return list(trail.verify(session, key=key))
+        return list(verify.verify(session, key=key))
 
 
 def _problem(engine: Engine) -> str:
@@ -347,92 +349,12 @@ def test_migration_chains_rows_made_before_it_in_their_order(tmp_path: Path) -> 
 # --- speed ------------------------------------------------------------------------------------
 
 
-def _seed_events(engine: Engine, count: int) -> None:
-    """``count`` report events (each with its report), written directly for speed with the
-    same functions the application uses to build them."""
-    now = datetime(2024, 1, 1, tzinfo=UTC)
-    with session_scope(engine) as session:
-        tracker = Tracker(
-            key="big", title="Big", deadline=now.date(), timezone="UTC", created_at=now
-        )
-        session.add(tracker)
-        session.flush()
-        ws = Workstream(tracker_id=tracker.id or 0, key="w", title="W", created_at=now)
-        session.add(ws)
-        session.flush()
-        tracker_id, ws_id = tracker.id or 0, ws.id or 0
-    reports: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    previous = chain.GENESIS
-    for n in range(1, count + 1):
-        when = now + timedelta(seconds=n)
-        percent, note, reporter = n % 101, (f"note {n}" if n % 3 else None), 1000 + n % 7
-        row = {
-            "id": n,
-            "tracker_id": tracker_id,
-            "workstream_id": ws_id,
-            "percent": percent,
-            "note": note,
-            "reporter_id": reporter,
-            "reporter_name": "Budi Santoso",
-            "chat_id": -100,
-            "message_id": n,
-            "created_at": when,
-            "recorded_at": when,
-            "revision": 0,
-        }
-        reports.append(row)
-        subject = chain.report_subject(
-            report_id=n,
-            workstream="w",
-            percent=percent,
-            note=note,
-            reporter_id=reporter,
-            reporter_name="Budi Santoso",
-            chat_id=-100,
-            message_id=n,
-            created_at=when,
-            recorded_at=when,
-            revision=0,
-            corrects=None,
-        )
-        canonical = chain.canonical(
-            seq=n,
-            kind="report",
-            at=when,
-            actor_id=reporter,
-            chat_id=-100,
-            detail=None,
-            subject=subject,
-        )
-        previous = chain.chain_hash(previous, canonical)
-        events.append(
-            {
-                "tracker_id": tracker_id,
-                "at": when,
-                "actor_id": reporter,
-                "kind": "report",
-                "chat_id": -100,
-                "detail": None,
-                "seq": n,
-                "report_id": n,
-                "evidence_id": None,
-                "canonical": canonical,
-                "hash": previous,
-            }
-        )
-    with engine.begin() as connection:
-        for start in range(0, count, 20_000):
-            connection.execute(insert(Report), reports[start : start + 20_000])
-            connection.execute(insert(TrackerEvent), events[start : start + 20_000])
-
-
 @pytest.mark.sqlite_only
 def test_a_100000_event_chain_verifies_and_the_time_is_printed(engine: Engine) -> None:
-    _seed_events(engine, 100_000)
+    seed_chain(engine, 100_000)
     with session_scope(engine, readonly=True) as session:
         wall, cpu = time.perf_counter(), time.process_time()
-        (result,) = list(trail.verify(session))
+        (result,) = list(verify.verify(session))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     assert result.problem is None
     assert result.count == 100_000
@@ -441,66 +363,78 @@ def test_a_100000_event_chain_verifies_and_the_time_is_printed(engine: Engine) -
     print(f"\nverified 100,000 events in {wall:.3f} s ({cpu:.3f} s CPU)")  # noqa: T201
 
 
-@pytest.mark.parametrize(
-    "note",
-    [None, "plain", 'quotes " and \\ back', "line\nbreaks\tand\x01control", "émoji 🚀 → ok", ""],
+# --- the database writes the canonical text as Python does ------------------------------------
+
+# Every kind of character JSON treats apart: quotes, backslash, each control character, DEL,
+# the line and paragraph separators (escaped by some encoders, not by json.dumps), non-ASCII
+# in one to four UTF-8 bytes.
+SPECIAL = [
+    '"',
+    "\\",
+    *map(chr, range(1, 32)),
+    "\x7f",
+    "\u2028",
+    "\u2029",
+    "é",
+    "→",
+    "🚀",
+    "\ufeff",
+]
+# PostgreSQL text cannot hold NUL; SQLite's can, and it is checked there.
+TEXTS = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"))
+
+
+def _quoted_by_the_database(engine: Engine, value: str) -> str:
+    quote = verify.Dialect(engine.dialect.name).json("CAST(:value AS TEXT)")
+    with engine.connect() as connection:
+        return str(connection.execute(text(f"SELECT {quote}"), {"value": value}).scalar_one())
+
+
+def test_the_database_quotes_every_special_character_as_json_dumps(engine: Engine) -> None:
+    values = [*SPECIAL, "".join(SPECIAL), 'a "quoted" \\ back\\slash']
+    if engine.dialect.name == "sqlite":
+        values.append("nul \x00 inside")
+    for value in values:
+        assert _quoted_by_the_database(engine, value) == json.dumps(value, ensure_ascii=False)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@pytest.mark.parametrize("corrects", [None, 7])
-def test_the_fast_report_form_is_exactly_the_canonical_form(
-    note: str | None, corrects: int | None
+@given(value=TEXTS)
+def test_the_database_quotes_any_text_as_json_dumps(engine: Engine, value: str) -> None:
+    assert _quoted_by_the_database(engine, value) == json.dumps(value, ensure_ascii=False)
+
+
+def _matched_in_the_database(engine: Engine) -> dict[str, list[bool]]:
+    """Per kind, whether the database's rebuilt text matched each event (no slow path)."""
+    matched: dict[str, list[bool]] = {}
+    with engine.connect() as connection:
+        for tracker_id in connection.execute(text("SELECT id FROM tracker")).scalars():
+            for row in verify.checked_events(connection, tracker_id):
+                matched.setdefault(row[1], []).append(bool(row[-1]))
+    return matched
+
+
+async def test_the_database_rebuilds_reports_corrections_and_undos_as_written(
+    harness: Harness,
 ) -> None:
-    when = datetime(2024, 2, 23, 2, 0, 0, 123456, tzinfo=UTC)
-    subject = chain.report_subject(
-        report_id=9,
-        workstream="sellers",
-        percent=70,
-        note=note,
-        reporter_id=1002,
-        reporter_name='Budi "B" Santoso',
-        chat_id=-100,
-        message_id=5,
-        created_at=when,
-        recorded_at=when + timedelta(seconds=1),
-        revision=2,
-        corrects=corrects,
-    )
-    replaced = None
-    if corrects is not None:
-        subject["replaced"] = chain.retraction_subject(
-            report_id=corrects, retracted_at=when, retracted_by=1002
-        )
-        replaced = (corrects, chain.utc_text(when), 1002)
-    slow = chain.canonical(
-        seq=3,
-        kind="correction",
-        at=when,
-        actor_id=None,
-        chat_id=-100,
-        detail=note,
-        subject=subject,
-    )
-    fast = chain.report_canonical(
-        3,
-        "correction",
-        chain.utc_text(when) or "",
-        None,
-        -100,
-        note,
-        9,
-        "sellers",
-        70,
-        note,
-        1002,
-        'Budi "B" Santoso',
-        -100,
-        5,
-        chain.utc_text(when) or "",
-        chain.utc_text(when + timedelta(seconds=1)) or "",
-        2,
-        corrects,
-        replaced,
-    )
-    assert fast == slow
+    await _history(harness)
+    await harness.say('/update payments 50 "quoted" \\ back → 🚀 \u2028 done', sender=BUDI)
+    matched = _matched_in_the_database(harness.engine)
+    for kind in ("report", "correction", "undo"):
+        assert matched[kind], kind
+        assert all(matched[kind]), kind
+    # Events with no row of their own are read from the trail itself, in Python.
+    assert not any(matched["role_given"])
+
+
+def test_the_database_rebuilds_notes_of_every_kind_of_character(engine: Engine) -> None:
+    seed_chain(engine, len(SPECIAL) + 2, notes=[*SPECIAL, "".join(SPECIAL), None])
+    matched = _matched_in_the_database(engine)
+    assert matched["report"] == [True] * (len(SPECIAL) + 2)
+    (result,) = _results(engine)
+    assert result.problem is None
 
 
 # --- the bundle -------------------------------------------------------------------------------

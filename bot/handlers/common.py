@@ -153,10 +153,6 @@ async def read_tracker(
     )
 
 
-# The catalogue's name of each role (literal keys, so a test can find every key used).
-ROLE_NAME = {Role.REPORTER: "role_reporter", Role.ADMIN: "role_admin"}
-
-
 def today_for(context: Context, tracker_timezone: str) -> date:
     return local_today(context.bot_data.clock(), tracker_timezone)
 

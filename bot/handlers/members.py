@@ -11,10 +11,11 @@ from telegram import Update
 
 from bot.access import Command
 from bot.context import Context, run_db
-from bot.handlers.common import ROLE_NAME, Request, caller_of, reply, request_of, resolve
+from bot.handlers.common import Request, caller_of, reply, request_of, resolve
 from bot.jobqueue import unregister_chat
 from domain.i18n import msg, t
 from domain.parsing import parse_grant, parse_revoke
+from domain.render import ROLE_NAME
 from services import members
 from services.members import RoleChanged
 from storage.models import Tracker

@@ -13,7 +13,6 @@ from bot import jobs
 from bot.access import Command
 from bot.context import Context, run_db
 from bot.handlers.common import (
-    ROLE_NAME,
     authorize,
     authorize_followed,
     authorize_key,
@@ -25,15 +24,20 @@ from bot.handlers.common import (
     today_for,
 )
 from domain.errors import UserError
-from domain.i18n import Html, code, msg, t
+from domain.i18n import LANGUAGE_NAME, Html, code, msg, t
 from domain.locale import fmt_time
 from domain.parsing import parse_deadline, parse_setup, parse_tracker_key
 from domain.progress import local_today
-from domain.render import past_deadline_warning, render_deadline, render_tracker_linked
+from domain.render import (
+    EVENT_TEXT,
+    ROLE_NAME,
+    past_deadline_warning,
+    render_deadline,
+    render_tracker_linked,
+)
 from domain.views import SERVICE_ACCOUNTS
 from services import trackers
 from services.notices import digest_schedule
-from storage import lifecycle
 from storage import trackers as tracker_store
 from storage.chats import ChatPlan
 
@@ -41,18 +45,6 @@ log = logging.getLogger(__name__)
 
 # Events shown per tracker in /trackers (to its admins).
 EVENTS_SHOWN = 5
-
-
-# The catalogue's name of each language and each event /trackers shows (literal keys).
-LANGUAGE_NAME = {"en": "language_en", "id": "language_id"}
-EVENT_TEXT = {
-    lifecycle.EventKind.LINKED: "event_chat_linked",
-    lifecycle.EventKind.MOVED_AWAY: "event_chat_moved_away",
-    lifecycle.EventKind.ARCHIVED: "event_archived",
-    lifecycle.EventKind.RESTORED: "event_restored",
-    lifecycle.EventKind.FOLLOWED: "event_chat_followed",
-    lifecycle.EventKind.UNFOLLOWED: "event_chat_unfollowed",
-}
 
 
 def register_jobs(context: Context, plans: list[ChatPlan], tracker_id: int, tz_name: str) -> None:
