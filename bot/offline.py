@@ -2,45 +2,48 @@
 
 ``OfflineBotAPI`` is a ``telegram.request.BaseRequest`` that answers the methods Pantau calls
 the way Telegram does, records every call, and refuses (and remembers) any method it does not
-know, so a test fails instead of silently passing. ``UpdateFactory`` builds the ``Update``
-objects a person would send.
+know, so a test fails instead of silently passing. ``UpdateFactory`` (``bot.offline_updates``,
+named here too) builds the ``Update`` objects a person would send.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
-import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import Update
 from telegram.error import TimedOut
-from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
 
-BOT_ID = 123456789
+from bot.offline_updates import BOT_ID, ChatRef, Person, UpdateFactory, chat_json
+from bot.telegram_json import Keyboard, bot_message_json, error_json, keyboard_of, me_json
+from bot.telegram_json import visible_text as html_to_text
+
+__all__ = [
+    "BOT_ID",
+    "BOT_USERNAME",
+    "ApiCall",
+    "ChatRef",
+    "Fault",
+    "OfflineBotAPI",
+    "Person",
+    "SentFile",
+    "SentMessage",
+    "UpdateFactory",
+    "html_to_text",
+]
+
 BOT_USERNAME = "PantauBot"
-
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def html_to_text(source: str) -> str:
-    """What a person sees of an HTML message, without the styling."""
-    return html.unescape(_TAGS.sub("", source))
 
 
 @dataclass(frozen=True, slots=True)
 class ApiCall:
     method: str
     params: dict[str, Any]
-
-
-Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,18 +80,6 @@ class SentMessage:
             else:
                 lines.append(joined)
         return lines
-
-
-def _keyboard(raw: Any) -> Keyboard:
-    """The inline keyboard of a request's ``reply_markup`` (absent or another kind: none)."""
-    if isinstance(raw, str):
-        raw = json.loads(raw)
-    if not isinstance(raw, dict) or "inline_keyboard" not in raw:
-        return ()
-    return tuple(
-        tuple((str(b["text"]), str(b.get("callback_data", ""))) for b in row)
-        for row in raw["inline_keyboard"]
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +121,7 @@ class Fault:
         )
 
     def body(self) -> bytes:
-        payload: dict[str, Any] = {
-            "ok": False,
-            "error_code": self.status,
-            "description": self.description,
-        }
-        if self.parameters:
-            payload["parameters"] = self.parameters
-        return json.dumps(payload).encode()
+        return json.dumps(error_json(self.status, self.description, self.parameters)).encode()
 
 
 class _ApiError(Exception):
@@ -236,15 +220,7 @@ class OfflineBotAPI(BaseRequest):
     # Bot API methods ----------------------------------------------------------------------
 
     def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "id": BOT_ID,
-            "is_bot": True,
-            "first_name": "Pantau",
-            "username": BOT_USERNAME,
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-        }
+        return me_json(BOT_ID, BOT_USERNAME)
 
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
@@ -252,30 +228,27 @@ class OfflineBotAPI(BaseRequest):
         reply = params.get("reply_parameters")
         reply_to = int(reply["message_id"]) if isinstance(reply, dict) else None
         text = str(params["text"])
-        buttons = _keyboard(params.get("reply_markup"))
+        buttons = keyboard_of(params.get("reply_markup"))
         self.sent.append(SentMessage(chat_id, message_id, text, reply_to, buttons))
         return self._message_json(chat_id, message_id, text, params)
 
     def _message_json(
         self, chat_id: int, message_id: int, text: str, params: dict[str, Any]
     ) -> dict[str, Any]:
-        result: dict[str, Any] = {
-            "message_id": message_id,
-            "date": int(self.clock().timestamp()),
-            "chat": _chat(chat_id),
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
-            "text": html_to_text(text) if params.get("parse_mode") == "HTML" else text,
-        }
-        markup = params.get("reply_markup")
-        if markup:
-            result["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
-        return result
+        return bot_message_json(
+            message_id=message_id,
+            date=int(self.clock().timestamp()),
+            chat=chat_json(chat_id),
+            bot_id=BOT_ID,
+            text=html_to_text(text) if params.get("parse_mode") == "HTML" else text,
+            buttons=keyboard_of(params.get("reply_markup")),
+        )
 
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message_id = int(params["message_id"])
         text = str(params["text"])
-        buttons = _keyboard(params.get("reply_markup"))
+        buttons = keyboard_of(params.get("reply_markup"))
         self.sent.append(SentMessage(chat_id, message_id, text, None, buttons, edited=True))
         return self._message_json(chat_id, message_id, text, params)
 
@@ -329,7 +302,7 @@ class OfflineBotAPI(BaseRequest):
         result: dict[str, Any] = {
             "message_id": message_id,
             "date": int(self.clock().timestamp()),
-            "chat": _chat(chat_id),
+            "chat": chat_json(chat_id),
             "caption": html_to_text(str(caption)) if caption else None,
         }
         if method == "sendPhoto":
@@ -386,178 +359,3 @@ class OfflineBotAPI(BaseRequest):
 
     def _api_getUpdates(self, _params: dict[str, Any]) -> list[Any]:
         return []
-
-
-def _chat(chat_id: int, title: str | None = None) -> dict[str, Any]:
-    if chat_id > 0:
-        return {"id": chat_id, "type": "private", "first_name": "User"}
-    return {"id": chat_id, "type": "supergroup", "title": title or f"Group {chat_id}"}
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    id: int
-    first_name: str
-    last_name: str | None = None
-    username: str | None = None
-    is_bot: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "is_bot": self.is_bot,
-            "first_name": self.first_name,
-        }
-        if self.last_name:
-            data["last_name"] = self.last_name
-        if self.username:
-            data["username"] = self.username
-        return data
-
-
-@dataclass(frozen=True, slots=True)
-class ChatRef:
-    id: int
-    title: str | None = None
-
-    def as_json(self, person: Person) -> dict[str, Any]:
-        if self.id > 0:
-            return {"id": self.id, "type": "private", "first_name": person.first_name}
-        return _chat(self.id, self.title)
-
-
-class UpdateFactory:
-    """Builds the updates a person would send, with increasing update and message ids."""
-
-    def __init__(
-        self,
-        bot: ExtBot[Any],
-        clock: Callable[[], datetime] | None = None,
-        *,
-        first_update_id: int = 1,
-        first_message_id: int = 1,
-    ) -> None:
-        self.bot = bot
-        self.clock = clock or (lambda: datetime.now(UTC))
-        # A restarted demo continues after the ids its database has seen: a message id used
-        # again would be taken for the same message ("already recorded").
-        self._update_ids = itertools.count(first_update_id)
-        self._message_ids = itertools.count(first_message_id)
-
-    def message(
-        self,
-        text: str,
-        *,
-        sender: Person,
-        chat: ChatRef,
-        message_id: int | None = None,
-        update_id: int | None = None,
-        reply_to: tuple[Person, int] | None = None,
-        edited: bool = False,
-        when: datetime | None = None,
-        edit_date: datetime | None = None,
-        sender_chat: ChatRef | None = None,
-        photo: tuple[str, int] | None = None,
-        document: tuple[str, str, str, int] | None = None,
-    ) -> Update:
-        """A message (``edited``: an edit of it, sent at ``when`` and edited at ``edit_date``,
-        both the clock's time by default). ``sender_chat``: sent on behalf of a chat, as
-        Telegram marks anonymous admins and channels. ``photo`` (file id, size) or ``document``
-        (file id, name, MIME type, size) make it a file message with ``text`` as its caption
-        (register the content with ``OfflineBotAPI.upload``)."""
-        message: dict[str, Any] = {
-            "message_id": message_id if message_id is not None else next(self._message_ids),
-            "date": int((when or self.clock()).timestamp()),
-            "chat": chat.as_json(sender),
-            "from": sender.as_json(),
-            "text": text,
-        }
-        command = re.match(r"^/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
-        if command:
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
-        if reply_to is not None:
-            author, replied_id = reply_to
-            message["reply_to_message"] = {
-                "message_id": replied_id,
-                "date": message["date"],
-                "chat": chat.as_json(sender),
-                "from": author.as_json(),
-                "text": "…",
-            }
-        if photo is not None or document is not None:
-            caption = message.pop("text")
-            if caption:
-                message["caption"] = caption
-            if "entities" in message:
-                message["caption_entities"] = message.pop("entities")
-            if photo is not None:
-                file_id, size = photo
-                message["photo"] = [
-                    {
-                        "file_id": f"{file_id}-s",
-                        "file_unique_id": f"u-{file_id}-s",
-                        "width": 90,
-                        "height": 90,
-                        "file_size": 1000,
-                    },
-                    {
-                        "file_id": file_id,
-                        "file_unique_id": f"u-{file_id}",
-                        "width": 1280,
-                        "height": 960,
-                        "file_size": size,
-                    },
-                ]
-            if document is not None:
-                file_id, name, mime, size = document
-                message["document"] = {
-                    "file_id": file_id,
-                    "file_unique_id": f"u-{file_id}",
-                    "file_name": name,
-                    "mime_type": mime,
-                    "file_size": size,
-                }
-        if edited:
-            message["edit_date"] = int((edit_date or self.clock()).timestamp())
-        if sender_chat is not None:
-            message["sender_chat"] = sender_chat.as_json(sender)
-        data = {
-            "update_id": update_id if update_id is not None else next(self._update_ids),
-            "edited_message" if edited else "message": message,
-        }
-        update = Update.de_json(data, self.bot)
-        assert update is not None
-        return update
-
-    def tap(
-        self, message: SentMessage, data: str, *, sender: Person, update_id: int | None = None
-    ) -> Update:
-        """A press on the button with callback ``data`` under the bot's ``message``."""
-        raw_message: dict[str, Any] = {
-            "message_id": message.message_id,
-            "date": int(self.clock().timestamp()),
-            "chat": ChatRef(message.chat_id).as_json(sender)
-            if message.chat_id > 0
-            else _chat(message.chat_id),
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
-            "text": message.text,
-            "reply_markup": {
-                "inline_keyboard": [
-                    [{"text": label, "callback_data": cb} for label, cb in row]
-                    for row in message.buttons
-                ]
-            },
-        }
-        data_json = {
-            "update_id": update_id if update_id is not None else next(self._update_ids),
-            "callback_query": {
-                "id": str(next(self._message_ids) + 10**9),
-                "from": sender.as_json(),
-                "chat_instance": str(message.chat_id),
-                "message": raw_message,
-                "data": data,
-            },
-        }
-        update = Update.de_json(data_json, self.bot)
-        assert update is not None
-        return update

@@ -1,22 +1,20 @@
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from bot.app import build_application
 from bot.config import Settings
 from bot.offline import OfflineBotAPI
-from storage.db import make_engine
+from storage.db import is_sqlite, make_engine
 from storage.migrate import upgrade
-from tests.helpers import OPERATOR, Clock, Harness, assert_trail_intact
-from tests.pg import fresh_database, server_url
-
-TEST_TOKEN = "123456789:AAH-test-token-which-must-never-be-logged"
+from tests.helpers import Clock, Harness, assert_trail_intact, make_settings
+from tests.pg import database_name, fresh_database, recreate_from_template, server_url
 
 
 @pytest.fixture
@@ -31,6 +29,31 @@ def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session; each test's ``engine`` copies it."""
+    path = tmp_path_factory.mktemp("template") / "pantau.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection closes: WAL is checkpointed into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres() -> Iterator[str | None]:
+    """The name of a PostgreSQL database migrated to head once per session (None without a
+    server): each test's database is created from it as a template."""
+    server = server_url()
+    if server is None:
+        yield None
+        return
+    with fresh_database(server, prefix="pantau_template") as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()  # CREATE DATABASE … TEMPLATE needs the template unused
+        yield database_name(url)
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A database of the test's own on the PostgreSQL server; skips the test without one."""
@@ -43,25 +66,26 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        telegram_bot_token=SecretStr(TEST_TOKEN),
-        database_url=db_url,
-        telegram_api_base_url=None,
-        pantau_admin_ids=frozenset({OPERATOR.id}),
-        pantau_timezone="Asia/Jakarta",
-        log_level="INFO",
-        # No throttling in tests (Telegram's limits are the limiter's business, tested apart).
-        pantau_rate_per_second=0,
-        pantau_rate_per_group_minute=0,
-        pantau_evidence_dir=tmp_path / "evidence",
-    )
+    return make_settings(db_url, pantau_evidence_dir=tmp_path / "evidence")
 
 
 @pytest.fixture
-def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+def engine(
+    db_url: str,
+    request: pytest.FixtureRequest,
+    migrated_sqlite: Path,
+    migrated_postgres: str | None,
+) -> Iterator[Engine]:
+    """The test's database at the newest schema: a copy of the session's migrated one, which is
+    what running the migrations here would give (tests of the migrations run them themselves)."""
+    if is_sqlite(db_url):
+        shutil.copy(migrated_sqlite, db_url.removeprefix("sqlite:///"))  # keeps its 0600
+    else:
+        server = server_url()
+        assert server is not None
+        assert migrated_postgres is not None
+        recreate_from_template(server, db_url, migrated_postgres)
     engine = make_engine(db_url)
-    upgrade(engine)
     yield engine
     # Whatever a test did through Pantau, the audit trail still verifies from the rows
     # (tests that tamper with the database on purpose are marked so).

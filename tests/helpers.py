@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import select
 from telegram.ext import Application, JobQueue
 
+from bot.app import build_application
+from bot.config import Settings
+from bot.context import PantauApp
 from bot.offline import ChatRef, OfflineBotAPI, Person, SentMessage, UpdateFactory
 from bot.transport import PantauBot
-from storage.db import session_scope
+from storage.db import make_engine, session_scope
 from storage.models import Report
 from storage.verify import verify
 
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "tiktok-tokopedia.toml"
+TEST_TOKEN = "123456789:AAH-test-token-which-must-never-be-logged"
 ADMIN = Person(1001, "Ayu", "Lestari", "ayu_pantau")
 BUDI = Person(1002, "Budi", "Santoso", "budi_s")
 SARI = Person(1003, "Sari", "Wulandari", "sari_w")
@@ -27,6 +41,74 @@ MANAGERS = ChatRef(-1001002, "Pimpinan")
 ELSEWHERE = ChatRef(-1009999, "Unlinked group")
 
 START = datetime(2024, 2, 23, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta
+
+# A wait in a test that takes longer than this fails, naming what it waited for, instead of
+# hanging (pytest-timeout in pyproject.toml stops the whole test later still).
+WAIT_LIMIT = 30.0
+T = TypeVar("T")
+
+
+async def within(awaitable: Awaitable[T], what: str) -> T:
+    """``await awaitable``, failing the test if it takes longer than ``WAIT_LIMIT``."""
+    try:
+        async with asyncio.timeout(WAIT_LIMIT):
+            return await awaitable
+    except TimeoutError:
+        raise AssertionError(f"{what}: still waiting after {WAIT_LIMIT:.0f} s") from None
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    """The settings of Pantau under test: the test token, Oscar as the operator, Jakarta, and
+    no throttling (Telegram's limits are the limiter's business, tested apart)."""
+    values: dict[str, Any] = {
+        "telegram_bot_token": SecretStr(TEST_TOKEN),
+        "database_url": database_url,
+        "telegram_api_base_url": None,
+        "pantau_admin_ids": frozenset({OPERATOR.id}),
+        "pantau_timezone": "Asia/Jakarta",
+        "log_level": "INFO",
+        "pantau_rate_per_second": 0,
+        "pantau_rate_per_group_minute": 0,
+    }
+    return Settings(_env_file=None, **(values | overrides))
+
+
+def pantau_env(workdir: Path, **extra: str) -> dict[str, str]:
+    """The environment of ``pantau`` run by a test: none of the caller's Telegram or Pantau
+    settings, a database in ``workdir``, no colours."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
+    env.pop("LOG_LEVEL", None)
+    env.update({"DATABASE_URL": f"sqlite:///{workdir / 'cli.db'}", "NO_COLOR": "1"})
+    env.update(extra)
+    return env
+
+
+def run_pantau(
+    workdir: Path, *args: str, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``pantau ARGS`` as an operator runs it, in ``workdir`` (no .env there)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env=pantau_env(workdir, **env),
+        timeout=120,
+        check=False,
+    )
+
+
+def refused(result: subprocess.CompletedProcess[str], code: int = 2) -> str:
+    """The one or two lines of a refusal: exit ``code``, no traceback, never the token."""
+    out = result.stdout + result.stderr
+    assert result.returncode == code, out
+    assert "Traceback" not in out
+    assert TEST_TOKEN not in out
+    assert TEST_TOKEN.split(":")[1] not in out
+    lines = result.stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 2, result.stderr
+    return result.stderr
 
 
 @dataclass
@@ -98,10 +180,26 @@ class Harness:
             return list(session.exec(select(Report).order_by(Report.id)).all())  # type: ignore[arg-type]
 
 
+@asynccontextmanager
+async def another_instance(
+    h: Harness, settings: Settings
+) -> AsyncIterator[tuple[PantauApp, OfflineBotAPI]]:
+    """Another process on the same database (a restart, a second instance): its own engine
+    and transport, the harness's clock."""
+    api = OfflineBotAPI(h.clock)
+    engine = make_engine(settings.database_url)
+    app = build_application(settings, request=api, engine=engine, clock=h.clock)
+    try:
+        async with app:
+            yield app, api
+    finally:
+        engine.dispose()
+
+
 async def flush(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Replies leave through the outbox after the handler returns: wait for them."""
     assert isinstance(app.bot, PantauBot)
-    await app.bot.outbox.drain()
+    await within(app.bot.outbox.drain(), "the outbox never drained")
 
 
 def assert_trail_intact(engine: Engine) -> None:
@@ -109,6 +207,17 @@ def assert_trail_intact(engine: Engine) -> None:
     with session_scope(engine, readonly=True) as session:
         problems = [str(r.problem) for r in verify(session) if r.problem is not None]
     assert problems == [], "the audit trail does not verify"
+
+
+def busiest(times: list[float], window: float) -> int:
+    """The most events in any ``window`` seconds (how a send budget is checked)."""
+    times = sorted(times)
+    best, start = 0, 0
+    for end, moment in enumerate(times):
+        while moment - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
 
 
 async def seed_tracker(h: Harness) -> None:

@@ -1,4 +1,4 @@
-"""A throw-away PostgreSQL database for a test, on the server PANTAU_TEST_DATABASE_URL names."""
+"""Throw-away PostgreSQL databases for tests, on the server PANTAU_TEST_DATABASE_URL names."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ def server_url() -> str | None:
     return url if url.startswith("postgresql") else None
 
 
+def database_name(url: str) -> str:
+    name = make_url(url).database
+    assert name, f"no database in {url}"
+    return name
+
+
 @contextmanager
 def fresh_database(server: str, prefix: str = "pantau_test") -> Iterator[str]:
     """Create an empty database, yield its URL, and drop it (whoever is still connected)."""
@@ -30,4 +36,20 @@ def fresh_database(server: str, prefix: str = "pantau_test") -> Iterator[str]:
     finally:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def recreate_from_template(server: str, url: str, template: str) -> None:
+    """Replace the (unused) database ``url`` names by a copy of ``template``.
+
+    ``CREATE DATABASE … TEMPLATE`` copies the files of a migrated database: far cheaper than
+    running every migration again for each test. The template must have no open connection.
+    """
+    name = database_name(url)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
         admin.dispose()

@@ -350,17 +350,17 @@ def test_migration_chains_rows_made_before_it_in_their_order(tmp_path: Path) -> 
 
 
 @pytest.mark.sqlite_only
-def test_a_100000_event_chain_verifies_and_the_time_is_printed(engine: Engine) -> None:
-    seed_chain(engine, 100_000)
+def test_a_5000_event_chain_verifies_and_the_time_is_printed(engine: Engine) -> None:
+    seed_chain(engine, 5_000)
     with session_scope(engine, readonly=True) as session:
         wall, cpu = time.perf_counter(), time.process_time()
         (result,) = list(verify.verify(session))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     assert result.problem is None
-    assert result.count == 100_000
-    # The budget is "well under a second per 100,000 events": a figure for the benchmarks
-    # (`./dev bench`) and this print, never an assertion (a busy machine would fail it).
-    print(f"\nverified 100,000 events in {wall:.3f} s ({cpu:.3f} s CPU)")  # noqa: T201
+    assert result.count == 5_000
+    # A long chain, small enough for the suite; the time of 100,000
+    # events ("well under a second") is a figure for the benchmarks (`./dev bench`).
+    print(f"\nverified 5,000 events in {wall:.3f} s ({cpu:.3f} s CPU)")  # noqa: T201
 
 
 # --- the database writes the canonical text as Python does ------------------------------------

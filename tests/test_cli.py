@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,33 +14,7 @@ from bot.cli import main
 from bot.config import MissingTokenError, Settings
 from bot.logs import RedactingFormatter
 from bot.offline import ChatRef
-from tests.conftest import TEST_TOKEN
-from tests.helpers import BUDI, Harness, seed_tracker
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "tiktok-tokopedia.toml"
-
-
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
-    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "NO_COLOR": "1"})
-    env.update(extra)
-    return env
-
-
-def _pantau(
-    tmp_path: Path, *args: str, stdin: str = "", **env: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,  # no .env there
-        env=_env(tmp_path, **env),
-        timeout=60,
-        check=False,
-    )
+from tests.helpers import BUDI, EXAMPLE, TEST_TOKEN, Harness, run_pantau, seed_tracker
 
 
 def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,7 +27,7 @@ def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_run_without_token_says_where_to_get_one_and_exits_2(tmp_path: Path) -> None:
-    result = _pantau(tmp_path, "run")
+    result = run_pantau(tmp_path, "run")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -64,7 +36,7 @@ def test_run_without_token_says_where_to_get_one_and_exits_2(tmp_path: Path) -> 
 
 
 def test_malformed_token_is_refused_without_echoing_it(tmp_path: Path) -> None:
-    result = _pantau(tmp_path, "run", TELEGRAM_BOT_TOKEN="not a token secret-XYZ")
+    result = run_pantau(tmp_path, "run", TELEGRAM_BOT_TOKEN="not a token secret-XYZ")
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
     assert "@BotFather" in result.stderr
@@ -97,20 +69,20 @@ def test_base_url_points_ptb_at_a_local_server() -> None:
     [("PANTAU_ADMIN_IDS", "12,abc"), ("PANTAU_TIMEZONE", "Mars/Base"), ("LOG_LEVEL", "LOUD")],
 )
 def test_bad_settings_give_one_clear_error(tmp_path: Path, name: str, value: str) -> None:
-    result = _pantau(tmp_path, "db", "upgrade", **{name: value})
+    result = run_pantau(tmp_path, "db", "upgrade", **{name: value})
     assert result.returncode == 2
     assert name in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_db_upgrade_and_import_are_idempotent(tmp_path: Path) -> None:
-    assert _pantau(tmp_path, "db", "upgrade").returncode == 0
-    first = _pantau(tmp_path, "import", str(EXAMPLE))
+    assert run_pantau(tmp_path, "db", "upgrade").returncode == 0
+    first = run_pantau(tmp_path, "import", str(EXAMPLE))
     assert first.returncode == 0, first.stderr
     assert "created tracker tiktok-tokopedia" in first.stdout
     assert "workstreams: 3 new, 0 already there" in first.stdout
     assert "reports: 11 new, 0 already there" in first.stdout
-    second = _pantau(tmp_path, "import", str(EXAMPLE))
+    second = run_pantau(tmp_path, "import", str(EXAMPLE))
     assert "updated tracker tiktok-tokopedia" in second.stdout
     assert "members: 0 new, 3 already there" in second.stdout
     assert "reports: 0 new, 11 already there" in second.stdout
@@ -119,7 +91,7 @@ def test_db_upgrade_and_import_are_idempotent(tmp_path: Path) -> None:
 def test_import_of_malformed_file_names_the_field_and_changes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(EXAMPLE.read_text().replace("percent = 45", "percent = 450"))
-    result = _pantau(tmp_path, "import", str(bad))
+    result = run_pantau(tmp_path, "import", str(bad))
     assert result.returncode == 2
     assert "reports.1.percent" in result.stderr
     assert "nothing was changed" in result.stderr
@@ -127,7 +99,7 @@ def test_import_of_malformed_file_names_the_field_and_changes_nothing(tmp_path: 
 
 
 def test_demo_answers_status_from_a_pipe(tmp_path: Path) -> None:
-    result = _pantau(
+    result = run_pantau(
         tmp_path, "demo", "--seed", str(EXAMPLE), stdin="/status\n/update sellers 60 <b>ok</b>\n"
     )
     assert result.returncode == 0, result.stderr
@@ -180,7 +152,7 @@ def test_demo_clock_runs_due_jobs_and_tap_answers_a_checkin(tmp_path: Path) -> N
             "",
         ]
     )
-    result = _pantau(tmp_path, "demo", "--seed", str(EXAMPLE), stdin=script)
+    result = run_pantau(tmp_path, "demo", "--seed", str(EXAMPLE), stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     first, rest = out.split(":tap 70%", 1)

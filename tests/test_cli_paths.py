@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.server
 import json
 import logging
-import os
 import socket
 import subprocess
 import sys
@@ -20,49 +19,11 @@ from pathlib import Path
 import pytest
 
 from bot import cli, cli_data
-from tests.conftest import TEST_TOKEN
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "tiktok-tokopedia.toml"
-
-
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
-    env.pop("LOG_LEVEL", None)
-    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "NO_COLOR": "1"})
-    env.update(extra)
-    return env
-
-
-def pantau(
-    tmp_path: Path, *args: str, stdin: str = "", **env: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,  # no .env there
-        env=_env(tmp_path, **env),
-        timeout=120,
-        check=False,
-    )
-
-
-def refused(result: subprocess.CompletedProcess[str], code: int = 2) -> str:
-    """The one or two lines of a refusal, checked against the rule."""
-    out = result.stdout + result.stderr
-    assert result.returncode == code, out
-    assert "Traceback" not in out
-    assert TEST_TOKEN not in out
-    assert TEST_TOKEN.split(":")[1] not in out
-    lines = result.stderr.strip().splitlines()
-    assert 1 <= len(lines) <= 2, result.stderr
-    return result.stderr
+from tests.helpers import EXAMPLE, TEST_TOKEN, pantau_env, refused, run_pantau
 
 
 def test_version_prints_the_package_version(tmp_path: Path) -> None:
-    result = pantau(tmp_path, "--version")
+    result = run_pantau(tmp_path, "--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"pantau {cli.package_version()}"
     assert result.stdout.strip() != "pantau unknown (not installed)"
@@ -75,7 +36,7 @@ def _closed_port() -> int:
 
 
 def test_run_without_network_retries_with_one_line_per_attempt(tmp_path: Path) -> None:
-    result = pantau(
+    result = run_pantau(
         tmp_path,
         "run",
         TELEGRAM_BOT_TOKEN=TEST_TOKEN,
@@ -125,7 +86,7 @@ def rejecting_server() -> Iterator[str]:
 def test_rejected_token_is_one_line_that_never_shows_it(
     tmp_path: Path, rejecting_server: str
 ) -> None:
-    result = pantau(
+    result = run_pantau(
         tmp_path, "run", TELEGRAM_BOT_TOKEN=TEST_TOKEN, TELEGRAM_API_BASE_URL=rejecting_server
     )
     assert "rejected TELEGRAM_BOT_TOKEN" in refused(result)
@@ -144,7 +105,7 @@ def test_rejected_token_is_one_line_that_never_shows_it(
     ],
 )
 def test_run_options_are_checked(tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
-    result = pantau(tmp_path, "run", *args, TELEGRAM_BOT_TOKEN=TEST_TOKEN)
+    result = run_pantau(tmp_path, "run", *args, TELEGRAM_BOT_TOKEN=TEST_TOKEN)
     assert expected in refused(result)
 
 
@@ -156,33 +117,33 @@ def test_run_options_are_checked(tmp_path: Path, args: tuple[str, ...], expected
     ],
 )
 def test_database_url_mistakes_say_what_to_write(tmp_path: Path, url: str, expected: str) -> None:
-    result = pantau(tmp_path, "db", "upgrade", DATABASE_URL=url)
+    result = run_pantau(tmp_path, "db", "upgrade", DATABASE_URL=url)
     assert expected in refused(result)
     assert "hunter2" not in result.stderr
     assert "postgresql+psycopg://" in result.stderr or "sqlite:///data/x.db" in result.stderr
 
 
 def test_database_folder_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
-    result = pantau(tmp_path, "db", "upgrade", DATABASE_URL="sqlite:////proc/pantau/x.db")
+    result = run_pantau(tmp_path, "db", "upgrade", DATABASE_URL="sqlite:////proc/pantau/x.db")
     assert "cannot create the database folder /proc/pantau" in refused(result)
 
 
 @pytest.fixture
 def imported(tmp_path: Path) -> Path:
-    result = pantau(tmp_path, "import", str(EXAMPLE))
+    result = run_pantau(tmp_path, "import", str(EXAMPLE))
     assert result.returncode == 0, result.stderr
     return tmp_path
 
 
 def test_export_into_a_missing_folder_is_one_line(imported: Path) -> None:
-    result = pantau(
+    result = run_pantau(
         imported, "export", "--tracker", "tiktok-tokopedia", "--out", "/missing/dir/x.csv"
     )
     assert "cannot write /missing/dir/x.csv: No such file or directory" in refused(result)
 
 
 def test_out_dash_writes_to_standard_output(imported: Path) -> None:
-    result = pantau(imported, "export", "--tracker", "tiktok-tokopedia", "--out", "-")
+    result = run_pantau(imported, "export", "--tracker", "tiktok-tokopedia", "--out", "-")
     assert result.returncode == 0, result.stderr
     assert result.stdout.lstrip("\ufeff").startswith("time_utc,")
     assert len(result.stdout.splitlines()) == 12  # header and 11 reports
@@ -192,7 +153,7 @@ def test_out_dash_writes_to_standard_output(imported: Path) -> None:
         [sys.executable, "-m", "bot", "chart", "--tracker", "tiktok-tokopedia", "--out", "-"],
         capture_output=True,
         cwd=imported,
-        env=_env(imported),
+        env=pantau_env(imported),
         timeout=120,
         check=False,
     )
@@ -207,14 +168,14 @@ def test_chart_writes_the_format_its_file_name_says(
     imported: Path, suffix: str, magic: bytes
 ) -> None:
     out = imported / f"chart.{suffix}"
-    result = pantau(imported, "chart", "--tracker", "tiktok-tokopedia", "--out", str(out))
+    result = run_pantau(imported, "chart", "--tracker", "tiktok-tokopedia", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert f"wrote the {suffix.upper()} chart to {out}" in result.stdout
     assert out.read_bytes().startswith(magic)
 
 
 def test_chart_refuses_a_format_it_cannot_write(imported: Path) -> None:
-    result = pantau(imported, "chart", "--tracker", "tiktok-tokopedia", "--out", "chart.jpg")
+    result = run_pantau(imported, "chart", "--tracker", "tiktok-tokopedia", "--out", "chart.jpg")
     assert "name a .png, .svg or .pdf file" in refused(result)
     assert not (imported / "chart.jpg").exists()
 
@@ -223,7 +184,7 @@ def test_import_of_a_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
     latin = tmp_path / "latin.toml"
     latin.write_bytes(EXAMPLE.read_text(encoding="utf-8").replace("→", "-").encode("latin-1"))
     latin.write_bytes(latin.read_bytes().replace(b"Kick-off", b"Kick-off \xe9t\xe9"))
-    result = pantau(tmp_path, "import", str(latin))
+    result = run_pantau(tmp_path, "import", str(latin))
     assert "is not UTF-8 text" in refused(result)
     assert "Nothing was changed" in result.stderr
 

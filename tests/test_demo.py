@@ -16,16 +16,16 @@ import pytest
 from bot.demo import DemoState, Opening, banner
 from bot.offline import ChatRef, Person
 from domain.views import Role
-from tests.test_cli_paths import ROOT, _env, pantau, refused
+from tests.helpers import ROOT, pantau_env, refused, run_pantau
 
 
 def test_a_restarted_demo_records_and_counts_a_new_report(tmp_path: Path) -> None:
-    first = pantau(tmp_path, "demo", stdin="/update sellers 60 first round\n")
+    first = run_pantau(tmp_path, "demo", stdin="/update sellers 60 first round\n")
     assert first.returncode == 0, first.stderr
     assert "Seller (merchant) back-end: 60% (+10)" in first.stdout
     assert "Pantau demo (new): Fri 23 Feb 2024 09:00" in first.stderr
 
-    second = pantau(tmp_path, "demo", stdin="/update sellers 65 second round\n/status\n")
+    second = run_pantau(tmp_path, "demo", stdin="/update sellers 65 second round\n/status\n")
     assert second.returncode == 0, second.stderr
     assert "Pantau demo (continuing): Fri 23 Feb 2024 09:0" in second.stderr
     out = second.stdout
@@ -37,23 +37,23 @@ def test_a_restarted_demo_records_and_counts_a_new_report(tmp_path: Path) -> Non
 
 
 def test_the_seed_is_applied_only_to_a_new_demo_database(tmp_path: Path) -> None:
-    moved = pantau(tmp_path, "demo", stdin="/deadline 2024-05-31\n")
+    moved = run_pantau(tmp_path, "demo", stdin="/deadline 2024-05-31\n")
     assert "31 May 2024" in moved.stdout
-    again = pantau(tmp_path, "demo", stdin="/deadline\n")
+    again = run_pantau(tmp_path, "demo", stdin="/deadline\n")
     assert "31 May 2024" in again.stdout  # not reverted to the seed's 12 April
-    reset = pantau(tmp_path, "demo", "--reset", stdin="/deadline\n")
+    reset = run_pantau(tmp_path, "demo", "--reset", stdin="/deadline\n")
     assert "12 April 2024" in reset.stdout
 
 
 def test_today_moves_the_clock_of_a_continued_demo(tmp_path: Path) -> None:
-    assert pantau(tmp_path, "demo", stdin="/status\n").returncode == 0
-    later = pantau(tmp_path, "demo", "--today", "2024-03-01", stdin="/status\n")
+    assert run_pantau(tmp_path, "demo", stdin="/status\n").returncode == 0
+    later = run_pantau(tmp_path, "demo", "--today", "2024-03-01", stdin="/status\n")
     assert "Fri 01 Mar 2024 09:00" in later.stderr
     assert "42 days left" in later.stdout
 
 
 def test_an_impossible_today_names_the_day(tmp_path: Path) -> None:
-    stderr = refused(pantau(tmp_path, "demo", "--today", "2024-04-31"))
+    stderr = refused(run_pantau(tmp_path, "demo", "--today", "2024-04-31"))
     assert "2024-04-31 is not a real date: April 2024 has 30 days" in stderr
     assert not (tmp_path / "data" / "demo.db").exists()
 
@@ -83,9 +83,9 @@ def test_the_banner_names_the_people_you_can_be_and_the_bot() -> None:
 
 
 def test_missing_token_recommends_the_demo_which_works(tmp_path: Path) -> None:
-    stderr = refused(pantau(tmp_path, "run"))
+    stderr = refused(run_pantau(tmp_path, "run"))
     assert "`pantau demo`" in stderr
-    assert pantau(tmp_path, "demo", stdin="/status\n").returncode == 0
+    assert run_pantau(tmp_path, "demo", stdin="/status\n").returncode == 0
 
 
 @pytest.mark.skipif(
@@ -142,7 +142,7 @@ def test_an_installed_copy_runs_the_demo(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         cwd=run_dir,
-        env=_env(run_dir),
+        env=pantau_env(run_dir),
         timeout=120,
         check=False,
     )
@@ -153,5 +153,5 @@ def test_an_installed_copy_runs_the_demo(tmp_path: Path) -> None:
 
 
 def test_a_new_demo_cannot_start_before_its_story(tmp_path: Path) -> None:
-    stderr = refused(pantau(tmp_path, "demo", "--today", "2024-01-01"))
+    stderr = refused(run_pantau(tmp_path, "demo", "--today", "2024-01-01"))
     assert "the demo's story has reports until 21 Feb 2024" in stderr

@@ -219,5 +219,5 @@ async def test_evidence_resends_latest_files_to_members_only(harness: Harness) -
     assert hashlib.sha256(PDF).hexdigest() in sent.caption
     assert "No evidence on Seller back-end yet" in await harness.say("/evidence sellers")
     refused = await harness.say("/evidence payments", sender=DEWI)
-    assert "reporters" in refused.lower() or "admins" in refused.lower()
+    assert "Only reporters and admins of TikTok Shop → Tokopedia can do that" in refused
     assert "Type /evidence <workstream> [n]" in await harness.say("/evidence")

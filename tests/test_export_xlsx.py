@@ -10,8 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.helpers import ADMIN, BUDI, Harness, seed_tracker
-from tests.test_cli_paths import EXAMPLE, pantau
+from tests.helpers import ADMIN, BUDI, EXAMPLE, Harness, run_pantau, seed_tracker
 
 HEADERS = {
     "en": (
@@ -53,9 +52,9 @@ def _looks_usable(sheet: Worksheet) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "id"])
 def test_imported_trail_as_a_workbook(tmp_path: Path, lang: str) -> None:
-    assert pantau(tmp_path, "import", str(EXAMPLE)).returncode == 0
+    assert run_pantau(tmp_path, "import", str(EXAMPLE)).returncode == 0
     out = tmp_path / "trail.xlsx"
-    result = pantau(
+    result = run_pantau(
         tmp_path,
         "export",
         "--tracker",

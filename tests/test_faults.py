@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import SecretStr
 from sqlalchemy import event
 from sqlmodel import select
 from telegram import Update
@@ -40,8 +37,18 @@ from domain.schedule import parse_quiet, parse_schedule
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import Report
-from tests.conftest import TEST_TOKEN
-from tests.helpers import BUDI, OPERATOR, STAFF, Clock, Harness, flush, seed_tracker
+from tests.helpers import (
+    BUDI,
+    OPERATOR,
+    STAFF,
+    TEST_TOKEN,
+    Clock,
+    Harness,
+    flush,
+    make_settings,
+    run_pantau,
+    seed_tracker,
+)
 from tests.telegram_html import html_problem, visible_length
 
 COMMANDS = [
@@ -87,14 +94,7 @@ class FuzzBot:
     """One application on its own event loop, shared by every example of a fuzz test."""
 
     def __init__(self, tmp: Path) -> None:
-        self.settings = Settings(
-            _env_file=None,
-            telegram_bot_token=SecretStr(TEST_TOKEN),
-            database_url=f"sqlite:///{tmp / 'fuzz.db'}",
-            pantau_admin_ids=frozenset({OPERATOR.id}),
-            pantau_rate_per_second=0,
-            pantau_rate_per_group_minute=0,
-        )
+        self.settings = make_settings(f"sqlite:///{tmp / 'fuzz.db'}")
         self.engine = make_engine(self.settings.database_url)
         upgrade(self.engine)
         self.clock = Clock()
@@ -271,19 +271,6 @@ async def test_token_never_in_debug_logs_error_replies_or_reprs(
 # --- a broken database ------------------------------------------------------------------------
 
 
-def _cli(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TEST_TOKEN}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-
-
 @pytest.mark.parametrize("command", [("db", "upgrade"), ("run",)])
 def test_corrupt_database_file_gives_one_clear_error_at_start(
     tmp_path: Path, command: tuple[str, ...]
@@ -291,7 +278,9 @@ def test_corrupt_database_file_gives_one_clear_error_at_start(
     db = tmp_path / "pantau.db"
     db.write_bytes(b"this is not a database, it is a spreadsheet someone saved here" * 100)
     before = db.read_bytes()
-    result = _cli(tmp_path, f"sqlite:///{db}", *command)
+    result = run_pantau(
+        tmp_path, *command, DATABASE_URL=f"sqlite:///{db}", TELEGRAM_BOT_TOKEN=TEST_TOKEN
+    )
     assert result.returncode == 2
     assert "cannot use the database" in result.stderr
     assert "file is not a database" in result.stderr

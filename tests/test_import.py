@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from domain.spec import report_lines
-from tests.test_cli_paths import EXAMPLE, pantau, refused
+from tests.helpers import EXAMPLE, refused, run_pantau
 
 SECOND = 'at = 2024-01-08T14:30:00+07:00\nworkstream = "payments"\npercent = 45'
 
@@ -31,11 +31,11 @@ def _rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
 def test_a_changed_report_is_listed_and_left_alone_then_corrected_on_request(
     tmp_path: Path,
 ) -> None:
-    assert pantau(tmp_path, "import", str(EXAMPLE)).returncode == 0
+    assert run_pantau(tmp_path, "import", str(EXAMPLE)).returncode == 0
     changed = _variant(tmp_path, "changed.toml", SECOND, SECOND.replace("45", "50"))
     line = report_lines(changed.read_text(encoding="utf-8"))[1]
 
-    result = pantau(tmp_path, "import", str(changed))
+    result = run_pantau(tmp_path, "import", str(changed))
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "reports: 0 new, 10 already there, 1 differ from the database (left as they are)" in (
@@ -48,7 +48,7 @@ def test_a_changed_report_is_listed_and_left_alone_then_corrected_on_request(
     assert f"pantau import --corrections {changed}" in out
     assert _rows(tmp_path, f"SELECT percent FROM report WHERE {PAYMENTS_45_50}") == [(45,)]
 
-    corrected = pantau(tmp_path, "import", "--corrections", str(changed))
+    corrected = run_pantau(tmp_path, "import", "--corrections", str(changed))
     assert corrected.returncode == 0, corrected.stderr
     assert "reports: 0 new, 10 already there, 1 corrected" in corrected.stdout
     # The trail keeps the report as it was, retracted, and links the correction to it.
@@ -63,19 +63,19 @@ def test_a_changed_report_is_listed_and_left_alone_then_corrected_on_request(
     )
     assert rows == [(45, 1, None), (50, 0, 45)]
 
-    again = pantau(tmp_path, "import", str(changed))
+    again = run_pantau(tmp_path, "import", str(changed))
     assert "reports: 0 new, 11 already there" in again.stdout
 
 
 def test_a_changed_time_is_a_difference_not_a_second_report(tmp_path: Path) -> None:
-    assert pantau(tmp_path, "import", str(EXAMPLE)).returncode == 0
+    assert run_pantau(tmp_path, "import", str(EXAMPLE)).returncode == 0
     moved = _variant(tmp_path, "moved.toml", SECOND, SECOND.replace("14:30", "16:30"))
-    result = pantau(tmp_path, "import", str(moved))
+    result = run_pantau(tmp_path, "import", str(moved))
     assert "1 differ from the database" in result.stdout
     assert "time 2024-01-08T07:30:00+00:00 in the database" in result.stdout
     assert _rows(tmp_path, "SELECT count(*) FROM report") == [(11,)]
-    assert "1 corrected" in pantau(tmp_path, "import", "--corrections", str(moved)).stdout
-    assert "reports: 0 new, 11 already there" in pantau(tmp_path, "import", str(moved)).stdout
+    assert "1 corrected" in run_pantau(tmp_path, "import", "--corrections", str(moved)).stdout
+    assert "reports: 0 new, 11 already there" in run_pantau(tmp_path, "import", str(moved)).stdout
     assert _rows(tmp_path, "SELECT count(*) FROM report WHERE retracted_at IS NULL") == [(11,)]
 
 
@@ -86,8 +86,8 @@ def test_workstreams_missing_from_the_file_are_listed_as_still_active(tmp_path: 
         "[[members]]",
         '[[workstreams]]\nkey = "legal"\ntitle = "Legal"\n\n[[members]]',
     )
-    assert pantau(tmp_path, "import", str(extra)).returncode == 0
-    result = pantau(tmp_path, "import", str(EXAMPLE))
+    assert run_pantau(tmp_path, "import", str(extra)).returncode == 0
+    result = run_pantau(tmp_path, "import", str(EXAMPLE))
     assert result.returncode == 0
     assert (
         "still active in the database but not in the file: legal; "
@@ -98,7 +98,7 @@ def test_workstreams_missing_from_the_file_are_listed_as_still_active(tmp_path: 
 def test_a_report_from_the_future_is_an_error_naming_its_line(tmp_path: Path) -> None:
     future = _variant(tmp_path, "future.toml", "2024-01-08T14:30", "2999-01-08T14:30")
     line = report_lines(future.read_text(encoding="utf-8"))[1]
-    stderr = refused(pantau(tmp_path, "import", str(future)))
+    stderr = refused(run_pantau(tmp_path, "import", str(future)))
     assert f"line {line}: 2999-01-08T14:30:00+07:00 is in the future" in stderr
     assert "nothing was changed" in stderr
     assert _rows(tmp_path, "SELECT count(*) FROM tracker") == [(0,)]
@@ -109,6 +109,6 @@ def test_a_reporter_who_is_not_a_member_is_an_error_naming_its_line(tmp_path: Pa
         tmp_path, "stranger.toml", SECOND + "\nreporter = 1002", SECOND + "\nreporter = 4242"
     )
     line = report_lines(stranger.read_text(encoding="utf-8"))[1]
-    stderr = refused(pantau(tmp_path, "import", str(stranger)))
+    stderr = refused(run_pantau(tmp_path, "import", str(stranger)))
     assert f"line {line}: reporter 4242 is not a member" in stderr
     assert _rows(tmp_path, "SELECT count(*) FROM report") == [(0,)]

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 from sqlmodel import select
 
-from bot.app import build_application
 from bot.config import Settings
 from bot.context import PantauApp
 from bot.inbox import InboxQueue
 from bot.offline import OfflineBotAPI
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.models import InboxUpdate
-from tests.helpers import BUDI, STAFF, Harness, seed_tracker
+from tests.helpers import BUDI, STAFF, Harness, another_instance, seed_tracker
 
 
 def _inbox(h: Harness) -> list[InboxUpdate]:
@@ -30,15 +28,6 @@ async def _process(app: PantauApp, api: OfflineBotAPI, count: int) -> None:
             break
         await asyncio.sleep(0.02)
     await app.stop()
-
-
-async def _other(h: Harness, settings: Settings) -> AsyncIterator[tuple[PantauApp, OfflineBotAPI]]:
-    api = OfflineBotAPI(h.clock)
-    engine = make_engine(settings.database_url)
-    app = build_application(settings, request=api, engine=engine, clock=h.clock)
-    async with app:
-        yield app, api
-    engine.dispose()
 
 
 async def test_received_updates_are_recorded_then_marked_done(harness: Harness) -> None:
@@ -81,7 +70,7 @@ async def test_updates_received_before_a_crash_are_replayed_once_at_start(
     for update in burst:  # received (so confirmed to Telegram) but never handled: a crash
         await harness.app.update_queue.put(update)
     assert [r.done_at for r in _inbox(harness)] == [None, None, None]
-    async for app, api in _other(harness, settings):
+    async with another_instance(harness, settings) as (app, api):
         assert app.post_init is not None
         await app.post_init(app)
         await _process(app, api, 3)

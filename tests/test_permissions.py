@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -37,7 +36,6 @@ from storage.models import (
     TrackerEvent,
     Workstream,
 )
-from tests.conftest import TEST_TOKEN
 from tests.helpers import (
     ADMIN,
     BUDI,
@@ -48,6 +46,7 @@ from tests.helpers import (
     Clock,
     Harness,
     assert_trail_intact,
+    make_settings,
     seed_tracker,
 )
 
@@ -166,17 +165,7 @@ def follow_privately(path: Path, where: str, person: Person) -> None:
 
 
 def _settings(path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        telegram_bot_token=SecretStr(TEST_TOKEN),
-        database_url=f"sqlite:///{path}",
-        telegram_api_base_url=None,
-        pantau_admin_ids=frozenset({OPERATOR.id}),
-        pantau_timezone="Asia/Jakarta",
-        log_level="INFO",
-        pantau_rate_per_second=0,
-        pantau_rate_per_group_minute=0,
-    )
+    return make_settings(f"sqlite:///{path}")
 
 
 @asynccontextmanager

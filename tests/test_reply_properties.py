@@ -152,7 +152,9 @@ def markup(draw: st.DrawFn, depth: int = 0) -> str:
     return draw(st.sampled_from(["", "\n", "   "])).join(parts)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Examples are large (up to 40 pieces of up to 400 characters each, nested): 75 of them cut
+# at every limit; Hypothesis keeps any failing one in .hypothesis/ and tries it first again.
+@settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(html=st.lists(markup(), min_size=1, max_size=40).map("\n".join),
        limit=st.sampled_from([200, 1000, 4096]))  # fmt: skip
 def test_any_balanced_html_splits_into_valid_pieces(html: str, limit: int) -> None:
@@ -165,7 +167,7 @@ def test_any_balanced_html_splits_into_valid_pieces(html: str, limit: int) -> No
     assert "".join(_visible(p) for p in pieces) == _visible(html)
 
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,9 +24,19 @@ from storage import chats as chat_store
 from storage import notices as notice_store
 from storage import trackers as tracker_store
 from storage.chats import ChatPlan
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.models import ChatLink, Notice
-from tests.helpers import ADMIN, BUDI, MANAGERS, SARI, STAFF, Clock, Harness, seed_tracker
+from tests.helpers import (
+    ADMIN,
+    BUDI,
+    MANAGERS,
+    SARI,
+    STAFF,
+    Clock,
+    Harness,
+    another_instance,
+    seed_tracker,
+)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -52,18 +61,6 @@ async def _tracked(h: Harness, schedule: str | None = "daily 09:00") -> None:
     await h.say("/setup tiktok-tokopedia", chat=MANAGERS)
     if schedule:
         await h.say(f"/schedule {schedule}", chat=MANAGERS)
-
-
-async def _restart(
-    h: Harness, settings: Settings
-) -> AsyncIterator[tuple[PantauApp, OfflineBotAPI]]:
-    """Another process on the same database file, with its own transport."""
-    api = OfflineBotAPI(h.clock)
-    engine = make_engine(settings.database_url)
-    app = build_application(settings, request=api, engine=engine, clock=h.clock)
-    async with app:
-        yield app, api
-    engine.dispose()
 
 
 # --- the digest and its commands -------------------------------------------------------------
@@ -231,7 +228,7 @@ async def test_two_application_instances_on_one_database_send_once(
     await _tracked(harness)
     harness.clock.now = wib(2024, 2, 26, 9, 0)
     harness.api.take()
-    async for other, other_api in _restart(harness, settings):
+    async with another_instance(harness, settings) as (other, other_api):
         results = await asyncio.gather(
             *[
                 jobs.send_digest(app, MANAGERS.id, slot_key="digest@2024-02-26T09:00")
@@ -253,7 +250,7 @@ async def test_stopped_0859_started_0930_sends_the_digest_once_marked_late(
     harness.api.take()
     harness.clock.now = wib(2024, 2, 26, 9, 30)  # and starts again here
     for _ in range(2):  # and once more: a second restart sends nothing again
-        async for app, api in _restart(harness, settings):
+        async with another_instance(harness, settings) as (app, api):
             await jobs.register_all(app)
             await jobs.catch_up(app)
             sent = [m for m in api.take() if m.chat_id == MANAGERS.id]
@@ -273,11 +270,11 @@ async def test_stopped_three_days_sends_one_late_digest_not_three(
     await _tracked(harness)
     harness.clock.now = wib(2024, 2, 26, 9, 30)
     settings = settings.model_copy(update={"pantau_catchup_hours": window_hours})
-    async for app, api in _restart(harness, settings):
+    async with another_instance(harness, settings) as (app, api):
         await jobs.catch_up(app)
         api.take()
     harness.clock.now = wib(2024, 2, 29, 9, 30)  # down since the 26th
-    async for app, api in _restart(harness, settings):
+    async with another_instance(harness, settings) as (app, api):
         await jobs.catch_up(app)
         sent = [m for m in api.take() if m.chat_id == MANAGERS.id]
     assert len(sent) == 1
@@ -292,7 +289,7 @@ async def test_catch_up_ignores_slots_older_than_the_window(
     await _tracked(harness)
     harness.clock.now = wib(2024, 2, 26, 16, 0)  # 7 hours after 09:00, window 6 hours
     harness.api.take()
-    async for app, api in _restart(harness, settings):
+    async with another_instance(harness, settings) as (app, api):
         await jobs.catch_up(app)
         assert api.take() == []
 
@@ -301,7 +298,7 @@ async def test_post_init_registers_jobs_and_queues_one_catch_up(
     harness: Harness, settings: Settings
 ) -> None:
     await _tracked(harness)
-    async for app, _api in _restart(harness, settings):
+    async with another_instance(harness, settings) as (app, _api):
         assert app.post_init is not None
         await app.post_init(app)
         await app.post_init(app)  # a reload: still one of each
@@ -510,7 +507,7 @@ async def test_pending_notice_of_a_dead_process_is_marked_failed_not_resent(
             late=False,
             now=harness.clock.now,
         )
-    async for app, api in _restart(harness, settings):
+    async with another_instance(harness, settings) as (app, api):
         await jobs.register_all(app)
         await jobs.catch_up(app)
         assert [m for m in api.take() if m.chat_id == MANAGERS.id] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -16,20 +17,9 @@ from bot.offline import OfflineBotAPI, SentMessage
 from bot.outbox import Ack, Outbox, Outgoing
 from bot.ratelimit import SendLimiter
 from bot.transport import PantauBot
-from tests.helpers import BUDI, STAFF, Clock, Harness, seed_tracker
+from tests.helpers import BUDI, STAFF, Clock, Harness, busiest, seed_tracker, within
 
 GROUP = -100800
-
-
-def _busiest(times: list[float], window: float) -> int:
-    """The most events in any ``window`` seconds."""
-    times = sorted(times)
-    best, start = 0, 0
-    for end, moment in enumerate(times):
-        while moment - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 def _ack(n: int) -> Ack:
@@ -69,12 +59,19 @@ async def sender() -> AsyncIterator[tuple[PantauBot, Recorder, SendLimiter]]:
         yield bot, api, limiter
 
 
-async def test_a_few_messages_go_at_once_and_only_those_past_the_budget_wait() -> None:
+async def test_a_few_messages_go_at_once_and_only_those_past_the_budget_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     limiter = SendLimiter(rate_per_second=30, rate_per_group_minute=20)
-    started = time.monotonic()
-    for _ in range(20):  # a conversation: all at once
+    slept: list[tuple[Any, ...]] = []
+
+    async def sleep_until_reset(*args: Any) -> None:
+        slept.append(args)
+
+    monkeypatch.setattr(limiter, "_sleep_until_reset", sleep_until_reset)
+    for _ in range(20):  # a conversation: all at once, none waiting for a window
         await limiter.acquire(GROUP)
-    assert time.monotonic() - started < 0.5
+    assert slept == []
     # The 21st would wait for the window (about a minute), not 3 s as an even pace would.
     assert await limiter.wait_for(GROUP) > 55
     assert await limiter.wait_for(-100801) == 0  # another group has its own budget
@@ -89,7 +86,7 @@ async def test_over_budget_acknowledgements_are_merged_naming_every_report(
     for n in range(1, 11):
         bot.outbox.put(Outgoing(GROUP, f"✅ Payments: {n}%", reply_to=n, ack=_ack(n)))
     bot.outbox.put(Outgoing(GROUP, "Overall 5% (the answer to /status)", reply_to=11))
-    await bot.outbox.drain()
+    await within(bot.outbox.drain(), "the outbox never drained")
     texts = [m.text for m in api.sent]
     # The budget is 3 at once; the last acknowledgements would wait 2 s (> 0.5 s): the first
     # two go as they are, the third slot carries all the others.
@@ -101,7 +98,7 @@ async def test_over_budget_acknowledgements_are_merged_naming_every_report(
     assert texts[3] == "Overall 5% (the answer to /status)"  # an answer is never merged away
     assert len(texts) == 4
     assert api.sent[2].reply_to == 10  # the merged message quotes the newest report
-    assert _busiest(api.times, 2.0) <= 3
+    assert busiest(api.times, 2.0) <= 3
     assert bot.outbox.merged == 7
 
 
@@ -115,7 +112,7 @@ async def test_answers_and_refusals_keep_their_place_between_merged_acknowledgem
         bot.outbox.put(Outgoing(GROUP, f"✅ Payments: {n}%", ack=_ack(n)))
         if n == 3:
             bot.outbox.put(Outgoing(GROUP, "Only reporters and admins may /update."))
-    await bot.outbox.drain()
+    await within(bot.outbox.drain(), "the outbox never drained")
     texts = [m.text for m in api.sent]
     assert texts[:2] == ["✅ Payments: 1%", "warm-up"]
     assert texts[2].startswith("✅ 4 reports recorded: Payments 2%, Payments 3%, Payments 4%")
@@ -132,11 +129,11 @@ async def test_after_a_wait_what_fits_the_budget_goes_as_it_is(
         bot.outbox.put(Outgoing(GROUP, f"warm-up {n}"))  # the budget is spent
     bot.outbox.put(Outgoing(GROUP, "✅ Payments: 4%", ack=_ack(4)))
     bot.outbox.put(Outgoing(GROUP, "✅ Payments: 5%", ack=_ack(5)))
-    await bot.outbox.drain()
+    await within(bot.outbox.drain(), "the outbox never drained")
     texts = [m.text for m in api.sent]
     # They waited 2 s for the window; then both fit it: nothing to gain by merging.
     assert texts[3:] == ["✅ Payments: 4%", "✅ Payments: 5%"]
-    assert _busiest(api.times, 2.0) <= 3
+    assert busiest(api.times, 2.0) <= 3
 
 
 async def test_within_the_budget_nothing_is_merged(
@@ -145,7 +142,7 @@ async def test_within_the_budget_nothing_is_merged(
     bot, api, _limiter = sender
     bot.outbox.put(Outgoing(GROUP, "✅ Payments: 1%", ack=_ack(1)))
     bot.outbox.put(Outgoing(GROUP, "✅ Payments: 2%", ack=_ack(2)))
-    await bot.outbox.drain()
+    await within(bot.outbox.drain(), "the outbox never drained")
     assert [m.text for m in api.sent] == ["✅ Payments: 1%", "✅ Payments: 2%"]
 
 
@@ -173,12 +170,30 @@ async def _until(done: Callable[[], bool], seconds: float) -> None:
         await asyncio.sleep(0.005)
 
 
-async def test_update_then_status_in_a_quiet_group_are_both_answered_within_half_a_second(
-    limited: Harness,
+async def test_update_then_status_in_a_quiet_group_are_both_answered_without_waiting(
+    limited: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Telegram's budgets hold back only a busy group: in a quiet one neither answer waits
+    for a slot (what it took is printed: a figure, not an assertion on a busy machine)."""
     await seed_tracker(limited)
     limited.api.take()
     app = limited.app
+    assert isinstance(app.bot, PantauBot)
+    limiter = app.bot.outbox.limiter
+    assert limiter is not None
+    waits: list[float] = []
+    check, sleep = limiter.wait_for, limiter._sleep_until_reset
+
+    async def wait_for(chat_id: object) -> float:
+        waits.append(await check(chat_id))
+        return waits[-1]
+
+    async def sleep_until_reset(*args: Any) -> None:
+        waits.append(-1.0)  # a full window: a sleep
+        await sleep(*args)
+
+    monkeypatch.setattr(limiter, "wait_for", wait_for)
+    monkeypatch.setattr(limiter, "_sleep_until_reset", sleep_until_reset)
     await app.start()
     try:
         started = time.monotonic()
@@ -191,11 +206,13 @@ async def test_update_then_status_in_a_quiet_group_are_both_answered_within_half
     sent: list[SentMessage] = limited.api.take()
     assert [m.text.splitlines()[0] for m in sent] == [
         "✅ Payments: 40% (+40)",
-        sent[1].text.splitlines()[0],
+        "📊 TikTok Shop → Tokopedia",
     ]
-    assert "40%" in sent[1].text
-    assert "overall" in sent[1].text
-    assert took < 0.5, f"answered after {took:.2f} s"
+    assert "13% overall" in sent[1].text  # payments weighs 1 of 3
+    assert "40% Payments" in sent[1].text
+    assert waits  # the budget was asked
+    assert set(waits) == {0.0}
+    print(f"both answered after {took:.2f} s")  # noqa: T201
 
 
 async def test_recording_never_waits_for_the_groups_budget(limited: Harness) -> None:

@@ -19,20 +19,11 @@ from bot.ratelimit import SendLimiter
 from bot.transport import PantauBot
 from storage.db import make_engine
 from storage.migrate import upgrade
-from tests.e2e.emulator import BotAPIEmulator
+from tests.e2e.emulator import BotAPIEmulator, running
+from tests.helpers import busiest, make_settings
 
 TOKEN = "777000222:shared-limits-token"
 GROUP = -100900
-
-
-def _busiest(times: list[float], window: float) -> int:
-    times = sorted(times)
-    best, start = 0, 0
-    for end, moment in enumerate(times):
-        while moment - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 @pytest.fixture
@@ -79,26 +70,23 @@ async def test_two_limiters_on_one_redis_share_the_group_and_global_windows(
     assert len(group_times) == 12
     # One window for both instances. A slot is dated when it is taken and observed here a few
     # milliseconds later (two instances share this event loop), hence windows shortened by 50 ms.
-    assert _busiest(group_times, 1.95) <= 5
-    assert _busiest(all_times, 0.95) <= 10
+    assert busiest(group_times, 1.95) <= 5
+    assert busiest(all_times, 0.95) <= 10
     # Alone, each instance would have sent its 6 group messages in about 2 s.
     assert elapsed >= 4.0
 
 
 @pytest.fixture
 def emulator() -> Iterator[BotAPIEmulator]:
-    emu = BotAPIEmulator(TOKEN)
-    emu.start()
-    yield emu
-    emu.stop()
+    with running(TOKEN) as emu:
+        yield emu
 
 
 def _settings(tmp: Path, url: str, redis_url: str, prefix: str) -> Settings:
-    return Settings(
-        _env_file=None,
+    return make_settings(
+        f"sqlite:///{tmp / 'pantau.db'}",
         telegram_bot_token=SecretStr(TOKEN),
         telegram_api_base_url=url,
-        database_url=f"sqlite:///{tmp / 'pantau.db'}",
         pantau_rate_per_second=10,
         pantau_rate_per_group_minute=20,
         pantau_redis_url=redis_url,
@@ -139,5 +127,5 @@ async def test_two_instances_with_redis_against_one_emulator_never_exceed_the_ra
     # 10 a second for both together, as the emulator saw them arrive: a send leaves a little
     # after its slot was taken (more on a loaded machine), so the emulator's second is
     # shortened by 100 ms. (The limiter-level test above checks the slots themselves.)
-    assert _busiest([*to_group, *private], 0.9) <= 10
+    assert busiest([*to_group, *private], 0.9) <= 10
     assert time.monotonic() - started >= 4.5

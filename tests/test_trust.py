@@ -38,6 +38,7 @@ from tests.helpers import (
     BUDI,
     DEWI,
     ELSEWHERE,
+    EXAMPLE,
     MANAGERS,
     OPERATOR,
     SARI,
@@ -294,16 +295,25 @@ async def test_archived_tracker_sends_nothing_cannot_be_linked_and_keeps_every_r
     assert await jobs.send_digest(harness.app, MANAGERS.id, slot_key="digest@b") == "sent"
 
 
-def test_cli_lists_archives_and_restores_trackers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The example imported with ``pantau import`` into a database in the test's folder (the
+    current one, named by DATABASE_URL); its URL."""
     from bot.cli import main
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", url)
-    example = Path(__file__).resolve().parent.parent / "examples" / "tiktok-tokopedia.toml"
-    assert main(["import", str(example)]) == 0
+    assert main(["import", str(EXAMPLE)]) == 0
+    return url
+
+
+def test_cli_lists_archives_and_restores_trackers(
+    imported: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    url = imported
     assert main(["trackers", "list"]) == 0
     assert "tiktok-tokopedia\tactive" in capsys.readouterr().out
     assert main(["trackers", "archive", "tiktok-tokopedia"]) == 0
@@ -322,20 +332,16 @@ def test_cli_lists_archives_and_restores_trackers(
 
 
 def test_import_never_links_chats_to_an_archived_tracker(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    imported: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.cli import main
 
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    example = Path(__file__).resolve().parent.parent / "examples" / "tiktok-tokopedia.toml"
-    assert main(["import", str(example)]) == 0
+    url = imported
     assert main(["trackers", "archive", "tiktok-tokopedia"]) == 0
     capsys.readouterr()
     again = tmp_path / "again.toml"
     again.write_text(
-        example.read_text(encoding="utf-8")
+        EXAMPLE.read_text(encoding="utf-8")
         + '\n[[chats]]\nchat_id = -1003333\ntitle = "Stray group"\n'
         + '\n[[members]]\nuser_id = 4242\nrole = "admin"\n',
         encoding="utf-8",
@@ -363,16 +369,12 @@ def test_import_never_links_chats_to_an_archived_tracker(
 
 
 def test_import_never_demotes_the_last_admin_and_a_demotion_ends_the_private_link(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    imported: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.cli import main
 
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    example = Path(__file__).resolve().parent.parent / "examples" / "tiktok-tokopedia.toml"
-    text = example.read_text(encoding="utf-8")
-    assert main(["import", str(example)]) == 0
+    url = imported
+    text = EXAMPLE.read_text(encoding="utf-8")
     engine = make_engine(url)
     with session_scope(engine) as session:  # Ayu (1001, the only admin) follows it privately
         chat_store.link_chat(session, chat_id=1001, tracker_id=1, title=None)

@@ -18,11 +18,12 @@ from sqlmodel import select
 
 from storage.db import make_engine, session_scope
 from storage.models import Report
-from tests.e2e.emulator import BotAPIEmulator, Chat, User
+from tests.e2e.emulator import BotAPIEmulator, Chat, User, running
 from tests.helpers import assert_trail_intact
 
 TOKEN = "777000111:E2E-token-that-must-not-leak"
 ROOT = Path(__file__).resolve().parents[2]
+CLOCKED = Path(__file__).with_name("clocked.py")
 
 OPERATOR = User(9001, "Oscar", "oscar_ops")
 REPORTERS = [
@@ -50,6 +51,8 @@ class BotProcess:
     url: str
     workdir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Seconds the bot's wall clock runs ahead of the real one (tests/e2e/clocked.py).
+    clock_ahead: float = 0.0
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -84,8 +87,11 @@ class BotProcess:
     def start(self, *args: str, wait_for: str | None = "getUpdates") -> None:
         calls_before = sum(1 for m, _ in self.emulator.calls if m == wait_for)
         with self.log_path.open("ab") as log:  # the child keeps its own descriptor
+            launcher = ["-m", "bot"]
+            if self.clock_ahead:
+                launcher = [str(CLOCKED), str(self.clock_ahead)]
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run", *args],
+                [sys.executable, *launcher, "run", *args],
                 cwd=self.workdir,
                 env=self.env(),
                 stdout=log,
@@ -94,7 +100,8 @@ class BotProcess:
         self.starts += 1
         if wait_for is not None:
             try:
-                self.emulator.wait_for_call(wait_for, calls_before + 1, timeout=30)
+                # Generous: a busy machine may take long to start Python and import Pantau.
+                self.emulator.wait_for_call(wait_for, calls_before + 1, timeout=60)
             except TimeoutError:
                 raise AssertionError(f"bot did not start:\n{self.log()}") from None
 
@@ -128,10 +135,8 @@ class BotProcess:
 
 @pytest.fixture
 def emulator() -> Iterator[BotAPIEmulator]:
-    emu = BotAPIEmulator(TOKEN)
-    emu.start()
-    yield emu
-    emu.stop()
+    with running(TOKEN) as emu:
+        yield emu
 
 
 @pytest.fixture

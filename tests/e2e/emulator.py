@@ -20,6 +20,7 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import default as default_policy
@@ -27,6 +28,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from bot.telegram_json import (
+    Json,
+    Keyboard,
+    bot_message_json,
+    callback_query_update,
+    document_json,
+    error_json,
+    group_chat_json,
+    keyboard_of,
+    me_json,
+    person_message_json,
+    private_chat_json,
+    user_json,
+    visible_text,
+)
 from tests.telegram_html import html_problem
 
 BOT_ID = 777000111
@@ -37,19 +53,6 @@ def html_error(text: str) -> str | None:
     """Why Telegram would refuse ``text`` as HTML (its wording), or None."""
     problem = html_problem(text)
     return f"Bad Request: can't parse entities: {problem}" if problem else None
-
-
-_TAG = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>")
-
-
-def visible_text(text: str) -> str:
-    plain = _TAG.sub("", text)
-    return (
-        plain.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&amp;", "&")
-    )
 
 
 @dataclass
@@ -95,8 +98,7 @@ class Sent:
     html: str
     reply_to: int | None
     at: float
-    # An inline keyboard under the message: rows of (label, callback data).
-    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    buttons: Keyboard = ()  # an inline keyboard under the message
     edited: bool = False  # an editMessageText of an earlier message
 
 
@@ -106,11 +108,8 @@ class User:
     first_name: str
     username: str | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        if self.username:
-            data["username"] = self.username
-        return data
+    def as_json(self) -> Json:
+        return user_json(self.id, self.first_name, username=self.username)
 
 
 @dataclass(frozen=True)
@@ -118,14 +117,34 @@ class Chat:
     id: int
     title: str | None = None  # None: a private chat
 
-    def as_json(self, user: User | None = None) -> dict[str, Any]:
+    def as_json(self, user: User | None = None) -> Json:
         if self.title is None:
-            return {
-                "id": self.id,
-                "type": "private",
-                "first_name": user.first_name if user else "U",
-            }
-        return {"id": self.id, "type": "supergroup", "title": self.title}
+            return private_chat_json(self.id, user.first_name if user else "U")
+        return group_chat_json(self.id, self.title)
+
+
+@contextlib.contextmanager
+def running(token: str) -> Iterator[BotAPIEmulator]:
+    """An emulator serving ``token`` on a free port of 127.0.0.1 for the ``with`` block."""
+    emulator = BotAPIEmulator(token)
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+def message_update(update_id: int, text: str, *, user: User, chat: Chat) -> Json:
+    """An update with a person's message, as Telegram posts it to a webhook (the message id
+    is the update id: enough for tests that post a few by hand)."""
+    message = person_message_json(
+        message_id=update_id,
+        date=int(time.time()),
+        chat=chat.as_json(user),
+        sender=user.as_json(),
+        text=text,
+    )
+    return {"update_id": update_id, "message": message}
 
 
 class BotAPIEmulator:
@@ -192,37 +211,20 @@ class BotAPIEmulator:
         """A person sends a message; returns the update the bot will receive. ``document``
         (file id, name, content) sends a file with ``text`` as its caption."""
         self.chats[chat.id] = chat
-        message: dict[str, Any] = {
-            "message_id": message_id or next(self._user_message_ids),
-            "date": int(time.time()),
-            "chat": chat.as_json(user),
-            "from": user.as_json(),
-            "text": text,
-        }
-        command = re.match(r"^/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
-        if command:
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
+        attached = None
         if document is not None:
             file_id, name, content = document
             self.uploads[file_id] = content
-            message["caption"] = message.pop("text")
-            if "entities" in message:
-                message["caption_entities"] = message.pop("entities")
-            message["document"] = {
-                "file_id": file_id,
-                "file_unique_id": f"u-{file_id}",
-                "file_name": name,
-                "file_size": len(content),
-            }
-        if reply_to is not None:
-            author, replied = reply_to
-            message["reply_to_message"] = {
-                "message_id": replied,
-                "date": message["date"],
-                "chat": chat.as_json(author),
-                "from": author.as_json(),
-                "text": "…",
-            }
+            attached = document_json(file_id, name, len(content))
+        message = person_message_json(
+            message_id=message_id or next(self._user_message_ids),
+            date=int(time.time()),
+            chat=chat.as_json(user),
+            sender=user.as_json(),
+            text=text,
+            reply_to=(reply_to[0].as_json(), reply_to[1]) if reply_to is not None else None,
+            document=attached,
+        )
         with self._cv:
             update = {"update_id": next(self._update_ids), "message": message}
             self._updates.append(update)
@@ -296,13 +298,9 @@ class BotAPIEmulator:
             )
             return self._raw(request, 200 if content is not None else 404, content or b"")
         if match is None:
-            return self._reply(
-                request, 404, {"ok": False, "error_code": 404, "description": "Not Found"}
-            )
+            return self._reply(request, 404, error_json(404, "Not Found"))
         if match.group(1) != self.token:
-            return self._reply(
-                request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
-            )
+            return self._reply(request, 401, error_json(401, "Unauthorized"))
         method = match.group(2)
         params = self._params(request, body, path.query)
         with self._cv:
@@ -312,25 +310,15 @@ class BotAPIEmulator:
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
-            payload: dict[str, Any] = {
-                "ok": False,
-                "error_code": fault.status,
-                "description": fault.description,
-            }
-            if fault.parameters:
-                payload["parameters"] = fault.parameters
+            payload = error_json(fault.status, fault.description, fault.parameters)
             return self._reply(request, fault.status, payload)
         answer = getattr(self, f"_api_{method}", None)
         if answer is None:
-            return self._reply(
-                request, 404, {"ok": False, "error_code": 404, "description": "Not Found"}
-            )
+            return self._reply(request, 404, error_json(404, "Not Found"))
         try:
             result = answer(params)
         except _ApiError as exc:
-            return self._reply(
-                request, 400, {"ok": False, "error_code": 400, "description": str(exc)}
-            )
+            return self._reply(request, 400, error_json(400, str(exc)))
         return self._reply(request, 200, {"ok": True, "result": result})
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
@@ -403,15 +391,7 @@ class BotAPIEmulator:
         }
 
     def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
-        return {
-            "id": BOT_ID,
-            "is_bot": True,
-            "first_name": "Pantau",
-            "username": BOT_USERNAME,
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-        }
+        return me_json(BOT_ID, BOT_USERNAME)
 
     def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
         offset = _int(params.get("offset")) or 0
@@ -455,14 +435,7 @@ class BotAPIEmulator:
                 Sent(chat_id, message_id, visible, text, reply_to, time.time(), buttons)
             )
             self._cv.notify_all()
-        chat = self.chats.get(chat_id, Chat(chat_id, None if chat_id > 0 else "Group"))
-        return {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": chat.as_json(),
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
-            "text": visible,
-        }
+        return self._bot_message(chat_id, message_id, visible)
 
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         chat_id = _int(params.get("chat_id"))
@@ -480,14 +453,18 @@ class BotAPIEmulator:
                 Sent(chat_id, message_id, visible, text, None, time.time(), buttons, True)
             )
             self._cv.notify_all()
+        return self._bot_message(chat_id, message_id, visible)
+
+    def _bot_message(self, chat_id: int, message_id: int, visible: str) -> Json:
+        """The message Telegram returns for a sent or edited one."""
         chat = self.chats.get(chat_id, Chat(chat_id, None if chat_id > 0 else "Group"))
-        return {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": chat.as_json(),
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
-            "text": visible,
-        }
+        return bot_message_json(
+            message_id=message_id,
+            date=int(time.time()),
+            chat=chat.as_json(),
+            bot_id=BOT_ID,
+            text=visible,
+        )
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:  # noqa: N802
         if not params.get("callback_query_id"):
@@ -500,29 +477,22 @@ class BotAPIEmulator:
         if data is None:
             raise AssertionError(f"no button {label!r} under message {message.message_id}")
         chat = self.chats.get(message.chat_id, Chat(message.chat_id, None))
+        shown = bot_message_json(
+            message_id=message.message_id,
+            date=int(message.at),
+            chat=chat.as_json(user),
+            bot_id=BOT_ID,
+            text=message.text,
+            buttons=message.buttons,
+        )
         with self._cv:
-            update = {
-                "update_id": next(self._update_ids),
-                "callback_query": {
-                    "id": f"cq{next(self._user_message_ids)}",
-                    "from": user.as_json(),
-                    "chat_instance": str(message.chat_id),
-                    "data": data,
-                    "message": {
-                        "message_id": message.message_id,
-                        "date": int(message.at),
-                        "chat": chat.as_json(user),
-                        "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pantau"},
-                        "text": message.text,
-                        "reply_markup": {
-                            "inline_keyboard": [
-                                [{"text": t, "callback_data": cb} for t, cb in row]
-                                for row in message.buttons
-                            ]
-                        },
-                    },
-                },
-            }
+            update = callback_query_update(
+                update_id=next(self._update_ids),
+                query_id=f"cq{next(self._user_message_ids)}",
+                sender=user.as_json(),
+                message=shown,
+                data=data,
+            )
             self._updates.append(update)
             self._cv.notify_all()
         return update
@@ -590,21 +560,12 @@ class _ApiError(Exception):
     pass
 
 
-def _buttons(raw: Any) -> tuple[tuple[tuple[str, str], ...], ...]:
+def _buttons(raw: Any) -> Keyboard:
     """An inline keyboard's rows of (label, callback data); none for other markups."""
-    if isinstance(raw, str):
-        raw = json.loads(raw)
-    if not isinstance(raw, dict) or "inline_keyboard" not in raw:
-        return ()
-    rows = raw["inline_keyboard"]
-    for row in rows:
-        for button in row:
-            data = button.get("callback_data", "")
-            if len(data.encode()) > 64:  # as Telegram refuses it
-                raise _ApiError("Bad Request: BUTTON_DATA_INVALID")
-    return tuple(
-        tuple((str(b["text"]), str(b.get("callback_data", ""))) for b in row) for row in rows
-    )
+    keyboard = keyboard_of(raw)
+    if any(len(data.encode()) > 64 for row in keyboard for _, data in row):
+        raise _ApiError("Bad Request: BUTTON_DATA_INVALID")  # as Telegram refuses it
+    return keyboard
 
 
 def _int(value: Any) -> int | None:

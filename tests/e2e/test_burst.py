@@ -9,6 +9,7 @@ import time
 from tests.e2e.conftest import MANAGERS, OPERATOR, REPORTERS, STRANGER, BotProcess, Conversation
 from tests.e2e.emulator import BotAPIEmulator, Chat
 from tests.e2e.test_e2e import DEFAULT_LIMITS, set_up
+from tests.helpers import busiest
 
 GROUP_A = Chat(-1002003, "Tim Lapangan")
 TITLES = {"payments": "Payments", "sellers": "Seller back-end"}
@@ -22,16 +23,6 @@ def _named(text: str) -> set[tuple[str, int]]:
         listing = text.split("reports recorded:", 1)[1].split("\n", 1)[0]
         return {(title, int(p)) for title, p in MERGED_ITEM.findall(listing)}
     return {(title, int(p)) for title, p in SINGLE.findall(text)}
-
-
-def _busiest(times: list[float], window: float) -> int:
-    times = sorted(times)
-    best, start = 0, 0
-    for end, moment in enumerate(times):
-        while moment - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 def test_a_burst_in_one_group_neither_delays_another_nor_waits_to_be_recorded(
@@ -54,14 +45,16 @@ def test_a_burst_in_one_group_neither_delays_another_nor_waits_to_be_recorded(
             emulator.send("/chart", user=STRANGER, chat=GROUP_A)
     ids = {u["message"]["message_id"] for u in burst}
 
-    # Group B: answered within 5 s, whatever group A's queue.
+    # Group B: answered well before group A's queue could drain at its budget (60 replies at
+    # 20 a minute: 3 minutes); the bound is generous for a busy machine.
     asked = time.monotonic()
-    status = chat.say("/status", user=STRANGER, chat=MANAGERS, timeout=5)
+    status = chat.say("/status", user=STRANGER, chat=MANAGERS, timeout=30)
     answered_in = time.monotonic() - asked
     assert "overall" in status
 
-    # All 60 recorded within 10 s of the burst, though the group's budget is 20 a minute.
-    while time.monotonic() - started < 10:
+    # All 60 recorded long before the group's budget (20 a minute) could have answered them:
+    # recording never waits for it (the figure is printed below).
+    while time.monotonic() - started < 60:
         if len({r.message_id for r in bot.reports()} & ids) == 60:
             break
         time.sleep(0.1)
@@ -85,7 +78,7 @@ def test_a_burst_in_one_group_neither_delays_another_nor_waits_to_be_recorded(
     moments = [m.at for m in emulator.sent if m.chat_id == GROUP_A.id]
     moments += [f[5] for f in emulator.files if f[0] == GROUP_A.id]
     # At most 20 in any minute (as the emulator saw them arrive, a few ms after each slot).
-    assert _busiest(moments, 59.9) <= 20
+    assert busiest(moments, 59.9) <= 20
     pictures = [f for f in emulator.files if f[0] == GROUP_A.id]
     assert len(pictures) == 1  # eight /chart within 30 s: one picture, short lines for the rest
     others = [t for t in texts if not _named(t)]
@@ -97,7 +90,7 @@ def test_a_burst_in_one_group_neither_delays_another_nor_waits_to_be_recorded(
         f"/status in group B answered in {answered_in:.2f} s; 60 reports recorded in "
         f"{recorded_in:.1f} s; group A got {len(texts)} messages and {len(pictures)} picture, "
         f"{len(merged)} of them merging acknowledgements (busiest minute: "
-        f"{_busiest(moments, 59.9)})"
+        f"{busiest(moments, 59.9)})"
     )
     print(summary)  # noqa: T201 (the figures the note reports)
     (bot.workdir / "burst.txt").write_text(summary)

@@ -22,7 +22,7 @@ from tests.e2e.conftest import (
     Conversation,
     free_port,
 )
-from tests.e2e.emulator import BotAPIEmulator, Fault
+from tests.e2e.emulator import BotAPIEmulator, Chat, Fault, message_update
 from tests.e2e.test_e2e import set_up
 
 BUDI = REPORTERS[0]
@@ -125,17 +125,7 @@ def test_webhook_processes_the_right_secret_and_refuses_others(
     url = f"http://127.0.0.1:{port}/hook"
 
     def update(update_id: int, text: str) -> dict[str, object]:
-        return {
-            "update_id": update_id,
-            "message": {
-                "message_id": update_id,
-                "date": int(time.time()),
-                "chat": {"id": OPERATOR.id, "type": "private", "first_name": "Oscar"},
-                "from": OPERATOR.as_json(),
-                "text": text,
-                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-            },
-        }
+        return message_update(update_id, text, user=OPERATOR, chat=Chat(OPERATOR.id))
 
     deadline = time.monotonic() + 10
     while True:  # the webhook server may need a moment after setWebhook

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.e2e.conftest import OPERATOR, TOKEN, BotProcess, free_port
-from tests.e2e.emulator import BotAPIEmulator
+from tests.e2e.emulator import BotAPIEmulator, Chat, message_update
 
 log = logging.getLogger(__name__)
 SECRET = "e2e-webhook-secret_42"
@@ -48,19 +48,8 @@ def _status_line(sock: socket.socket) -> str:
 
 
 def _post_small(port: int, update_id: int) -> str:
-    body = json.dumps(
-        {
-            "update_id": update_id,
-            "message": {
-                "message_id": update_id,
-                "date": int(time.time()),
-                "chat": {"id": OPERATOR.id, "type": "private", "first_name": "Oscar"},
-                "from": OPERATOR.as_json(),
-                "text": "/help",
-                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-            },
-        }
-    ).encode()
+    update = message_update(update_id, "/help", user=OPERATOR, chat=Chat(OPERATOR.id))
+    body = json.dumps(update).encode()
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(_headers(port, len(body)) + body)
         return _status_line(sock)
