@@ -230,7 +230,7 @@ def _mismatched_statement(dialect: Dialect) -> str:
     return (
         f"SELECT e.seq{joins} WHERE e.tracker_id = :tracker AND e.seq BETWEEN :low AND :high"
         f" AND e.kind IN ({_kinds(trail.ROW_KINDS)})"
-        f" AND NOT coalesce(e.canonical = {_rebuilt(dialect)}, 0)"
+        f" AND (e.canonical = {_rebuilt(dialect)}) IS NOT TRUE"
     )
 
 

@@ -375,7 +375,6 @@ def test_a_5000_event_chain_verifies_and_the_time_is_printed(engine: Engine) -> 
 
 
 @pytest.mark.tampers
-@pytest.mark.sqlite_only
 def test_a_long_chain_checked_in_parts_names_a_row_changed_in_its_last_part(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
