@@ -52,3 +52,12 @@ class TrackerCache:
             while len(self._trackers) > self.max_trackers:
                 self._trackers.popitem(last=False)
             self.computed += 1
+
+    def peek(self, tracker_id: int, version: object, key: Hashable) -> object | None:
+        """The entry if present at this version, else None (never computes): for a value
+        made after the transaction that read the version (a chart, a /status overview)."""
+        with self._lock:
+            held = self._trackers.get(tracker_id)
+            if held is not None and held[0] == version:
+                return held[1].get(key)
+        return None

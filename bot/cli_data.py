@@ -18,12 +18,12 @@ from bot.cli_common import (
 )
 from domain.progress import local_today
 from domain.spec import SpecError, load_spec, report_lines
+from services.imports import ImportRefused, ImportResult, NoAdminLeft, TrackerArchived, apply_spec
+from services.trackers import ArchiveChange, set_archived
 from storage import chats as chat_store
-from storage import lifecycle
 from storage import members as member_store
 from storage import trackers as tracker_store
 from storage.db import DatabaseUrlError, check_database_url, make_engine, session_scope
-from storage.importer import ImportRefused, ImportResult, NoAdminLeft, TrackerArchived, apply_spec
 from storage.migrate import current_revision, upgrade
 
 
@@ -169,25 +169,20 @@ def cmd_trackers_list(_args: argparse.Namespace) -> int:
     return 0
 
 
+CLI = "command line"  # who archived or restored a tracker, in its trail
+
+
 def _set_archived(key: str, *, archived: bool) -> int:
     engine, settings = open_engine()
     with session_scope(engine) as session:
         tracker = named_tracker(session, key, settings.database_url)
-        assert tracker.id is not None
-        if (tracker.archived_at is not None) == archived:
-            print(f"{key} is already {'archived' if archived else 'active'}; nothing changed")
-            return 0
-        now = datetime.now(UTC)
-        lifecycle.set_archived(session, tracker=tracker, archived=archived, by=None, now=now)
-        lifecycle.add_event(
-            session,
-            tracker_id=tracker.id,
-            kind=lifecycle.EventKind.ARCHIVED if archived else lifecycle.EventKind.RESTORED,
-            actor_id=None,
-            now=now,
-            detail="command line",
+        done = set_archived(
+            session, tracker, archived=archived, actor_id=None, now=datetime.now(UTC), detail=CLI
         )
     engine.dispose()
+    if done.change in (ArchiveChange.ALREADY_ARCHIVED, ArchiveChange.NOT_ARCHIVED):
+        print(f"{key} is already {'archived' if archived else 'active'}; nothing changed")
+        return 0
     if archived:
         print(f"archived {key}: it sends nothing and cannot be linked; every row is kept")
     else:

@@ -27,27 +27,23 @@ def _chart_format(args: argparse.Namespace) -> str:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
-    from bot.files import chart_png
+    from services.files import chart_data, draw_chart
 
     fmt = _chart_format(args)
     engine, settings = open_engine()
+    now = datetime.now(UTC)
     with session_scope(engine, readonly=True) as session:
         tracker = named_tracker(session, args.tracker, settings.database_url)
-        image = chart_png(
-            session,
-            tracker,
-            now=datetime.now(UTC),
-            lang=args.lang or settings.pantau_language,
-            fmt=fmt,
-        )
+        data = chart_data(session, tracker, now=now)
     engine.dispose()
+    image = draw_chart(data, now=now, lang=args.lang or settings.pantau_language, fmt=fmt)
     where = write_out(args.out, image)
     result_line(args.out, f"wrote the {fmt.upper()} chart to {where} ({len(image):,} bytes)")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.files import export_file
+    from services.files import export_data, export_file
 
     engine, settings = open_engine()
     with session_scope(engine, readonly=True) as session:
@@ -60,14 +56,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
             count = -1
         else:
-            _name, content, count = export_file(
-                session,
-                tracker,
-                fmt=args.format,
-                now=datetime.now(UTC),
-                lang=args.lang or settings.pantau_language,
-            )
+            data = export_data(session, tracker, fmt=args.format, now=datetime.now(UTC))
     engine.dispose()
+    if args.format != "bundle":
+        _name, content, count = export_file(data, lang=args.lang or settings.pantau_language)
     where = write_out(args.out, content)
     if count < 0:
         result_line(

@@ -18,6 +18,7 @@ from bot.config import Settings
 from storage.db import session_scope
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def utc_now() -> datetime:
@@ -102,22 +103,29 @@ async def in_db_thread(application: PantauApp, call: Callable[[], T], *, write: 
     return await loop.run_in_executor(executor, call)
 
 
-async def run_heavy(context: Context, work: Callable[[Session], T]) -> T:
-    """Run a chart or an export — a read, then up to a second of CPU — on the render thread.
+async def run_heavy(context: Context, read: Callable[[Session], T], make: Callable[[T], U]) -> U:
+    """A chart or an export: ``read`` in one short transaction, then ``make`` — up to a
+    second of CPU — after it has closed, both on the render thread."""
+    engine = context.bot_data.engine
+
+    def work() -> U:
+        with session_scope(engine, readonly=True) as session:
+            facts = read(session)
+        return make(facts)
+
+    return await run_render(context.application, work)
+
+
+async def run_render(application: PantauApp, work: Callable[[], T]) -> T:
+    """Run CPU-heavy work (a chart, a workbook) on the render thread.
 
     One thread, shared by every chat: the database pool and the event loop stay free for
     everyone else, and a flood of /chart queues here rather than everywhere.
     """
-    data = context.bot_data
+    data = application.bot_data
     if data.render_executor is None:
         data.render_executor = ThreadPoolExecutor(1, thread_name_prefix="render")
-    engine = data.engine
-
-    def in_session() -> T:
-        with session_scope(engine, readonly=True) as session:
-            return work(session)
-
-    return await asyncio.get_running_loop().run_in_executor(data.render_executor, in_session)
+    return await asyncio.get_running_loop().run_in_executor(data.render_executor, work)
 
 
 async def run_db(context: Context, work: Callable[[Session], T], *, readonly: bool = False) -> T:

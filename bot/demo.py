@@ -37,11 +37,11 @@ from domain.i18n import language
 from domain.parsing import impossible_date
 from domain.spec import ImportSpec, SpecError, load_spec, report_lines
 from domain.views import Role
+from services.imports import ImportRefused, apply_spec
 from storage import history as history_store
 from storage import members as member_store
 from storage import trackers as tracker_store
 from storage.db import session_scope
-from storage.importer import ImportRefused, apply_spec
 
 SEED_NAME = "tiktok-tokopedia.toml"
 STORY_DAY = date(2024, 2, 23)  # the day of the news report the seed tells

@@ -1,18 +1,19 @@
-"""Charts and exports for a tracker: used by /chart, /export and the command line alike."""
+"""Files: charts drawn once per change of their tracker (for /chart and weekly digests), and
+charts and exports written to disk by the command line and the demo."""
 
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlmodel import Session
 
-from domain.forecast import build_insight
+from bot.cache import TrackerCache
 from domain.progress import local_today
-from storage import evidence, trail
-from storage import history as history_store
-from storage import reports as report_store
+from services.files import ChartData, chart_data, draw_chart
+from storage import trackers as tracker_store
 from storage.db import PRIVATE_FILE
 from storage.models import Tracker
 
@@ -26,65 +27,37 @@ def write_private(path: Path, content: bytes) -> None:
         out.write(content)
 
 
-def chart_png(
-    session: Session, tracker: Tracker, *, now: datetime, lang: str, fmt: str = "png"
-) -> bytes:
-    """The burn-up chart as PNG (``fmt``: or ``svg``, ``pdf`` for the command line)."""
-    # matplotlib takes a third of a second to import: only a chart pays for it, not start-up.
-    from domain.chart import Series, render_chart
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A chart as read in a transaction: the picture already drawn for this version of the
+    tracker (see bot.cache), or what to draw once the transaction has closed."""
 
-    snapshot = report_store.snapshot(session, tracker=tracker)
-    insight = build_insight(
-        snapshot, history_store.histories(session, snapshot=snapshot, now=now), now=now
-    )
-    series = [
-        Series(
-            ws.title,
-            ws.weight,
-            history_store.daily_history(session, workstream_id=ws.id, tz_name=tracker.timezone),
-            insight.per_workstream.get(ws.id),
-        )
-        for ws in snapshot.workstreams
-    ]
-    return render_chart(snapshot.tracker, series, insight.whole, now=now, lang=lang, fmt=fmt)
+    tracker_id: int
+    version: object
+    key: tuple[str, str, date]
+    png: bytes | None
+    data: ChartData | None
 
 
-def export_file(
-    session: Session, tracker: Tracker, *, fmt: str, now: datetime, lang: str
-) -> tuple[str, bytes, int]:
-    """``(file name, content, number of reports)`` of the audit trail as csv or xlsx."""
-    from domain.export import TrailRow, trail_csv, trail_xlsx  # openpyxl: imported on demand
+def read_chart(
+    session: Session, cache: TrackerCache, tracker: Tracker, *, now: datetime, lang: str
+) -> Chart:
+    """In the transaction: the cached picture, or the data to draw it from."""
+    assert tracker.id is not None
+    version = tracker_store.tracker_version(session, tracker=tracker)
+    key = ("chart", lang, local_today(now, tracker.timezone))
+    held = cache.peek(tracker.id, version, key)
+    if isinstance(held, bytes):
+        return Chart(tracker.id, version, key, held, None)
+    return Chart(tracker.id, version, key, None, chart_data(session, tracker, now=now))
 
-    tracker_id = tracker.id or 0
-    files = evidence.files_by_report(session, tracker_id=tracker_id)
-    hashes = trail.report_event_hashes(session, tracker_id=tracker_id)
-    rows = [
-        TrailRow(
-            report_id=report.id or 0,
-            created_at=report.created_at,
-            workstream=key,
-            percent=report.percent,
-            note=report.note,
-            reporter_id=report.reporter_id,
-            reporter_name=report.reporter_name,
-            chat_id=report.chat_id,
-            message_id=report.message_id,
-            retracted_at=report.retracted_at,
-            recorded_at=report.recorded_at,
-            retracted_by=report.retracted_by,
-            revision=report.revision,
-            corrects=report.corrects_id,
-            evidence=evidence.describe(files.get(report.id or 0, [])),
-            event_hash=hashes.get(report.id or 0, ""),
-        )
-        for report, key in history_store.trail(session, tracker_id=tracker_id)
-    ]
-    stamp = local_today(now, tracker.timezone).isoformat()
-    name = f"pantau-{tracker.key}-{stamp}.{fmt}"
-    if fmt == "csv":
-        return name, trail_csv(rows, tracker.timezone), len(rows)
-    snapshot = report_store.snapshot(session, tracker=tracker)
-    insight = build_insight(
-        snapshot, history_store.histories(session, snapshot=snapshot, now=now), now=now
-    )
-    return name, trail_xlsx(rows, snapshot, insight, lang), len(rows)
+
+def draw(cache: TrackerCache, chart: Chart, *, now: datetime, lang: str) -> bytes:
+    """After the transaction: the picture, drawn once per change of the tracker, language and
+    day, whoever asks (/chart or a weekly digest)."""
+    if chart.png is not None:
+        return chart.png
+    assert chart.data is not None
+    png = draw_chart(chart.data, now=now, lang=lang)
+    cache.put(chart.tracker_id, chart.version, chart.key, png)
+    return png

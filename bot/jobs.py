@@ -1,10 +1,11 @@
 """Scheduled work: digests, deadline reminders, quiet nudges, and catch-up after downtime.
 
 Jobs are derived from the database at start (nothing is lost with the process) and live in
-PTB's JobQueue (APScheduler 3) with timezone-aware cron triggers and deterministic names:
+PTB's JobQueue (``bot.jobqueue``) with timezone-aware cron triggers and deterministic names:
 ``digest:<chat>``, ``reminders:<chat>``, ``quiet:<tracker>``. Registering again (a restart, a
-changed schedule) replaces a job, never doubles it. Whatever a job sends goes through
-``bot.notices.deliver``, which claims the slot first.
+changed schedule) replaces a job, never doubles it. What a notice says is read by
+``services.notices`` in one transaction and rendered here after it; whatever a job sends goes
+through ``bot.notices.deliver``, which claims the slot first.
 """
 
 from __future__ import annotations
@@ -13,55 +14,53 @@ import logging
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session
 
-from bot.context import Context, PantauApp, run_db_app
-from bot.files import chart_png
-from bot.jobqueue import job_queue, remove_jobs
-from bot.notices import Outgoing, deliver
-from domain.checkin import holiday_country, holiday_name, working_day
+from bot.context import Context, PantauApp, run_db_app, run_render
+from bot.files import Chart, draw, read_chart
+from bot.jobqueue import (
+    MISFIRE_GRACE,
+    cron,
+    digest_job_name,
+    once,
+    reminders_job_name,
+    remove_jobs,
+)
+from bot.notices import Delivery, Outgoing, Skipped, deliver
+from domain.checkin import holiday_name
 from domain.digest import (
-    UNDONE_SHOWN,
     UNDONE_WINDOW,
     Figures,
-    quiet_workstreams,
     render_deadline_notice,
     render_digest,
     render_quiet_nudge,
 )
-from domain.forecast import Insight, build_insight
+from domain.forecast import Insight
 from domain.i18n import Html, t
 from domain.locale import fmt_day
-from domain.portfolio import Entry, render_portfolio_digest
-from domain.progress import local_today, overall_percent
+from domain.portfolio import render_portfolio_digest
+from domain.progress import local_today
 from domain.schedule import (
     DEFAULT_NOTICE_TIME,
     Schedule,
-    deadline_slot,
     digest_slot,
     latest_occurrence,
     occurrences,
     parse_time,
-    quiet_slot,
 )
 from domain.trail import short_head
-from domain.views import Snapshot
+from domain.views import NoticeKind, Snapshot
+from services import notices
+from services.notices import DigestFacts, People
+from services.progress import tracker_state
 from storage import chats as chat_store
-from storage import checkins, follows, trail
-from storage import history as history_store
-from storage import members as member_store
 from storage import notices as notice_store
-from storage import reports as report_store
 from storage import trackers as tracker_store
 from storage.chats import ChatPlan
 from storage.models import Tracker
 
 log = logging.getLogger(__name__)
 
-# APScheduler's default misfire grace time is one second: a job whose loop was busy for two
-# seconds would be silently skipped. An hour still runs it, once (coalesce).
-MISFIRE_GRACE = timedelta(hours=1)
 LATE_AFTER = timedelta(minutes=1)  # sent later than this after its slot: marked late
 QUIET_CHECK_TIME = DEFAULT_NOTICE_TIME
 ALL_DAYS = tuple(range(7))
@@ -77,62 +76,31 @@ def attaches_chart(schedule: Schedule, slot: datetime, tz_name: str) -> bool:
     return len(schedule.weekdays) == 1 or slot.astimezone(ZoneInfo(tz_name)).weekday() == 0
 
 
-def schedule_of(plan: ChatPlan) -> Schedule | None:
-    if plan.digest_days is None or plan.digest_time is None:
-        return None
-    return Schedule(plan.digest_days, parse_time(plan.digest_time))
+schedule_of = notices.digest_schedule
 
 
 # --- registration ----------------------------------------------------------------------------
-
-
-def _cron(
-    application: PantauApp,
-    callback: object,
-    name: str,
-    *,
-    day_of_week: str,
-    at: time,
-    tz_name: str,
-    data: int,
-) -> None:
-    remove_jobs(application, name)
-    trigger = CronTrigger(
-        day_of_week=day_of_week, hour=at.hour, minute=at.minute, timezone=ZoneInfo(tz_name)
-    )
-    job_queue(application).run_custom(
-        callback,  # type: ignore[arg-type]
-        job_kwargs={
-            "trigger": trigger,
-            "id": name,
-            "replace_existing": True,
-            "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
-            "coalesce": True,
-        },
-        name=name,
-        data=data,
-    )
 
 
 def register_chat(application: PantauApp, plan: ChatPlan) -> None:
     """(Re)create the digest and reminder jobs of one linked chat."""
     schedule = schedule_of(plan)
     if schedule is None:
-        remove_jobs(application, f"digest:{plan.chat_id}")
+        remove_jobs(application, digest_job_name(plan.chat_id))
     else:
-        _cron(
+        cron(
             application,
             digest_job,
-            f"digest:{plan.chat_id}",
+            digest_job_name(plan.chat_id),
             day_of_week=schedule.cron_day_of_week,
             at=schedule.at,
             tz_name=plan.timezone,
             data=plan.chat_id,
         )
-    _cron(
+    cron(
         application,
         reminders_job,
-        f"reminders:{plan.chat_id}",
+        reminders_job_name(plan.chat_id),
         day_of_week="mon-sun",
         at=notice_time(plan),
         tz_name=plan.timezone,
@@ -141,7 +109,7 @@ def register_chat(application: PantauApp, plan: ChatPlan) -> None:
 
 
 def register_tracker(application: PantauApp, tracker_id: int, tz_name: str) -> None:
-    _cron(
+    cron(
         application,
         quiet_job,
         f"quiet:{tracker_id}",
@@ -152,12 +120,17 @@ def register_tracker(application: PantauApp, tracker_id: int, tz_name: str) -> N
     )
 
 
+def _load(session: Session) -> tuple[list[ChatPlan], list[tuple[int, str]]]:
+    """Every linked chat's plan, and every tracker with its timezone."""
+    trackers = [(t.id or 0, t.timezone) for t in tracker_store.all_trackers(session)]
+    return chat_store.chat_plans(session), trackers
+
+
 async def register_all(application: PantauApp) -> None:
     """At start: every job the database implies, and stale claims reported."""
 
     def load(session: Session) -> tuple[list[ChatPlan], list[tuple[int, str]], int]:
-        trackers = [(t.id or 0, t.timezone) for t in tracker_store.all_trackers(session)]
-        return chat_store.chat_plans(session), trackers, notice_store.abandon_pending(session)
+        return *_load(session), notice_store.abandon_pending(session)
 
     plans, trackers, abandoned = await run_db_app(application, load)
     if abandoned:
@@ -172,42 +145,21 @@ async def register_all(application: PantauApp) -> None:
 # --- what the jobs send ----------------------------------------------------------------------
 
 
-def _lang(application: PantauApp, session: Session, chat_id: int) -> str:
-    """A chat's language for a notice (no person to ask: the setting, else the default)."""
-    chosen = chat_store.chat_language(session, chat_id=chat_id)
-    return chosen or application.bot_data.settings.pantau_language
+def defaults(application: PantauApp) -> notices.Defaults:
+    settings = application.bot_data.settings
+    return notices.Defaults(settings.pantau_language, settings.pantau_holidays)
 
 
-def country_of(application: PantauApp, tracker: Tracker) -> str | None:
-    """Whose public holidays pause this tracker's check-ins, nudges and weekday digests."""
-    return holiday_country(tracker.holidays, application.bot_data.settings.pantau_holidays)
-
-
-def _people_lines(session: Session, snap: Snapshot, today: date, lang: str) -> list[str]:
+def _people_lines(people: People, lang: str) -> list[str]:
     """A digest's owners of each workstream and the members who are away."""
-    owners = checkins.owners_by_workstream(session, tracker_id=snap.tracker.id)
-    names: dict[int, str] = {}
-
-    def name(user_id: int) -> str:
-        if user_id not in names:
-            seen = member_store.get_seen_user(session, user_id=user_id)
-            names[user_id] = seen.display_name if seen is not None else str(user_id)
-        return names[user_id]
-
     lines = []
-    owned = [
-        f"{ws.title} — {', '.join(name(u) for u in owners[ws.id])}"
-        for ws in snap.workstreams
-        if owners.get(ws.id)
-    ]
-    if owned:
-        lines.append(t(lang, "owners_line", names="; ".join(owned)))
-    members = checkins.tracker_members(session, tracker_id=snap.tracker.id)
-    away = checkins.away_among(session, user_ids=members, today=today)
-    if away:
+    if people.owners:
+        owned = "; ".join(f"{title} — {', '.join(names)}" for title, names in people.owners)
+        lines.append(t(lang, "owners_line", names=owned))
+    if people.away:
         items = ", ".join(
-            t(lang, "away_item", name=name(u), day=fmt_day(_noon(back), "UTC", lang))
-            for u, back in sorted(away.items(), key=lambda pair: name(pair[0]))
+            t(lang, "away_item", name=name, day=fmt_day(_noon(back), "UTC", lang))
+            for name, back in people.away
         )
         lines.append(t(lang, "away_line", items=Html(items)))
     return lines
@@ -217,31 +169,46 @@ def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12, 0), ZoneInfo("UTC"))
 
 
-def _tracker_state(
-    application: PantauApp, session: Session, tracker: Tracker, now: datetime
-) -> tuple[Snapshot, Insight]:
+def _state_of(application: PantauApp, now: datetime) -> notices.StateOf:
     """A tracker's snapshot and forecasts, computed once per change of the tracker and day.
 
     A digest due in a thousand chats at 09:00 reads the tracker once, not a thousand times
     (keyed by the tracker's version in the database, so never stale: see bot.cache).
     """
-    assert tracker.id is not None
-    version = tracker_store.tracker_version(session, tracker=tracker)
 
-    def compute() -> tuple[Snapshot, Insight]:
-        snap = report_store.snapshot(session, tracker=tracker)
-        insight = build_insight(
-            snap, history_store.histories(session, snapshot=snap, now=now), now=now
+    def state(session: Session, tracker: Tracker) -> tuple[Snapshot, Insight]:
+        assert tracker.id is not None
+        version = tracker_store.tracker_version(session, tracker=tracker)
+        today = local_today(now, tracker.timezone)
+        return application.bot_data.views.get(
+            tracker.id, version, ("state", today), lambda: tracker_state(session, tracker, now)
         )
-        return snap, insight
 
-    today = local_today(now, tracker.timezone)
-    return application.bot_data.views.get(tracker.id, version, ("state", today), compute)
+    return state
 
 
-def _head(session: Session, tracker: Tracker) -> str:
-    assert tracker.id is not None
-    return trail.head(session, tracker_id=tracker.id).head
+def _digest_html(facts: DigestFacts, now: datetime, late_for: datetime | None) -> str:
+    lang = facts.lang
+    if len(facts.entries) > 1:  # a portfolio chat: one message over every tracker, worst first
+        return render_portfolio_digest(facts.entries, lang)
+    own = facts.entries[0]
+    html = render_digest(
+        own.snapshot,
+        Figures.loads(facts.previous_figures),
+        today=own.today,
+        now=now,
+        fallback=facts.tracker.created_at,
+        lang=lang,
+        insight=own.insight,
+        late_for=late_for,
+        undone=facts.undone,
+    )
+    people = _people_lines(facts.people, lang)
+    if people:
+        html += "\n\n" + "\n".join(people)
+    # The trail's head as of now, last: the chat's history becomes a witness of the chain.
+    assert own.head is not None
+    return html + "\n\n" + t(lang, "digest_trail", head=short_head(own.head))
 
 
 async def send_digest(
@@ -252,156 +219,100 @@ async def send_digest(
     late_for: datetime | None = None,
     with_chart: bool = False,
     scheduled: bool = False,
-) -> str:
+) -> Delivery | Skipped:
     """Build this chat's digest now and deliver it under ``slot_key`` (with the burn-up
     chart for weekly digests). Every digest reads the tracker's state computed once per
     change (see bot.cache); ``scheduled`` tells a scheduled digest from a /digest."""
-    now = application.bot_data.clock()
+    data = application.bot_data
+    now = data.clock()
 
-    def build(session: Session) -> Outgoing | None:
-        tracker = tracker_store.tracker_for_chat(session, chat_id=chat_id)
-        if tracker is None or tracker.id is None or tracker.archived_at is not None:
-            return None  # an archived tracker sends nothing
-        snap, insight = _tracker_state(application, session, tracker, now)
-        previous = notice_store.previous_digest(session, chat_id=chat_id)
-        since = (previous.sent_at or previous.created_at) if previous else now - UNDONE_WINDOW
-        lang = _lang(application, session, chat_id)
-        others = follows.followed(session, chat_id=chat_id)
-        if others:  # a portfolio chat: one message over every tracker, worst first
-            entries = [
-                Entry(snap, insight, local_today(now, tracker.timezone), _head(session, tracker))
-            ]
-            for other in others:
-                other_snap, other_insight = _tracker_state(application, session, other, now)
-                entries.append(
-                    Entry(
-                        other_snap,
-                        other_insight,
-                        local_today(now, other.timezone),
-                        _head(session, other),
-                    )
-                )
-            return Outgoing(
-                chat_id,
-                tracker.id,
-                notice_store.SCHEDULED_DIGEST if scheduled else notice_store.MANUAL_DIGEST,
-                slot_key,
-                render_portfolio_digest(entries, lang),
-                late=late_for is not None,
-                figures=Figures.of(snap).dumps(),
-            )
-        html = render_digest(
-            snap,
-            Figures.loads(previous.figures if previous else None),
-            today=local_today(now, tracker.timezone),
-            now=now,
-            fallback=tracker.created_at,
-            lang=lang,
-            insight=insight,
-            late_for=late_for,
-            undone=report_store.undone_reports(
-                session, snapshot=snap, since=since, until=now, limit=UNDONE_SHOWN + 1
-            ),
-        )
-        people = _people_lines(session, snap, local_today(now, tracker.timezone), lang)
-        if people:
-            html += "\n\n" + "\n".join(people)
-        # The trail's head as of now, last: the chat's history becomes a witness of the chain.
-        html += "\n\n" + t(lang, "digest_trail", head=short_head(_head(session, tracker)))
-        photo = _digest_chart(application, session, tracker, now, lang) if with_chart else None
-        return Outgoing(
+    def read(session: Session) -> tuple[DigestFacts, Chart | None] | None:
+        facts = notices.digest_facts(
+            session,
             chat_id,
-            tracker.id,
-            notice_store.SCHEDULED_DIGEST if scheduled else notice_store.MANUAL_DIGEST,
-            slot_key,
-            html,
-            late=late_for is not None,
-            figures=Figures.of(snap).dumps(),
-            photo=photo,
+            now=now,
+            state_of=_state_of(application, now),
+            scheduled=scheduled,
+            defaults=defaults(application),
+            undone_window=UNDONE_WINDOW,
         )
+        if facts is None:
+            return None
+        if not with_chart or len(facts.entries) > 1:  # a portfolio digest has no chart
+            return facts, None
+        return facts, read_chart(session, data.views, facts.tracker, now=now, lang=facts.lang)
 
-    outgoing = await run_db_app(application, build, readonly=True)
-    return "unlinked" if outgoing is None else await deliver(application, outgoing)
+    found = await run_db_app(application, read, readonly=True)
+    if found is None:
+        return Skipped.UNLINKED
+    facts, chart = found
+    assert facts.tracker.id is not None
+    photo = await _digest_chart(application, facts, chart, now) if chart is not None else None
+    outgoing = Outgoing(
+        chat_id,
+        facts.tracker.id,
+        facts.kind,
+        slot_key,
+        _digest_html(facts, now, late_for),
+        late=late_for is not None,
+        figures=Figures.of(facts.entries[0].snapshot).dumps(),
+        photo=photo,
+    )
+    return await deliver(application, outgoing)
 
 
-def _digest_chart(
-    application: PantauApp, session: Session, tracker: Tracker, now: datetime, lang: str
+async def _digest_chart(
+    application: PantauApp, facts: DigestFacts, chart: Chart, now: datetime
 ) -> bytes | None:
     """The chart a weekly digest carries, or None when drawing it fails: the digest goes out
     without it (the numbers matter more than the picture) and the log says why. The same
     picture /chart shows: drawn once per change of the tracker (see bot.cache)."""
-    assert tracker.id is not None
+    cache = application.bot_data.views
     try:
-        return application.bot_data.views.get(
-            tracker.id,
-            tracker_store.tracker_version(session, tracker=tracker),
-            ("chart", lang, local_today(now, tracker.timezone)),
-            lambda: chart_png(session, tracker, now=now, lang=lang),
-        )
+        return await run_render(application, lambda: draw(cache, chart, now=now, lang=facts.lang))
     except Exception:  # any failure of the drawing, whatever the data held
-        log.exception("chart of tracker %s failed: digest sent without it", tracker.key)
+        log.exception("chart of tracker %s failed: digest sent without it", facts.tracker.key)
         return None
 
 
-async def send_reminder(application: PantauApp, chat_id: int, *, due: datetime, late: bool) -> str:
+async def send_reminder(
+    application: PantauApp, chat_id: int, *, due: datetime, late: bool
+) -> Delivery | Skipped:
     """The deadline reminder or overdue notice that belongs to ``due``'s local date, if any."""
-
-    def build(session: Session) -> Outgoing | None:
-        tracker = tracker_store.tracker_for_chat(session, chat_id=chat_id)
-        if tracker is None or tracker.id is None or tracker.archived_at is not None:
-            return None  # an archived tracker sends nothing
-        snap = report_store.snapshot(session, tracker=tracker)
-        today = local_today(due, tracker.timezone)
-        done = overall_percent(snap.workstreams) >= 100
-        planned = deadline_slot(tracker.deadline, today, done)
-        if planned is None:
-            return None
-        kind, slot_key = planned
-        lang = _lang(application, session, chat_id)
-        html = render_deadline_notice(snap, today=today, lang=lang, late=late)
-        # The deadline does not move for a holiday: the reminder goes out and says so.
-        holiday = holiday_name(country_of(application, tracker), today, lang)
-        if holiday is not None:
-            html += "\n" + t(lang, "reminder_holiday", name=holiday)
-        return Outgoing(chat_id, tracker.id, kind, slot_key, html, late=late)
-
-    outgoing = await run_db_app(application, build, readonly=True)
-    return "nothing due" if outgoing is None else await deliver(application, outgoing)
+    fallback = defaults(application)
+    facts = await run_db_app(
+        application,
+        lambda s: notices.reminder_facts(s, chat_id, due=due, defaults=fallback),
+        readonly=True,
+    )
+    if facts is None:
+        return Skipped.NOTHING_DUE
+    lang = facts.lang
+    html = render_deadline_notice(facts.snapshot, today=facts.today, lang=lang, late=late)
+    # The deadline does not move for a holiday: the reminder goes out and says so.
+    holiday = holiday_name(facts.country, facts.today, lang)
+    if holiday is not None:
+        html += "\n" + t(lang, "reminder_holiday", name=holiday)
+    assert facts.tracker.id is not None
+    outgoing = Outgoing(chat_id, facts.tracker.id, facts.kind, facts.slot_key, html, late=late)
+    return await deliver(application, outgoing)
 
 
-async def send_quiet_nudges(application: PantauApp, tracker_id: int) -> list[str]:
+async def send_quiet_nudges(application: PantauApp, tracker_id: int) -> list[Delivery]:
     """One nudge per silent period per workstream, to the chats its tracker's reports come from."""
     now = application.bot_data.clock()
-
-    def build(session: Session) -> list[Outgoing]:
-        tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
-        if tracker is None or tracker.archived_at is not None:
-            return []  # an archived tracker sends nothing
-        if not working_day(country_of(application, tracker), local_today(now, tracker.timezone)):
-            return []  # nobody is nudged on a weekend or a public holiday
-        snap = report_store.snapshot(session, tracker=tracker)
-        # Groups only: reports made in private (check-in answers) do not make a private chat
-        # the place for a nudge.
-        chats = [c for c in chat_store.report_chats(session, tracker_id=tracker_id) if c < 0] or [
-            link.chat_id for link in chat_store.linked_chats(session, tracker_id=tracker_id)
-        ]
-        outgoing: list[Outgoing] = []
-        for ws, since in quiet_workstreams(snap, now, tracker.created_at):
-            slot_key = quiet_slot(ws.key, since, tracker.quiet_days, now)
-            if slot_key is None:
-                continue
-            for chat_id in chats:
-                html = render_quiet_nudge(
-                    ws,
-                    since,
-                    tz_name=tracker.timezone,
-                    now=now,
-                    lang=_lang(application, session, chat_id),
-                )
-                outgoing.append(Outgoing(chat_id, tracker_id, "quiet", slot_key, html))
-        return outgoing
-
-    return [await deliver(application, o) for o in await run_db_app(application, build)]
+    fallback = defaults(application)
+    nudges = await run_db_app(
+        application, lambda s: notices.quiet_nudges(s, tracker_id, now=now, defaults=fallback)
+    )
+    results = []
+    for nudge in nudges:
+        html = render_quiet_nudge(
+            nudge.workstream, nudge.since, tz_name=nudge.tracker.timezone, now=now, lang=nudge.lang
+        )
+        outgoing = Outgoing(nudge.chat_id, tracker_id, NoticeKind.QUIET, nudge.slot_key, html)
+        results.append(await deliver(application, outgoing))
+    return results
 
 
 # --- job callbacks ---------------------------------------------------------------------------
@@ -414,7 +325,9 @@ async def _plan(application: PantauApp, chat_id: int) -> ChatPlan | None:
     return plans[0] if plans else None
 
 
-def _latest(days: tuple[int, ...], at: time, tz_name: str, now: datetime) -> datetime | None:
+def latest_slot(days: tuple[int, ...], at: time, tz_name: str, now: datetime) -> datetime | None:
+    """The newest slot due by ``now`` within the misfire grace (None: the job ran early or
+    very late)."""
     # A second of slack: the trigger may fire a hair before the wall clock says so.
     slack = timedelta(seconds=1)
     return latest_occurrence(days, at, tz_name, now + slack, MISFIRE_GRACE + slack)
@@ -430,7 +343,7 @@ async def digest_job(context: Context) -> None:
     if plan is None or schedule is None:
         return
     now = application.bot_data.clock()
-    slot = _latest(schedule.weekdays, schedule.at, plan.timezone, now)
+    slot = latest_slot(schedule.weekdays, schedule.at, plan.timezone, now)
     if slot is None:
         log.warning("digest job for chat %s ran with no slot due at %s", plan.chat_id, now)
         return
@@ -439,11 +352,11 @@ async def digest_job(context: Context) -> None:
 
 async def _send_scheduled_digest(
     application: PantauApp, plan: ChatPlan, schedule: Schedule, slot: datetime, now: datetime
-) -> str:
+) -> Delivery | Skipped:
     """The digest of one schedule slot: marked late when sent well after it, chart weekly.
     A ``weekdays`` digest is not sent on a public holiday."""
     if schedule.days == "weekdays" and await _holiday(application, plan.tracker_id, slot):
-        return "holiday"
+        return Skipped.HOLIDAY
     return await send_digest(
         application,
         plan.chat_id,
@@ -455,14 +368,12 @@ async def _send_scheduled_digest(
 
 
 async def _holiday(application: PantauApp, tracker_id: int, slot: datetime) -> bool:
-    def read(session: Session) -> bool:
-        tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
-        if tracker is None:
-            return False
-        day = local_today(slot, tracker.timezone)
-        return holiday_name(country_of(application, tracker), day) is not None
-
-    return await run_db_app(application, read, readonly=True)
+    fallback = defaults(application)
+    return await run_db_app(
+        application,
+        lambda s: notices.holiday_on(s, tracker_id, slot, defaults=fallback),
+        readonly=True,
+    )
 
 
 async def reminders_job(context: Context) -> None:
@@ -474,7 +385,7 @@ async def reminders_job(context: Context) -> None:
     if plan is None:
         return
     now = application.bot_data.clock()
-    slot = _latest(ALL_DAYS, notice_time(plan), plan.timezone, now)
+    slot = latest_slot(ALL_DAYS, notice_time(plan), plan.timezone, now)
     if slot is not None:
         await send_reminder(application, plan.chat_id, due=slot, late=now - slot > LATE_AFTER)
 
@@ -495,11 +406,7 @@ async def catch_up(application: PantauApp) -> None:
     now = application.bot_data.clock()
     window = timedelta(hours=application.bot_data.settings.pantau_catchup_hours)
 
-    def load(session: Session) -> tuple[list[ChatPlan], list[tuple[int, str]]]:
-        trackers = [(t.id or 0, t.timezone) for t in tracker_store.all_trackers(session)]
-        return chat_store.chat_plans(session), trackers
-
-    plans, trackers = await run_db_app(application, load, readonly=True)
+    plans, trackers = await run_db_app(application, _load, readonly=True)
     for plan in plans:
         schedule = schedule_of(plan)
         if schedule is not None:
@@ -519,8 +426,7 @@ async def catch_up(application: PantauApp) -> None:
 
 def schedule_catch_up(application: PantauApp) -> None:
     """Queue one catch-up run for when the scheduler starts (replacing any queued one)."""
-    remove_jobs(application, "catch-up")
-    job_queue(application).run_once(catch_up_job, when=0, name="catch-up")
+    once(application, catch_up_job, "catch-up")
 
 
 async def catch_up_job(context: Context) -> None:

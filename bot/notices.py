@@ -16,6 +16,7 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import partial
 
 from sqlmodel import Session
@@ -26,17 +27,35 @@ from bot.context import BotData, PantauApp, run_db_app
 from bot.jobqueue import unregister_chat
 from bot.retry import Attempts, with_network_retries
 from domain.htmltext import split_html
+from domain.views import NoticeKind, NoticeStatus
 from storage import lifecycle
 from storage import notices as notice_store
 
 log = logging.getLogger(__name__)
 
 
+class Delivery(StrEnum):
+    """What became of a notice handed to :func:`deliver`."""
+
+    SENT = "sent"
+    TAKEN = "taken"  # its slot was claimed already (another run, a restart, an instance)
+    FAILED = "failed"
+    FORBIDDEN = "forbidden"  # a private notice the person cannot receive yet
+
+
+class Skipped(StrEnum):
+    """Why a job had nothing to deliver."""
+
+    UNLINKED = "unlinked"  # the chat follows no live tracker
+    NOTHING_DUE = "nothing due"
+    HOLIDAY = "holiday"  # a weekdays digest on a public holiday
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     chat_id: int
     tracker_id: int
-    kind: str  # digest | deadline | overdue | quiet
+    kind: NoticeKind
     slot_key: str
     html: str
     late: bool = False
@@ -58,9 +77,8 @@ def markup(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup | 
     )
 
 
-async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
-    """Claim, send, record. Returns ``sent``, ``taken`` (someone else has it), ``failed``,
-    or ``forbidden`` (a private notice the person cannot receive yet)."""
+async def deliver(application: PantauApp, outgoing: Outgoing) -> Delivery:
+    """Claim, send, record."""
     data: BotData = application.bot_data
     now = data.clock()
 
@@ -78,7 +96,7 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
     notice_id = await run_db_app(application, claim)
     if notice_id is None:
         log.info("notice %s for chat %s already claimed", outgoing.slot_key, outgoing.chat_id)
-        return "taken"
+        return Delivery.TAKEN
 
     chat_id = outgoing.chat_id
     attempts = Attempts()
@@ -94,11 +112,9 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
             error = f"forbidden: {exc.message}"
             if outgoing.private:
                 count = attempts.count
-                await _finish(
-                    application, notice_id, "failed", count, None, error, outgoing, chat_id
-                )
+                await _finish(application, notice_id, outgoing, chat_id, count, error=error)
                 log.warning("person %s cannot be written to yet: %s", chat_id, exc.message)
-                return "forbidden"
+                return Delivery.FORBIDDEN
             await _deactivate(application, chat_id, exc.message)
         except ChatMigrated as exc:
             log.warning("chat %s migrated to %s: moving its notices", chat_id, exc.new_chat_id)
@@ -114,16 +130,16 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> str:
             error = f"{type(exc).__name__}: {exc.message}"
         else:
             await _finish(
-                application, notice_id, "sent", attempts.count, message_id, None, outgoing, chat_id
+                application, notice_id, outgoing, chat_id, attempts.count, message_id=message_id
             )
             log.info("sent %s to chat %s", outgoing.slot_key, chat_id)
             if outgoing.photo is not None:
                 await _send_photo(application, chat_id, outgoing.photo)
-            return "sent"
+            return Delivery.SENT
         break
     log.error("notice %s to chat %s failed: %s", outgoing.slot_key, chat_id, error)
-    await _finish(application, notice_id, "failed", attempts.count, None, error, outgoing, chat_id)
-    return "failed"
+    await _finish(application, notice_id, outgoing, chat_id, attempts.count, error=error)
+    return Delivery.FAILED
 
 
 async def _send(
@@ -167,13 +183,15 @@ async def _migrate(application: PantauApp, old_chat_id: int, new_chat_id: int) -
 async def _finish(
     application: PantauApp,
     notice_id: int,
-    status: str,
-    attempts: int,
-    message_id: int | None,
-    error: str | None,
     outgoing: Outgoing,
     chat_id: int,
+    attempts: int,
+    *,
+    message_id: int | None = None,
+    error: str | None = None,
 ) -> None:
+    """Record how a claimed notice ended: sent (with its message), or failed with its error."""
+    status = NoticeStatus.FAILED if error is not None else NoticeStatus.SENT
     now = application.bot_data.clock()
 
     def record(session: Session) -> None:
@@ -185,7 +203,7 @@ async def _finish(
             now=now,
             message_id=message_id,
             error=error,
-            figures=outgoing.figures if status == "sent" else None,
+            figures=outgoing.figures if status is NoticeStatus.SENT else None,
             chat_id=chat_id,
         )
 

@@ -269,19 +269,11 @@ class Outbox:
         attachment = item.attachment
         assert attachment is not None
         upload = InputFile(io.BytesIO(attachment.content), filename=attachment.filename)
-        if attachment.method == "photo":
-            await self.bot.send_photo(
-                item.chat_id,
-                upload,
-                caption=item.html or None,
-                reply_parameters=reply,
-                message_thread_id=item.thread_id,
-            )
-        else:
-            await self.bot.send_document(
-                item.chat_id,
-                upload,
-                caption=item.html or None,
-                reply_parameters=reply,
-                message_thread_id=item.thread_id,
-            )
+        send = self.bot.send_photo if attachment.method == "photo" else self.bot.send_document
+        await send(
+            item.chat_id,
+            upload,
+            caption=item.html or None,
+            reply_parameters=reply,
+            message_thread_id=item.thread_id,
+        )

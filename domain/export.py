@@ -137,7 +137,7 @@ XLSX_SUMMARY = (
     "xlsx_finish",
     "xlsx_state",
 )
-IMPORTED_CHAT_ID = 0  # storage.importer's chat of reports that came from a file
+IMPORTED_CHAT_ID = 0  # services.imports' chat of reports that came from a file
 MAX_WIDTH = 60
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"

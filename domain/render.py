@@ -232,15 +232,22 @@ class ReportOutcome:
 
 def render_update(outcome: ReportOutcome, today: date, lang: str) -> str:
     ws = outcome.workstream
+    headline = t(
+        lang,
+        "update_done",
+        title=ws.title,
+        percent=ws.percent,
+        change=fmt_delta(ws.percent - outcome.previous_percent),
+    )
+    return headline + "\n" + render_update_figures(outcome, today, lang)
+
+
+def render_update_figures(outcome: ReportOutcome, today: date, lang: str) -> str:
+    """What a report changed overall, its note and (for a drop) the question why: the reply
+    to /update below its headline, and the whole reply to a correction below its own."""
+    ws = outcome.workstream
     overall = overall_percent(outcome.snapshot.workstreams)
     lines = [
-        t(
-            lang,
-            "update_done",
-            title=ws.title,
-            percent=ws.percent,
-            change=fmt_delta(ws.percent - outcome.previous_percent),
-        ),
         t(
             lang,
             "update_overall",

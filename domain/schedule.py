@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from domain.errors import UserError
 from domain.i18n import code, code_msg, t
 from domain.locale import fmt_weekday
+from domain.views import NoticeKind
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REMINDER_DAYS = (30, 14, 7, 3, 1, 0)
@@ -132,16 +133,16 @@ def digest_slot(moment: datetime, tz_name: str) -> str:
     return f"digest@{moment.astimezone(ZoneInfo(tz_name)):%Y-%m-%dT%H:%M}"
 
 
-def deadline_slot(deadline: date, today: date, done: bool) -> tuple[str, str] | None:
+def deadline_slot(deadline: date, today: date, done: bool) -> tuple[NoticeKind, str] | None:
     """The deadline notice due on ``today``: ``(kind, slot key)``, or None.
 
     The key names the deadline itself, so moving the deadline re-plans every reminder.
     """
     left = (deadline - today).days
     if left in REMINDER_DAYS:
-        return "deadline", f"deadline-T{left}:{deadline.isoformat()}"
+        return NoticeKind.DEADLINE, f"deadline-T{left}:{deadline.isoformat()}"
     if left < 0 and not done:
-        return "overdue", f"overdue@{today.isoformat()}"
+        return NoticeKind.OVERDUE, f"overdue@{today.isoformat()}"
     return None
 
 

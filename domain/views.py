@@ -14,6 +14,24 @@ class Role(StrEnum):
     REPORTER = "reporter"
 
 
+class NoticeKind(StrEnum):
+    """What a notice is: the ``kind`` column of the table that claims each slot once."""
+
+    DIGEST = "digest"  # a scheduled digest
+    DIGEST_NOW = "digest-now"  # a /digest
+    DEADLINE = "deadline"  # a reminder before the deadline
+    OVERDUE = "overdue"
+    QUIET = "quiet"  # a workstream's silence nudged
+    CHECKIN = "checkin"  # an owner asked in private
+    UNREACHABLE = "unreachable"  # an owner the bot cannot write to, named in the group
+
+
+class NoticeStatus(StrEnum):
+    PENDING = "pending"  # claimed, being sent
+    SENT = "sent"
+    FAILED = "failed"
+
+
 # Accounts Telegram uses to stand for someone else: GroupAnonymousBot (an anonymous group
 # admin, any of them), Channel_Bot (a channel) and the service account 777000 (a linked
 # channel's forwards). None of them is a person, so none may hold a role.

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from domain.views import NoticeKind, NoticeStatus
 from storage.models import Notice
 
 
@@ -16,7 +17,7 @@ def claim_notice(
     *,
     chat_id: int,
     tracker_id: int,
-    kind: str,
+    kind: NoticeKind,
     slot_key: str,
     late: bool,
     now: datetime,
@@ -36,7 +37,7 @@ def claim_notice(
         tracker_id=tracker_id,
         kind=kind,
         slot_key=slot_key,
-        status="pending",
+        status=NoticeStatus.PENDING,
         attempts=0,
         late=late,
         created_at=now,
@@ -55,7 +56,7 @@ def finish_notice(
     session: Session,
     *,
     notice_id: int,
-    status: str,
+    status: NoticeStatus,
     attempts: int,
     now: datetime,
     message_id: int | None = None,
@@ -72,7 +73,7 @@ def finish_notice(
     notice.figures = figures
     if chat_id is not None:
         notice.chat_id = chat_id
-    if status == "sent":
+    if status is NoticeStatus.SENT:
         notice.sent_at = now
     session.add(notice)
     session.flush()
@@ -80,8 +81,8 @@ def finish_notice(
 
 # A digest asked for with /digest: sent like a scheduled one, but never the baseline of the
 # scheduled digests' "since the last digest" (anyone may ask, at any time).
-SCHEDULED_DIGEST = "digest"
-MANUAL_DIGEST = "digest-now"
+SCHEDULED_DIGEST = NoticeKind.DIGEST
+MANUAL_DIGEST = NoticeKind.DIGEST_NOW
 
 
 def previous_digest(session: Session, *, chat_id: int) -> Notice | None:
@@ -90,7 +91,9 @@ def previous_digest(session: Session, *, chat_id: int) -> Notice | None:
     for kind in (SCHEDULED_DIGEST, MANUAL_DIGEST):
         statement = (
             select(Notice)
-            .where(Notice.chat_id == chat_id, Notice.kind == kind, Notice.status == "sent")
+            .where(
+                Notice.chat_id == chat_id, Notice.kind == kind, Notice.status == NoticeStatus.SENT
+            )
             .order_by(col(Notice.id).desc())
             .limit(1)
         )
@@ -113,9 +116,9 @@ def abandon_pending(session: Session) -> int:
     They are not sent again: Telegram may have delivered them, and a duplicate is the one
     thing a notice must never be.
     """
-    stale = session.exec(select(Notice).where(Notice.status == "pending")).all()
+    stale = session.exec(select(Notice).where(Notice.status == NoticeStatus.PENDING)).all()
     for notice in stale:
-        notice.status = "failed"
+        notice.status = NoticeStatus.FAILED
         notice.error = "interrupted while sending (process stopped); not re-sent"
         session.add(notice)
     session.flush()

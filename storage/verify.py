@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from domain import trail
@@ -186,24 +189,114 @@ def _events_statement(dialect: Dialect) -> str:
     )
 
 
-_STATEMENTS: dict[str, str] = {}
+_STATEMENTS: dict[tuple[str, str], str] = {}
 
 
-def checked_events(connection: Connection, tracker_id: int) -> list[tuple[Any, ...]]:
-    """Every event of the tracker in chain order, as (seq, kind, report_id, evidence_id,
-    corrects, canonical, hash, same), as the driver's own tuples: at a hundred thousand rows,
-    SQLAlchemy's row objects would cost as much as the reading itself."""
+def _statement(connection: Connection, which: str, tracker_id: int) -> str:
+    """One of the verifier's statements for this database, the tracker's id written in (an
+    integer: no placeholder style differs by driver)."""
     dialect = connection.dialect.name
-    if dialect not in _STATEMENTS:
-        _STATEMENTS[dialect] = _events_statement(Dialect(dialect))
-    # The one parameter is an integer, written in: no placeholder style differs by driver.
-    sql = _STATEMENTS[dialect].replace(":tracker", str(int(tracker_id)))
-    cursor = connection.connection.cursor()
+    if (dialect, which) not in _STATEMENTS:
+        _STATEMENTS[dialect, which] = {
+            "checked": _events_statement,
+            "mismatched": _mismatched_statement,
+        }[which](Dialect(dialect))
+    return _STATEMENTS[dialect, which].replace(":tracker", str(int(tracker_id)))
+
+
+def _driver_rows(dbapi_connection: Any, sql: str) -> list[tuple[Any, ...]]:
+    """All rows of a statement as the driver's own tuples: at a hundred thousand rows,
+    SQLAlchemy's row objects would cost as much as the reading itself."""
+    cursor = dbapi_connection.cursor()
     try:
         cursor.execute(sql)
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def checked_events(connection: Connection, tracker_id: int) -> list[tuple[Any, ...]]:
+    """Every event of the tracker in chain order, as (seq, kind, report_id, evidence_id,
+    corrects, canonical, hash, same): ``same`` says whether the database's rebuilt text
+    matched (tests read it to show the slow path is not what makes a chain intact)."""
+    return _driver_rows(connection.connection, _statement(connection, "checked", tracker_id))
+
+
+def _mismatched_statement(dialect: Dialect) -> str:
+    """The sequence numbers, between :low and :high, of the row-backed events whose rows no
+    longer write out the text the event holds (a row changed, or gone)."""
+    joins = _events_statement(dialect)
+    joins = joins[joins.index(" FROM tracker_event e") : joins.index(" WHERE ")]
+    return (
+        f"SELECT e.seq{joins} WHERE e.tracker_id = :tracker AND e.seq BETWEEN :low AND :high"
+        f" AND e.kind IN ({_kinds(trail.ROW_KINDS)})"
+        f" AND (e.canonical = {_rebuilt(dialect)}) IS NOT TRUE"
+    )
+
+
+# Below this many events one connection checks the rows before the chain is hashed; from it
+# on, the rows are checked on other connections while this one reads and hashes the chain.
+PARALLEL_FROM = 20_000
+
+
+class _RowChecks:
+    """Which row-backed events no longer match their rows, worked out by the database.
+
+    The rebuilding is most of a long chain's cost, and it is the database's work: on SQLite
+    the sqlite3 module lets go of the GIL while a statement runs, on PostgreSQL the server does
+    it. So a long chain's range is cut in parts, each checked on a connection of its own in a
+    thread, while this thread reads and hashes the chain. Another connection may see a later
+    state than this one (a report recorded meanwhile); that can only name an event that did
+    match here, and every event named goes through the slow path on this connection, which
+    decides."""
+
+    def __init__(self, session: Session, connection: Connection, tracker_id: int, total: int):
+        sql = _statement(connection, "mismatched", tracker_id)
+        engine = session.get_bind()
+        parts = _parts()
+        self._pool: ThreadPoolExecutor | None = None
+        self._parts: list[Future[list[tuple[Any, ...]]]] = []
+        self._now: list[tuple[Any, ...]] = []
+        if total < PARALLEL_FROM or parts == 0 or not _many_connections(engine):
+            self._now = _driver_rows(
+                connection.connection, sql.replace(":low", "1").replace(":high", str(total))
+            )
+            return
+        assert isinstance(engine, Engine)
+        self._pool = ThreadPoolExecutor(max_workers=parts, thread_name_prefix="verify")
+        size = -(-total // parts)
+        for low in range(1, total + 1, size):
+            ranged = sql.replace(":low", str(low)).replace(":high", str(low + size - 1))
+            self._parts.append(self._pool.submit(_on_own_connection, engine, ranged))
+
+    def result(self) -> set[int]:
+        rows = list(self._now)
+        for part in self._parts:
+            rows += part.result()
+        if self._pool is not None:
+            self._pool.shutdown()
+        return {row[0] for row in rows}
+
+
+def _parts() -> int:
+    """How many parts other connections check: one for each core but this thread's (which
+    reads and hashes), at most three; none on one core."""
+    cores = os.cpu_count() or 1
+    return min(cores - 1, 3)
+
+
+def _many_connections(engine: Any) -> bool:
+    """Can other connections see this database? (Not an in-memory SQLite one, whose one
+    connection is shared: a second would be another, empty, database.)"""
+    return isinstance(engine, Engine) and not isinstance(engine.pool, StaticPool)
+
+
+def _on_own_connection(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
+    dbapi_connection = engine.raw_connection()
+    try:
+        return _driver_rows(dbapi_connection, sql)
+    finally:
+        dbapi_connection.close()
 
 
 # --- the chain ----------------------------------------------------------------------------------
@@ -212,66 +305,83 @@ def checked_events(connection: Connection, tracker_id: int) -> list[tuple[Any, .
 def verify_tracker(
     session: Session, *, tracker_id: int, tracker_key: str, keep_hashes: bool = False
 ) -> ChainResult:
-    """Recompute one tracker's chain from its rows; the first mismatch, if any."""
+    """Recompute one tracker's chain from its rows; the first mismatch, if any.
+
+    The rows are checked against their events by the database (``_RowChecks``) while this
+    thread reads the chain and hashes it; then every event that needs a closer look (its row
+    no longer matches, its hash does not, or it has no row of its own) goes, in chain order,
+    through the slow path, which says what differs."""
     connection = session.connection()
+    total = connection.execute(
+        text("SELECT count(*) FROM tracker_event WHERE tracker_id = :tracker"),
+        {"tracker": tracker_id},
+    ).scalar_one()
+    checks = _RowChecks(session, connection, tracker_id, total)
     slow = explain.Explainer(connection, tracker_id)
-    previous = trail.GENESIS
-    hashes: list[str] = []
+    digests: list[str] = []  # digests[n - 1]: event n's hash as written
+    suspects: list[int] = []  # events the slow path looks at, in chain order
     changes: list[tuple[str, Any]] = []  # events without a row: they replay into today's state
     reported: set[int] = set()
-    retracted: set[int] = set()
     attached: set[int] = set()
+    stop: tuple[int, int, str] | None = None  # (last event looked at before it, seq, why)
     count = 0
+    previous = trail.GENESIS
+    row_kinds = trail.ROW_KINDS
     report_kinds = trail.REPORT_KINDS
     sha256 = hashlib.sha256
-
-    def fail(seq: int | None, reason: str) -> ChainResult:
-        return ChainResult(tracker_key, count, previous, Problem(tracker_key, seq, reason))
-
-    for seq, kind, report_id, evidence_id, corrects, stored, digest, same in checked_events(
-        connection, tracker_id
-    ):
+    events = _driver_rows(
+        connection.connection,
+        "SELECT seq, kind, report_id, evidence_id, canonical, hash FROM tracker_event"
+        f" WHERE tracker_id = {int(tracker_id)} ORDER BY seq",
+    )
+    for seq, kind, report_id, evidence_id, stored, digest in events:
         count += 1
         if seq != count:
             what = explain.describe(kind, report_id, evidence_id)
             reason = f"expected event {count} here, found event {seq} ({what}): " + (
                 "an event was deleted" if seq > count else "events were reordered or added"
             )
-            return fail(seq, reason)
-        if not same or sha256((previous + stored).encode("utf-8")).hexdigest() != digest:
-            problem = slow.explain(seq, previous, digest)
-            if problem is not None:
-                return fail(seq, problem)
+            stop = (count - 1, seq, reason)
+            break
+        if kind not in row_kinds:
+            suspects.append(seq)
+            changes.append((kind, json.loads(stored)[7]))
+        elif sha256((previous + stored).encode("utf-8")).hexdigest() != digest:
+            suspects.append(seq)
         if kind in report_kinds:
             if report_id in reported:
                 what = explain.describe(kind, report_id, evidence_id)
-                return fail(seq, f"{what}: report #{report_id} is recorded twice")
+                stop = (seq, seq, f"{what}: report #{report_id} is recorded twice")
+                break
             reported.add(report_id)
-            if corrects is not None:
-                retracted.add(corrects)
-        elif kind == Kind.UNDO:
-            retracted.add(report_id)
         elif kind == Kind.EVIDENCE:
             attached.add(evidence_id)
-        else:
-            changes.append((kind, json.loads(stored)[7]))
+        digests.append(digest)
         previous = digest
-        if keep_hashes:
-            hashes.append(digest)
-    unaccounted = _unaccounted(connection, tracker_id, reported, retracted, attached)
+    looked_at = len(digests) if stop is None else stop[0]
+    for seq in sorted({*suspects, *checks.result()}):
+        if seq > looked_at:
+            break
+        before = digests[seq - 2] if seq > 1 else trail.GENESIS
+        problem = slow.explain(seq, before, digests[seq - 1])
+        if problem is not None:
+            return ChainResult(tracker_key, seq, before, Problem(tracker_key, seq, problem))
+    if stop is not None:
+        before = digests[stop[0] - 1] if stop[0] > 0 else trail.GENESIS
+        return ChainResult(tracker_key, count, before, Problem(tracker_key, stop[1], stop[2]))
+    unaccounted = _unaccounted(connection, tracker_id, reported, attached)
     if unaccounted is not None:
-        return fail(None, unaccounted)
+        return ChainResult(tracker_key, count, previous, Problem(tracker_key, None, unaccounted))
     drift = explain.state_drift(connection, tracker_id, changes)
     if drift is not None:
-        return fail(None, drift)
-    return ChainResult(tracker_key, count, previous, None, tuple(hashes))
+        return ChainResult(tracker_key, count, previous, Problem(tracker_key, None, drift))
+    return ChainResult(tracker_key, count, previous, None, tuple(digests) if keep_hashes else ())
 
 
 def _unaccounted(
     connection: Connection,
     tracker_id: int,
     reported: set[int],
-    retracted: set[int],
     attached: set[int],
 ) -> str | None:
     """A report or file no event accounts for (added, or undone, behind Pantau's back).
@@ -299,15 +409,19 @@ def _unaccounted(
     unrecorded = first_left_over("report", _kinds(trail.REPORT_KINDS), "report_id", reported)
     if unrecorded is not None:
         return f"report #{unrecorded} has no event (inserted directly?)"
-    # Few rows: the reports undone or replaced, each of which an undo or a correction names.
-    undone = connection.execute(
+    # Every report row has its event by now, so a report undone or replaced is accounted for
+    # when an undo names it or another report's row says it corrects it.
+    silently = connection.execute(
         text(
-            "SELECT id FROM report WHERE tracker_id = :tracker AND retracted_at IS NOT NULL"
-            " ORDER BY id"
+            "SELECT min(id) FROM (SELECT id FROM report WHERE tracker_id = :tracker"
+            " AND retracted_at IS NOT NULL"
+            f" EXCEPT SELECT report_id FROM tracker_event WHERE tracker_id = :tracker"
+            f" AND kind = '{Kind.UNDO}'"
+            " EXCEPT SELECT corrects_id FROM report WHERE tracker_id = :tracker"
+            " AND corrects_id IS NOT NULL) AS silently"
         ),
         parameters,
-    ).scalars()
-    silently = next((report_id for report_id in undone if report_id not in retracted), None)
+    ).scalar()
     if silently is not None:
         return f"report #{silently} is marked undone but no event says so"
     unattached = first_left_over("evidence", f"'{Kind.EVIDENCE}'", "evidence_id", attached)

@@ -198,16 +198,27 @@ TAMPERING = [
 ]
 
 
+def _rows_checked_on_other_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the verifier check rows on other connections (in threads) from the first event,
+    as it does on long chains, with two parts."""
+    monkeypatch.setattr(verify, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(verify, "_parts", lambda: 2)
+
+
 @pytest.mark.tampers
 @pytest.mark.sqlite_only
+@pytest.mark.parametrize("where", ["one connection", "other connections"])
 @pytest.mark.parametrize(("statement", "named"), TAMPERING)
 async def test_each_kind_of_tampering_is_caught_and_named(
     harness: Harness,
     statement: str,
     named: str,
+    where: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    if where == "other connections":
+        _rows_checked_on_other_connections(monkeypatch)
     await _history(harness)
     assert [r.id for r in harness.reports()] == [1, 2, 3, 4]
     with harness.engine.begin() as connection:
@@ -361,6 +372,26 @@ def test_a_5000_event_chain_verifies_and_the_time_is_printed(engine: Engine) -> 
     # A long chain, small enough for the suite; the time of 100,000
     # events ("well under a second") is a figure for the benchmarks (`./dev bench`).
     print(f"\nverified 5,000 events in {wall:.3f} s ({cpu:.3f} s CPU)")  # noqa: T201
+
+
+@pytest.mark.tampers
+def test_a_long_chain_checked_in_parts_names_a_row_changed_in_its_last_part(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_chain(engine, 3_000)
+    _rows_checked_on_other_connections(monkeypatch)
+    with session_scope(engine, readonly=True) as session:
+        (intact,) = list(verify.verify(session, keep_hashes=True))
+    assert intact.problem is None
+    assert intact.count == 3_000
+    assert len(intact.hashes) == 3_000
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE report SET percent = 7 WHERE id IN (2900, 2950)"))
+    with session_scope(engine, readonly=True) as session:
+        (result,) = list(verify.verify(session))
+    assert result.problem is not None
+    assert result.problem.seq == 2900
+    assert "percent: 72 in the trail, 7 in the row" in str(result.problem)
 
 
 # --- the database writes the canonical text as Python does ------------------------------------

@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot import checkins as checkin_jobs
 from bot import jobs
 from bot.config import Settings
+from bot.notices import Delivery
 from bot.offline import ChatRef, Fault
 from storage import checkins
 from storage import notices as notice_store
@@ -57,7 +58,7 @@ def _tracker_id(h: Harness) -> int:
         return tracker.id
 
 
-async def _run_checkin(h: Harness, when: datetime) -> dict[int, str]:
+async def _run_checkin(h: Harness, when: datetime) -> dict[int, Delivery]:
     h.clock.now = when
     return await checkin_jobs.send_checkins(h.app, _tracker_id(h), slot=when)
 

@@ -133,8 +133,9 @@ def test_layers_point_one_way() -> None:
 
 def test_the_graph_sees_pantau_itself() -> None:
     edges = graph(ROOT)
-    assert "storage.reports" in edges["bot.handlers.reports"]
-    assert "storage" in edges["bot.handlers.reports"]  # the package runs first
+    assert "services.reports" in edges["bot.handlers.reports"]
+    assert "storage.reports" in edges["services.reports"]
+    assert "storage" in edges["services.reports"]  # the package runs first
     assert "domain.views" in edges["storage.reports"]
 
 

@@ -19,6 +19,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.context import PantauApp
 from bot.offline import Fault, OfflineBotAPI
+from domain.views import NoticeKind
 from storage import chats as chat_store
 from storage import notices as notice_store
 from storage import trackers as tracker_store
@@ -501,7 +502,7 @@ async def test_pending_notice_of_a_dead_process_is_marked_failed_not_resent(
             session,
             chat_id=MANAGERS.id,
             tracker_id=1,
-            kind="digest",
+            kind=NoticeKind.DIGEST,
             slot_key="digest@2024-02-23T09:00",
             late=False,
             now=harness.clock.now,

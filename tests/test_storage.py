@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, SQLModel, select
 
 from domain.spec import SpecError, load_spec
+from services.imports import apply_spec
 from storage import chats as chat_store
 from storage import history as history_store
 from storage import members as member_store
@@ -21,7 +22,6 @@ from storage import reports as report_store
 from storage import trackers as tracker_store
 from storage import workstreams as workstream_store
 from storage.db import make_engine, session_scope
-from storage.importer import apply_spec
 from storage.migrate import current_revision, upgrade
 from storage.models import Report, Tracker
 

@@ -19,14 +19,14 @@ from bot import jobs
 from bot.app import build_application
 from bot.commands import BY_NAME
 from bot.config import Settings
-from bot.handlers.common import Scope, caller_of
-from bot.handlers.members import keep_an_admin
+from bot.handlers.common import caller_of
 from bot.handlers.reports import record_correction, record_report
 from bot.offline import ChatRef, Fault, OfflineBotAPI, Person
 from domain.errors import UserError
 from domain.parsing import parse_update
 from domain.spec import SpecError, load_spec
 from domain.views import Role
+from services.members import keep_an_admin
 from storage import chats as chat_store
 from storage import members as member_store
 from storage import trackers as tracker_store
@@ -670,7 +670,7 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin_on_postgresql(
         """What /revoke does in its transaction, in that order."""
         tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
         assert tracker is not None
-        keep_an_admin(session, Scope(tracker, Role.ADMIN), user_id, "x")
+        keep_an_admin(session, tracker, user_id, "x")
         member_store.remove_member(session, tracker_id=tracker_id, user_id=user_id)
 
     outcome: list[str] = []

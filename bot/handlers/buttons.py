@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 
 from sqlmodel import Session
@@ -18,14 +16,13 @@ from bot.config import Settings
 from bot.context import Context, run_db
 from bot.handlers.common import (
     Here,
-    caller_of,
     chat_lang,
     check,
     effective_role,
-    insight_for,
     is_operator,
+    read_tracker,
     reply,
-    resolve,
+    request_of,
     today_for,
 )
 from bot.notices import markup
@@ -33,10 +30,8 @@ from bot.retry import with_network_retries
 from domain.checkin import (
     Button,
     Choice,
-    PromptItem,
     keyboard,
     render_prompt,
-    urgent,
     without_workstream,
 )
 from domain.checkin import decode_tap as decode
@@ -46,57 +41,32 @@ from domain.locale import fmt_day
 from domain.parsing import (
     parse_percent,
 )
-from domain.progress import find_workstream, local_today, overall_percent, with_report
-from domain.render import ReportOutcome, render_update
-from domain.views import Snapshot
+from domain.progress import local_today
+from domain.render import render_update
+from services import checkins as asking
+from services import reports
+from services.reports import AlreadyRecorded, Answered, Source
 from storage import checkins
-from storage import reports as report_store
-from storage import trackers as tracker_store
-from storage import workstreams as workstream_store
-from storage.models import Tracker
+from storage.models import Tracker, Workstream
 
 log = logging.getLogger(__name__)
-
-CHECKIN_NOTE = "check-in"
-
 
 # --- the buttons -----------------------------------------------------------------------------
 
 
-def prompt_items(session: Session, snap: Snapshot, now: datetime) -> list[PromptItem]:
-    """Every workstream below 100%, urgent ones marked: what a bare /update offers."""
-    insight = insight_for(session, snap, now)
-    today = local_today(now, snap.tracker.timezone)
-    return [
-        PromptItem(
-            ws,
-            insight.per_workstream.get(ws.id),
-            urgent(insight.per_workstream.get(ws.id), snap.tracker.deadline, today),
-        )
-        for ws in snap.workstreams
-        if ws.percent < 100
-    ]
-
-
 async def offer_buttons(update: Update, context: Context, command: Command) -> None:
     """A bare /update: the check-in's buttons for every workstream of the tracker."""
-    caller = caller_of(update, command)
-    settings = context.bot_data.settings
-    now = context.bot_data.clock()
-    lang = await chat_lang(context, update)
-
-    def read(session: Session) -> tuple[str, list[list[Button]]]:
-        scope = resolve(session, settings, caller)
-        snap = report_store.snapshot(session, tracker=scope.tracker)
-        items = prompt_items(session, snap, now)
-        if not items:
-            return t(lang, "ci_all_done", title=scope.tracker.title), []
-        today = local_today(now, scope.tracker.timezone)
-        return render_prompt(snap, items, today=today, lang=lang, asked=False), keyboard(
-            items, lang
-        )
-
-    text, rows = await run_db(context, read, readonly=True)
+    request = await request_of(update, context, command)
+    lang, now = request.lang, request.now
+    snap, items = await read_tracker(
+        context, request, lambda s, tracker: asking.offered_items(s, tracker, now)
+    )
+    if not items:
+        text, rows = t(lang, "ci_all_done", title=snap.tracker.title), []
+    else:
+        today = local_today(now, snap.tracker.timezone)
+        text = render_prompt(snap, items, today=today, lang=lang, asked=False)
+        rows = keyboard(items, lang)
     message = update.effective_message
     assert message is not None
     await with_network_retries(
@@ -105,93 +75,25 @@ async def offer_buttons(update: Update, context: Context, command: Command) -> N
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    outcome: ReportOutcome
-    replaced: str | None  # a newer report than the prompt showed, which this one replaced
-
-
 def _update_rules(context: Context) -> Command:
     """The /update row of the command table: a button records what /update would, under the
     rules the table gives it (passed along: this module is below bot.commands)."""
     return next(c for c in context.bot_data.commands if c.name == "update")
 
 
-def _refuse_unless_member(
-    session: Session, settings: Settings, tracker: Tracker, user_id: int, rules: Command
-) -> None:
-    """The table's check of /update for a button pressed in a private chat about ``tracker``
-    (a reporter or admin of it, not archived): the same ``check`` every command goes through."""
+def _answerable(
+    session: Session, settings: Settings, workstream_id: int, user_id: int, rules: Command
+) -> tuple[Tracker, Workstream]:
+    """The workstream a button answers for and its tracker, refused unless the table's check
+    of /update passes for a private chat about it (a reporter or admin, not archived): the
+    same ``check`` every command goes through."""
+    tracker, ws_row = reports.answered_workstream(session, workstream_id)
     assert tracker.id is not None
     role = effective_role(session, settings, tracker_id=tracker.id, user_id=user_id)
     rank = rank_of(role, operator=is_operator(settings, user_id))
     check(session, rules, Here(Place.PRIVATE, tracker, role, rank), changing=False)
-
-
-def _record(
-    session: Session,
-    settings: Settings,
-    *,
-    workstream_id: int,
-    base_report_id: int | None,
-    percent: int,
-    user_id: int,
-    user_name: str,
-    chat_id: int,
-    message_id: int,
-    update_id: int,
-    now: datetime,
-    lang: str,
-    rules: Command,
-) -> Recorded | str:
-    """Record a check-in answer as /update would (the title when it was already recorded)."""
-    ws_row = workstream_store.get_workstream_by_id(session, workstream_id=workstream_id)
-    if ws_row is None:
-        raise UserError("ci_stale")
-    tracker = tracker_store.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
-    assert tracker is not None
-    assert tracker.id is not None
-    _refuse_unless_member(session, settings, tracker, user_id, rules)
-    if ws_row.archived:
-        raise UserError("ci_gone_workstream", title=ws_row.title)
-    if report_store.report_exists(session, chat_id=chat_id, message_id=message_id):
-        return ws_row.title  # the same tap or message delivered again
-    before = report_store.snapshot(session, tracker=tracker)
-    previous = find_workstream(before, workstream_id)
-    replaced = None
-    if previous.latest is not None and previous.latest.id != base_report_id:
-        replaced = t(
-            lang,
-            "ci_replaced",
-            percent=previous.latest.percent,
-            name=previous.latest.reporter_name,
-            day=fmt_day(previous.latest.created_at, tracker.timezone, lang),
-        )
-    report = report_store.add_report(
-        session,
-        tracker_id=tracker.id,
-        workstream_id=workstream_id,
-        percent=percent,
-        note=CHECKIN_NOTE,
-        reporter_id=user_id,
-        reporter_name=user_name,
-        chat_id=chat_id,
-        message_id=message_id,
-        update_id=update_id,
-        created_at=now,
-        recorded_at=now,
-    )
-    after = with_report(before, report_store.report_view(report, previous.key), workstream_id)
-    log.info("check-in: %s=%s%% by %s in %s", previous.key, percent, user_id, tracker.key)
-    outcome = ReportOutcome(
-        snapshot=after,
-        workstream=find_workstream(after, workstream_id),
-        previous_percent=previous.percent,
-        previous_overall=overall_percent(before.workstreams),
-        note=CHECKIN_NOTE,
-        lower_than_before=previous.latest is not None and percent < previous.percent,
-    )
-    return Recorded(outcome, replaced)
+    reports.refuse_archived(ws_row)
+    return tracker, ws_row
 
 
 def _rows_of(message: Message) -> list[list[Button]]:
@@ -233,15 +135,10 @@ async def on_tap(update: Update, context: Context) -> None:
     now = context.bot_data.clock()
     private = message.chat.type == Chat.PRIVATE
 
-    def apply(session: Session) -> Recorded | str:
-        ws_row = workstream_store.get_workstream_by_id(session, workstream_id=tap.workstream_id)
-        if ws_row is None:
-            raise UserError("ci_stale")
-        tracker = tracker_store.get_tracker_by_id(session, tracker_id=ws_row.tracker_id)
-        assert tracker is not None
-        _refuse_unless_member(session, settings, tracker, user.id, _update_rules(context))
-        if ws_row.archived:
-            raise UserError("ci_gone_workstream", title=ws_row.title)
+    def apply(session: Session) -> Answered | AlreadyRecorded | str:
+        tracker, ws_row = _answerable(
+            session, settings, tap.workstream_id, user.id, _update_rules(context)
+        )
         if tap.choice is Choice.NONE:
             return t(lang, "ci_nothing", title=ws_row.title)
         if tap.choice is Choice.OTHER:
@@ -260,27 +157,28 @@ async def on_tap(update: Update, context: Context) -> None:
             )
             return t(lang, "ci_other_ask", title=ws_row.title)
         assert isinstance(tap.choice, int)
-        return _record(
+        # A tap has no message of its own: the update's id, negative so that it never meets
+        # a real message id, makes a redelivered tap one report.
+        source = Source(
+            user.id, user.full_name, message.chat.id, -update.update_id, update.update_id, now
+        )
+        return reports.record_answer(
             session,
-            settings,
+            tracker,
+            source,
             workstream_id=tap.workstream_id,
             base_report_id=tap.base_report_id,
             percent=tap.choice,
-            user_id=user.id,
-            user_name=user.full_name,
-            chat_id=message.chat.id,
-            # A tap has no message of its own: the update's id, negative so that it never
-            # meets a real message id, makes a redelivered tap one report.
-            message_id=-update.update_id,
-            update_id=update.update_id,
-            now=now,
-            lang=lang,
-            rules=_update_rules(context),
         )
 
     result = await run_db(context, apply)
     if isinstance(result, str):
         await _mark_prompt(message, tap.workstream_id, result)
+        return
+    if isinstance(result, AlreadyRecorded):
+        await _mark_prompt(
+            message, tap.workstream_id, t(lang, "already_recorded", title=result.title)
+        )
         return
     await _answered(update, context, message, tap.workstream_id, result, lang)
 
@@ -290,7 +188,7 @@ async def _answered(
     context: Context,
     prompt: Message | None,
     workstream_id: int,
-    result: Recorded,
+    result: Answered,
     lang: str,
 ) -> None:
     ws = result.outcome.workstream
@@ -298,10 +196,18 @@ async def _answered(
         await _mark_prompt(
             prompt, workstream_id, t(lang, "ci_recorded", title=ws.title, percent=ws.percent)
         )
-    today = today_for(context, result.outcome.snapshot.tracker.timezone)
+    tracker = result.outcome.snapshot.tracker
+    today = today_for(context, tracker.timezone)
     text = render_update(result.outcome, today, lang)
-    if result.replaced:
-        text += "\n" + result.replaced
+    newer = result.replaced
+    if newer is not None:
+        text += "\n" + t(
+            lang,
+            "ci_replaced",
+            percent=newer.percent,
+            name=newer.reporter_name,
+            day=fmt_day(newer.created_at, tracker.timezone, lang),
+        )
     await reply(update, text)
 
 
@@ -323,14 +229,13 @@ async def typed_other(update: Update, context: Context) -> None:
     lang = await chat_lang(context, update)
     text = message.text.strip()
 
-    def apply(session: Session) -> Recorded | str | None:
+    def apply(session: Session) -> Answered | AlreadyRecorded | None:
         pending = checkins.pending_other(session, chat_id=chat.id)
         if pending is None or pending.user_id != user.id:
             return None  # plain chat: not ours to answer
-        ws_row = workstream_store.get_workstream_by_id(
-            session, workstream_id=pending.workstream_id
+        tracker, ws_row = _answerable(
+            session, settings, pending.workstream_id, user.id, _update_rules(context)
         )
-        assert ws_row is not None
         try:
             percent = parse_percent(text.split()[0] if text.split() else text)
         except UserError:
@@ -338,27 +243,23 @@ async def typed_other(update: Update, context: Context) -> None:
                 "ci_other_bad", token=code(text[:20]), title=ws_row.title, example=code("65")
             ) from None
         checkins.clear_other(session, chat_id=chat.id)
-        return _record(
+        source = Source(
+            user.id, user.full_name, chat.id, message.message_id, update.update_id, now
+        )
+        return reports.record_answer(
             session,
-            settings,
+            tracker,
+            source,
             workstream_id=pending.workstream_id,
             base_report_id=pending.base_report_id,
             percent=percent,
-            user_id=user.id,
-            user_name=user.full_name,
-            chat_id=chat.id,
-            message_id=message.message_id,
-            update_id=update.update_id,
-            now=now,
-            lang=lang,
-            rules=_update_rules(context),
         )
 
     result = await run_db(context, apply)
     if result is None:  # not an answer to "✍️ Other": someone talking to the bot
         await reply(update, t(lang, "plain_text_private"))
         return
-    if isinstance(result, str):
-        await reply(update, t(lang, "already_recorded", title=result))
+    if isinstance(result, AlreadyRecorded):
+        await reply(update, t(lang, "already_recorded", title=result.title))
         return
     await _answered(update, context, None, result.outcome.workstream.id, result, lang)

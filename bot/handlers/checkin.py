@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from sqlmodel import Session
 from telegram import Update
@@ -17,15 +18,13 @@ from bot.handlers.common import (
     chat_lang,
     check,
     chosen_tracker,
-    effective_role,
     is_operator,
     locate,
     reply,
+    request_of,
     resolve,
 )
-from bot.handlers.members import _resolve_target
 from domain.checkin import (
-    holiday_country,
     parse_away,
     parse_checkin,
     parse_holidays,
@@ -37,15 +36,13 @@ from domain.parsing import (
     parse_slug,
     parse_target,
     parse_tracker_key,
-    suggest,
 )
 from domain.progress import local_today
-from domain.schedule import Schedule, parse_time
-from domain.views import Role
+from services import checkins as asking
+from services.checkins import Owners, OwnersChange
 from storage import checkins
 from storage import trackers as tracker_store
-from storage import workstreams as workstream_store
-from storage.models import Tracker, Workstream
+from storage.models import Tracker
 
 log = logging.getLogger(__name__)
 
@@ -55,26 +52,16 @@ OWNER_USAGE = code_msg("usage_owner")
 # --- /owner ----------------------------------------------------------------------------------
 
 
-def _workstream(session: Session, tracker: Tracker, key: str) -> Workstream:
-    assert tracker.id is not None
-    ws = workstream_store.get_workstream(session, tracker_id=tracker.id, key=key)
-    if ws is None or ws.archived:
-        active = [
-            w.key for w in workstream_store.active_workstreams(session, tracker_id=tracker.id)
-        ]
-        raise UserError(
-            "no_workstream", tracker=tracker.title, key=code(key), hint=suggest(key, active)
-        )
-    return ws
-
-
-def _names(session: Session, user_ids: list[int]) -> str:
-    return ", ".join(checkin_jobs.person_name(session, u) for u in user_ids)
+OWNER_TEXT = {
+    OwnersChange.SET: "owner_set",
+    OwnersChange.OFF: "owner_off",
+}
 
 
 async def set_owner(update: Update, context: Context, command: Command) -> None:
     """Who answers for a workstream: /owner <workstream> [<@user | id>… | off]."""
-    caller = caller_of(update, command)
+    request = await request_of(update, context, command)
+    caller, settings, lang = request.caller, request.settings, request.lang
     parts = caller.rest.split()
     if not parts:
         raise UserError(
@@ -85,53 +72,36 @@ async def set_owner(update: Update, context: Context, command: Command) -> None:
         )
     key = parse_slug(parts[0], OWNER_USAGE)
     off = [p.lower() for p in parts[1:]] == ["off"]
-    targets = [] if off else [parse_target(p, OWNER_USAGE) for p in parts[1:]]
-    settings = context.bot_data.settings
-    lang = await chat_lang(context, update)
+    targets = (
+        None
+        if len(parts) == 1
+        else []
+        if off
+        else [parse_target(p, OWNER_USAGE) for p in parts[1:]]
+    )
 
-    def apply(session: Session) -> str:
-        scope = resolve(session, settings, caller, changing=len(parts) > 1)
-        tracker = scope.tracker
-        ws = _workstream(session, tracker, key)
-        assert ws.id is not None
-        if len(parts) == 1:
-            owners = checkins.owners_of(session, workstream_id=ws.id)
-            if not owners:
-                return t(lang, "owner_none", title=ws.title, example=code(f"/owner {key} @name"))
-            return t(lang, "owner_show", title=ws.title, names=_names(session, owners))
-        if off:
-            checkins.set_owners(session, workstream_id=ws.id, user_ids=[])
-            return t(lang, "owner_off", title=ws.title)
-        user_ids = []
-        for target in targets:
-            user_id, name = _resolve_target(session, target)
-            role = effective_role(session, settings, tracker_id=scope.tracker_id, user_id=user_id)
-            if role not in (Role.REPORTER, Role.ADMIN):
-                handle = f"@{target.username}" if target.username else str(user_id)
-                raise UserError(
-                    "owner_not_member",
-                    name=name,
-                    tracker=tracker.title,
-                    grant=code(f"/grant {handle} reporter"),
-                )
-            user_ids.append(user_id)
-        checkins.set_owners(session, workstream_id=ws.id, user_ids=user_ids)
-        log.info("owners of %s/%s: %s", tracker.key, ws.key, user_ids)
-        return t(
-            lang,
-            "owner_set",
-            title=ws.title,
-            names=_names(session, user_ids),
-            checkin=Html(_checkin_line(tracker, lang)),
-        )
+    def apply(session: Session) -> tuple[Owners, Tracker]:
+        tracker = resolve(session, settings, caller, changing=targets is not None).tracker
+        done = asking.owners(session, tracker, key, targets, operators=settings.pantau_admin_ids)
+        return done, tracker
 
-    await reply(update, await run_db(context, apply))
+    done, tracker = await run_db(context, apply)
+    title, names = done.workstream.title, ", ".join(done.names)
+    if done.change is OwnersChange.SHOWN:
+        if not names:
+            text = t(lang, "owner_none", title=title, example=code(f"/owner {key} @name"))
+        else:
+            text = t(lang, "owner_show", title=title, names=names)
+    else:
+        checkin = Html(_checkin_line(tracker, lang))
+        text = t(lang, OWNER_TEXT[done.change], title=title, names=names, checkin=checkin)
+    await reply(update, text)
 
 
 def _checkin_line(tracker: Tracker, lang: str) -> str:
-    if tracker.checkin_days is None or tracker.checkin_time is None:
+    schedule = asking.schedule_of(tracker)
+    if schedule is None:
         return t(lang, "owner_checkin_off", example=code_msg("example_checkin"))
-    schedule = Schedule(tracker.checkin_days, parse_time(tracker.checkin_time))
     return t(
         lang,
         "owner_checkin_on",
@@ -145,71 +115,53 @@ def _checkin_line(tracker: Tracker, lang: str) -> str:
 
 async def set_checkin(update: Update, context: Context, command: Command) -> None:
     """When owners are asked: /checkin daily|weekdays|mon…sun HH:MM, /checkin off, /checkin."""
-    caller = caller_of(update, command)
+    request = await request_of(update, context, command)
+    caller, lang = request.caller, request.lang
     wanted = parse_checkin(caller.rest)
-    settings = context.bot_data.settings
-    lang = await chat_lang(context, update)
 
-    def apply(session: Session) -> tuple[Tracker, str]:
-        scope = resolve(session, settings, caller, changing=wanted is not None)
-        tracker = scope.tracker
-        if wanted == "off":
-            checkins.set_checkin(session, tracker=tracker, days=None, at=None)
-            return tracker, t(lang, "checkin_off", title=tracker.title)
-        if isinstance(wanted, Schedule):
-            checkins.set_checkin(
-                session, tracker=tracker, days=wanted.days, at=f"{wanted.at:%H:%M}"
-            )
-            log.info("check-ins of %s: %s", tracker.key, wanted)
-        if tracker.checkin_days is None or tracker.checkin_time is None:
-            return tracker, t(
-                lang, "checkin_none", title=tracker.title, example=code_msg("example_checkin")
-            )
-        schedule = Schedule(tracker.checkin_days, parse_time(tracker.checkin_time))
-        text = t(
-            lang,
-            "checkin_show",
-            title=tracker.title,
-            when=schedule.describe(lang),
-            tz=zone_label(tracker.timezone, lang),
-        )
-        if not checkins.owners_by_workstream(session, tracker_id=scope.tracker_id):
-            text += "\n" + t(lang, "checkin_no_owners", example=code("/owner sellers @name"))
-        return tracker, text
+    def apply(session: Session) -> tuple[Tracker, asking.CheckinTimes]:
+        tracker = resolve(session, request.settings, caller, changing=wanted is not None).tracker
+        return tracker, asking.set_checkin(session, tracker, wanted)
 
-    tracker, text = await run_db(context, apply)
+    tracker, times = await run_db(context, apply)
     if wanted is not None:
         assert tracker.id is not None
-        if tracker.checkin_days is None or tracker.checkin_time is None:
+        if times.plan is None:
             checkin_jobs.unregister(context.application, tracker.id)
         else:
-            checkin_jobs.register(
-                context.application,
-                checkins.CheckinPlan(
-                    tracker.id, tracker.timezone, tracker.checkin_days, tracker.checkin_time
-                ),
-            )
+            checkin_jobs.register(context.application, times.plan)
+    if wanted == "off":
+        text = t(lang, "checkin_off", title=tracker.title)
+    elif times.schedule is None:
+        example = code_msg("example_checkin")
+        text = t(lang, "checkin_none", title=tracker.title, example=example)
+    else:
+        tz = zone_label(tracker.timezone, lang)
+        when = times.schedule.describe(lang)
+        text = t(lang, "checkin_show", title=tracker.title, when=when, tz=tz)
+        if not times.has_owners:
+            text += "\n" + t(lang, "checkin_no_owners", example=code("/owner sellers @name"))
     await reply(update, text)
 
 
 async def set_holidays(update: Update, context: Context, command: Command) -> None:
     """Whose public holidays pause check-ins: /holidays, /holidays ID, /holidays off."""
-    caller = caller_of(update, command)
+    request = await request_of(update, context, command)
+    caller, settings, lang = request.caller, request.settings, request.lang
     wanted = parse_holidays(caller.rest)
-    settings = context.bot_data.settings
-    lang = await chat_lang(context, update)
 
-    def apply(session: Session) -> str:
-        scope = resolve(session, settings, caller, changing=wanted is not None)
-        tracker = scope.tracker
-        if wanted is not None:
-            checkins.set_holidays(session, tracker=tracker, country=wanted)
-        country = holiday_country(tracker.holidays, settings.pantau_holidays)
-        if country is None:
-            return t(lang, "holidays_none", title=tracker.title)
-        return t(lang, "holidays_show", title=tracker.title, country=code(country))
+    def apply(session: Session) -> tuple[str, str | None]:
+        tracker = resolve(session, settings, caller, changing=wanted is not None).tracker
+        country = asking.set_holidays(
+            session, tracker, wanted, default_country=settings.pantau_holidays
+        )
+        return tracker.title, country
 
-    await reply(update, await run_db(context, apply))
+    title, country = await run_db(context, apply)
+    if country is None:
+        await reply(update, t(lang, "holidays_none", title=title))
+    else:
+        await reply(update, t(lang, "holidays_show", title=title, country=code(country)))
 
 
 # --- /away and /use --------------------------------------------------------------------------
@@ -217,28 +169,24 @@ async def set_holidays(update: Update, context: Context, command: Command) -> No
 
 async def set_away(update: Update, context: Context, command: Command) -> None:
     """Pause one's own check-ins: /away YYYY-MM-DD (the day back), /away off, /away."""
-    caller = caller_of(update, command)
-    settings = context.bot_data.settings
-    now = context.bot_data.clock()
+    request = await request_of(update, context, command)
+    caller, settings, lang, now = request.caller, request.settings, request.lang, request.now
     today = local_today(now, settings.pantau_timezone)
     wanted = parse_away(caller.rest, today)
-    lang = await chat_lang(context, update)
 
-    def apply(session: Session) -> str:
+    def apply(session: Session) -> date | None:
         authorize(session, settings, caller)
-        if wanted == "off":
-            checkins.set_away(session, user_id=caller.user_id, until=None, now=now)
-            return t(lang, "away_off")
-        if wanted is None:
-            until = checkins.away_until(session, user_id=caller.user_id)
-            if until is None or until <= today:
-                return t(lang, "away_none", example=code_msg("usage_away_day"))
-            return t(lang, "away_show", day=fmt_date(until, lang))
-        assert not isinstance(wanted, str)
-        checkins.set_away(session, user_id=caller.user_id, until=wanted, now=now)
-        return t(lang, "away_set", day=fmt_date(wanted, lang), off=code("/away off"))
+        return asking.set_away(session, caller.user_id, wanted, today=today, now=now)
 
-    await reply(update, await run_db(context, apply))
+    back = await run_db(context, apply)
+    if wanted == "off":
+        await reply(update, t(lang, "away_off"))
+    elif back is None:
+        await reply(update, t(lang, "away_none", example=code_msg("usage_away_day")))
+    elif wanted is None:
+        await reply(update, t(lang, "away_show", day=fmt_date(back, lang)))
+    else:
+        await reply(update, t(lang, "away_set", day=fmt_date(back, lang), off=code("/away off")))
 
 
 def _keys(trackers: list[Tracker]) -> Html:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from telegram import Chat, Update
@@ -15,17 +16,18 @@ from bot.context import Context, run_db
 from bot.outbox import Ack, Attachment, Outbox, Outgoing
 from bot.transport import PantauBot
 from domain.errors import UserError
-from domain.forecast import Insight, build_insight
 from domain.i18n import Html, code, language, msg
-from domain.parsing import split_command, suggest
+from domain.parsing import split_command
 from domain.progress import local_today
-from domain.views import Role, Snapshot, WorkstreamView
+from domain.views import Role
+from services.reports import Source
 from storage import chats as chat_store
 from storage import checkins
-from storage import history as history_store
 from storage import members as member_store
 from storage import trackers as tracker_store
 from storage.models import Tracker
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,19 @@ class Caller:
     def declaration(self) -> Command:
         assert self.declared is not None, "a command handler passes its declaration"
         return self.declared
+
+    @property
+    def source(self) -> Source:
+        """The facts a report made by this message keeps."""
+        return Source(
+            user_id=self.user_id,
+            name=self.name,
+            chat_id=self.chat_id,
+            message_id=self.message_id,
+            update_id=self.update_id,
+            sent_at=self.sent_at,
+            edited_at=self.edited_at,
+        )
 
 
 def caller_of(update: Update, declared: Command | None = None) -> Caller:
@@ -105,6 +120,37 @@ async def chat_lang(context: Context, update: Update) -> str:
     if chat.type == Chat.PRIVATE and user is not None and user.language_code:
         return language(user.language_code)
     return context.bot_data.settings.pantau_language
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What every command handler reads first: who asks, the settings, the chat's language
+    and the time."""
+
+    caller: Caller
+    settings: Settings
+    lang: str
+    now: datetime
+
+
+async def request_of(update: Update, context: Context, command: Command) -> Request:
+    return Request(
+        caller_of(update, command),
+        context.bot_data.settings,
+        await chat_lang(context, update),
+        context.bot_data.clock(),
+    )
+
+
+async def read_tracker(
+    context: Context, request: Request, read: Callable[[Session, Tracker], T]
+) -> T:
+    """A reading command's transaction: the table's check, then ``read`` on its tracker."""
+    return await run_db(
+        context,
+        lambda s: read(s, resolve(s, request.settings, request.caller).tracker),
+        readonly=True,
+    )
 
 
 def today_for(context: Context, tracker_timezone: str) -> date:
@@ -325,26 +371,6 @@ def authorize_key(
         "key_refused",
         key=code(key),
         operators=msg("key_refused_operators") if settings.pantau_admin_ids else "",
-    )
-
-
-def active_workstream(snapshot: Snapshot, tracker_title: str, key: str) -> WorkstreamView:
-    """The active workstream with this key; unknown or archived ones take no reports."""
-    for ws in snapshot.workstreams:
-        if ws.key == key:
-            return ws
-    raise UserError(
-        "no_workstream",
-        tracker=tracker_title,
-        key=code(key),
-        hint=suggest(key, [ws.key for ws in snapshot.workstreams]),
-    )
-
-
-def insight_for(session: Session, snapshot: Snapshot, now: datetime) -> Insight:
-    """Pace, projected finish and state of every workstream and of the whole."""
-    return build_insight(
-        snapshot, history_store.histories(session, snapshot=snapshot, now=now), now=now
     )
 
 

@@ -10,15 +10,15 @@ from telegram import Update
 from bot import jobs
 from bot.access import Command
 from bot.context import Context, run_db
-from bot.handlers.common import caller_of, chat_lang, reply, resolve
+from bot.handlers.common import caller_of, reply, request_of, resolve
+from bot.notices import Skipped
 from domain.errors import UserError
 from domain.i18n import t
 from domain.locale import zone_label
 from domain.parsing import parse_no_args
-from domain.schedule import Schedule, parse_quiet, parse_schedule
-from storage import chats as chat_store
-from storage import trackers as tracker_store
-from storage.chats import ChatPlan
+from domain.schedule import parse_quiet, parse_schedule
+from services import notices
+from services.notices import DigestTimes
 
 log = logging.getLogger(__name__)
 
@@ -34,67 +34,44 @@ async def post_digest(update: Update, context: Context, command: Command) -> Non
         caller.chat_id,
         slot_key=f"digest-now:{caller.message_id}",
     )
-    if status == "unlinked":  # a member asking in a private chat that has no link
+    if status is Skipped.UNLINKED:  # a member asking in a private chat that has no link
         raise UserError("digest_needs_link")
-
-
-def _linked_plan(session: Session, chat_id: int) -> ChatPlan:
-    plans = chat_store.chat_plans(session, chat_id=chat_id)
-    if not plans:
-        raise UserError("schedule_needs_link")
-    return plans[0]
 
 
 async def set_schedule(update: Update, context: Context, command: Command) -> None:
     """Subscribe this chat to digests: /schedule daily|weekdays|mon…sun HH:MM, or off."""
-    caller = caller_of(update, command)
+    request = await request_of(update, context, command)
+    caller, lang = request.caller, request.lang
     wanted = parse_schedule(caller.rest)
-    settings = context.bot_data.settings
 
-    lang = await chat_lang(context, update)
+    def apply(session: Session) -> tuple[DigestTimes, str]:
+        tracker = resolve(session, request.settings, caller, changing=wanted is not None).tracker
+        return notices.set_digest_schedule(session, caller.chat_id, wanted), tracker.timezone
 
-    def apply(session: Session) -> tuple[ChatPlan, str]:
-        scope = resolve(session, settings, caller, changing=wanted is not None)
-        plan = _linked_plan(session, caller.chat_id)
-        tz = zone_label(scope.tracker.timezone, lang)
-        if wanted is None:
-            current = jobs.schedule_of(plan)
-            if current is None:
-                return plan, t(lang, "schedule_none")
-            return plan, t(lang, "schedule_show", when=current.describe(lang), tz=tz)
-        if wanted == "off":
-            chat_store.set_schedule(session, chat_id=caller.chat_id, days=None, at=None)
-            text = t(lang, "schedule_off", tz=tz)
-        else:
-            assert isinstance(wanted, Schedule)
-            chat_store.set_schedule(
-                session, chat_id=caller.chat_id, days=wanted.days, at=f"{wanted.at:%H:%M}"
-            )
-            text = t(lang, "schedule_set", when=wanted.describe(lang), tz=tz)
-        log.info("schedule of chat %s: %s", caller.chat_id, wanted)
-        return _linked_plan(session, caller.chat_id), text
-
-    plan, text = await run_db(context, apply)
+    times, tz_name = await run_db(context, apply)
+    tz = zone_label(tz_name, lang)
     if wanted is not None:
-        jobs.register_chat(context.application, plan)
+        jobs.register_chat(context.application, times.plan)
+    if wanted == "off":
+        text = t(lang, "schedule_off", tz=tz)
+    elif times.schedule is None:
+        text = t(lang, "schedule_none")
+    else:
+        key = "schedule_show" if wanted is None else "schedule_set"
+        text = t(lang, key, when=times.schedule.describe(lang), tz=tz)
     await reply(update, text)
 
 
 async def set_quiet(update: Update, context: Context, command: Command) -> None:
     """Show or set (admin) the days of silence before a workstream is nudged: /quiet [days]."""
-    caller = caller_of(update, command)
-    days = parse_quiet(caller.rest)
-    settings = context.bot_data.settings
+    request = await request_of(update, context, command)
+    days = parse_quiet(request.caller.rest)
 
-    lang = await chat_lang(context, update)
+    def apply(session: Session) -> tuple[str, int]:
+        changing = days is not None
+        tracker = resolve(session, request.settings, request.caller, changing=changing).tracker
+        return tracker.title, notices.set_quiet_days(session, tracker, days)
 
-    def apply(session: Session) -> str:
-        scope = resolve(session, settings, caller, changing=days is not None)
-        if days is None:
-            return t(
-                lang, "quiet_show", tracker=scope.tracker.title, days=scope.tracker.quiet_days
-            )
-        tracker_store.set_quiet_days(session, tracker=scope.tracker, days=days)
-        return t(lang, "quiet_set", tracker=scope.tracker.title, days=days)
-
-    await reply(update, await run_db(context, apply))
+    title, in_force = await run_db(context, apply)
+    key = "quiet_show" if days is None else "quiet_set"
+    await reply(update, t(request.lang, key, tracker=title, days=in_force))

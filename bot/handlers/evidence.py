@@ -16,16 +16,17 @@ from telegram.error import TelegramError
 from bot.access import Command
 from bot.context import Context, run_db
 from bot.handlers import reports
-from bot.handlers.common import active_workstream, caller_of, chat_lang, reply, resolve
+from bot.handlers.common import caller_of, chat_lang, reply, resolve
 from bot.retry import with_network_retries
 from domain.errors import UserError
 from domain.i18n import code, t
 from domain.parsing import parse_evidence, parse_update, split_command
 from domain.render import render_files
 from domain.views import FileFacts
+from services import reports as reports_uc
+from services.reports import EvidenceAdded, active_workstream
 from storage import evidence
 from storage import reports as report_store
-from storage import workstreams as workstream_store
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ async def update_with_file(update: Update, context: Context, command: Command) -
             # Who may, and which workstream: before anything is downloaded.
             scope = resolve(session, settings, caller)
             snapshot = report_store.snapshot(session, tracker=scope.tracker)
-            active_workstream(snapshot, scope.tracker.title, args.workstream)
+            active_workstream(snapshot, args.workstream)
 
         await run_db(context, check, readonly=True)
         facts = await fetch(context, message)
@@ -162,23 +163,8 @@ async def add_to_report(update: Update, context: Context, command: Command) -> N
         return
     facts = await fetch(context, message)
 
-    def attach(session: Session) -> tuple[str, int] | None:
-        report = report_store.get_report(session, report_id=report_id)
-        if report is None or report.retracted_at is not None:  # undone meanwhile
-            raise UserError("evidence_undone", example=code("/update …"))
-        added = evidence.add(
-            session,
-            report=report,
-            facts=facts,
-            added_by=caller.user_id,
-            now=now,
-            chat_id=caller.chat_id,
-            message_id=caller.message_id,
-        )
-        if added is None:
-            return None  # the same message delivered again
-        ws = workstream_store.get_workstream_by_id(session, workstream_id=report.workstream_id)
-        return (ws.title if ws is not None else "?"), report.percent
+    def attach(session: Session) -> EvidenceAdded | None:
+        return reports_uc.add_evidence_by_reply(session, report_id, facts, caller.source, now)
 
     try:
         done = await run_db(context, attach)
@@ -187,9 +173,8 @@ async def add_to_report(update: Update, context: Context, command: Command) -> N
         return
     if done is None:
         return
-    title, percent = done
     log.info("evidence added to report %s by %s", report_id, caller.user_id)
-    text = t(lang, "evidence_added", title=title, percent=percent)
+    text = t(lang, "evidence_added", title=done.workstream_title, percent=done.percent)
     await reply(update, text + render_files([facts], lang))
 
 
@@ -203,7 +188,7 @@ async def resend_evidence(update: Update, context: Context, command: Command) ->
     def read(session: Session) -> tuple[str, list[tuple[str, str, str | None]]]:
         scope = resolve(session, settings, caller)
         snapshot = report_store.snapshot(session, tracker=scope.tracker)
-        ws = active_workstream(snapshot, scope.tracker.title, key)
+        ws = active_workstream(snapshot, key)
         files = evidence.latest_of_workstream(session, workstream_id=ws.id, limit=limit)
         return ws.title, [(f.file_id, f.name, f.sha256) for f in files]
 

@@ -3,136 +3,77 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from sqlmodel import Session
 from telegram import Update
 
-from bot import jobqueue
 from bot.access import Command
 from bot.context import Context, run_db
-from bot.handlers.common import Scope, caller_of, chat_lang, reply, resolve
-from domain.errors import UserError
-from domain.i18n import Msg, code, msg, t
-from domain.parsing import Target, parse_grant, parse_revoke
+from bot.handlers.common import Request, caller_of, reply, request_of, resolve
+from bot.jobqueue import unregister_chat
+from domain.i18n import msg, t
+from domain.parsing import parse_grant, parse_revoke
 from domain.render import ROLE_NAME
-from domain.views import SERVICE_ACCOUNTS, Role
-from storage import lifecycle
-from storage import members as member_store
+from services import members
+from services.members import RoleChanged
+from storage.models import Tracker
 
 log = logging.getLogger(__name__)
 
 
-def _resolve_target(session: Session, target: Target) -> tuple[int, str | Msg]:
-    """The user id and a display name for whom a /grant or /revoke is about."""
-    if target.user_id is not None:
-        seen = member_store.get_seen_user(session, user_id=target.user_id)
-        return target.user_id, seen.display_name if seen else msg("user_n", id=str(target.user_id))
-    assert target.username is not None
-    seen = member_store.find_user_by_username(session, username=target.username)
-    if seen is None:
-        raise UserError("unknown_username", username=code("@" + target.username))
-    return seen.id, seen.display_name
+def _reply_text(changed: RoleChanged, key: str, tracker: str, lang: str) -> str:
+    html = t(lang, key, name=changed.name, role=msg(ROLE_NAME[changed.role]), tracker=tracker)
+    if changed.private_unlinked:
+        html += "\n" + t(lang, "private_link_removed", tracker=tracker)
+    return html
 
 
-def keep_an_admin(session: Session, scope: Scope, user_id: int, name: str | Msg) -> None:
-    """Refuse to take the admin role from the last person who holds it.
+async def _change_role(
+    update: Update,
+    context: Context,
+    command: Command,
+    change: Callable[[Session, Tracker, int, datetime], RoleChanged],
+) -> tuple[RoleChanged, str, Request]:
+    """Run a role change on the caller's tracker; the private chat it unlinked loses its jobs."""
+    request = await request_of(update, context, command)
 
-    The tracker's row is locked first (SELECT … FOR UPDATE on PostgreSQL), so two admins
-    revoking or demoting each other at the same moment are served one after the other, and
-    the second sees that only one admin is left.
-    """
-    lifecycle.lock_tracker(session, tracker_id=scope.tracker_id)
-    if (
-        member_store.role_of(session, tracker_id=scope.tracker_id, user_id=user_id)
-        is not Role.ADMIN
-    ):
-        return
-    if member_store.count_admins(session, tracker_id=scope.tracker_id) <= 1:
-        raise UserError(
-            "last_admin",
-            name=name,
-            tracker=scope.tracker.title,
-            example=code("/grant @username admin"),
-        )
+    def apply(session: Session) -> tuple[RoleChanged, str]:
+        tracker = resolve(session, request.settings, request.caller).tracker
+        return change(session, tracker, request.caller.user_id, request.now), tracker.title
 
-
-def _end_private_link(session: Session, scope: Scope, user_id: int, lang: str) -> str:
-    """A role that ends (or shrinks) ends everywhere: the person's private chat stops
-    following the tracker, and its digest schedule goes with the link."""
-    if lifecycle.unlink_private_chat(session, tracker_id=scope.tracker_id, user_id=user_id):
-        return "\n" + t(lang, "private_link_removed", tracker=scope.tracker.title)
-    return ""
+    changed, tracker = await run_db(context, apply)
+    if changed.private_unlinked:
+        unregister_chat(context.application, changed.user_id)
+    return changed, tracker, request
 
 
 async def grant_role(update: Update, context: Context, command: Command) -> None:
     """Give someone a role: /grant <@username | user-id> <reporter | admin>."""
     caller = caller_of(update, command)
     target, role = parse_grant(caller.rest, caller.replied_user_id)
-    settings = context.bot_data.settings
-    lang = await chat_lang(context, update)
-
-    def apply(session: Session) -> tuple[str, int | None]:
-        scope = resolve(session, settings, caller)
-        user_id, name = _resolve_target(session, target)
-        if user_id in SERVICE_ACCOUNTS:
-            raise UserError("service_account", id=user_id)
-        if role is not Role.ADMIN:  # a demotion must leave the tracker an admin
-            keep_an_admin(session, scope, user_id, name)
-        previous = member_store.set_role(
-            session,
-            tracker_id=scope.tracker_id,
-            user_id=user_id,
-            role=role,
-            actor_id=caller.user_id,
-            now=context.bot_data.clock(),
-        )
-        log.info("grant: %s is %s of %s (was %s)", user_id, role, scope.tracker.key, previous)
-        key = "already_role" if previous is role else "now_role"
-        html = t(lang, key, name=name, role=msg(ROLE_NAME[role]), tracker=scope.tracker.title)
-        unlinked = None
-        if previous is Role.ADMIN and role is not Role.ADMIN:
-            extra = _end_private_link(session, scope, user_id, lang)
-            html += extra
-            unlinked = user_id if extra else None
-        return html, unlinked
-
-    html, unlinked = await run_db(context, apply)
-    if unlinked is not None:
-        jobqueue.unregister_chat(context.application, unlinked)
-    await reply(update, html)
+    changed, tracker, request = await _change_role(
+        update,
+        context,
+        command,
+        lambda s, tr, actor, now: members.grant(s, tr, target, role, actor_id=actor, now=now),
+    )
+    key = "already_role" if changed.previous is role else "now_role"
+    await reply(update, _reply_text(changed, key, tracker, request.lang))
 
 
 async def revoke_role(update: Update, context: Context, command: Command) -> None:
     """Take someone's role away: /revoke <@username | user-id>."""
     caller = caller_of(update, command)
     target = parse_revoke(caller.rest, caller.replied_user_id)
-    settings = context.bot_data.settings
-    lang = await chat_lang(context, update)
-
-    def apply(session: Session) -> tuple[str, int | None]:
-        scope = resolve(session, settings, caller)
-        user_id, name = _resolve_target(session, target)
-        tracker = scope.tracker.title
-        keep_an_admin(session, scope, user_id, name)
-        role = member_store.role_of(session, tracker_id=scope.tracker_id, user_id=user_id)
-        if role is None:
-            raise UserError("no_role", name=name, tracker=tracker)
-        member_store.remove_member(
-            session,
-            tracker_id=scope.tracker_id,
-            user_id=user_id,
-            actor_id=caller.user_id,
-            now=context.bot_data.clock(),
-        )
-        log.info("revoke: %s no longer %s of %s", user_id, role, scope.tracker.key)
-        html = t(lang, "role_revoked", name=name, role=msg(ROLE_NAME[role]), tracker=tracker)
-        extra = _end_private_link(session, scope, user_id, lang)
-        html += extra
-        if user_id in settings.pantau_admin_ids:
-            html += "\n" + t(lang, "still_global_admin")
-        return html, user_id if extra else None
-
-    html, unlinked = await run_db(context, apply)
-    if unlinked is not None:
-        jobqueue.unregister_chat(context.application, unlinked)
+    changed, tracker, request = await _change_role(
+        update,
+        context,
+        command,
+        lambda s, tr, actor, now: members.revoke(s, tr, target, actor_id=actor, now=now),
+    )
+    html = _reply_text(changed, "role_revoked", tracker, request.lang)
+    if changed.user_id in request.settings.pantau_admin_ids:
+        html += "\n" + t(request.lang, "still_global_admin")
     await reply(update, html)

@@ -2,153 +2,104 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date
 
 from sqlmodel import Session
 from telegram import Update
 
 from bot.access import Command
-from bot.checkins import person_name as checkin_person_name
 from bot.context import Context, run_db
-from bot.handlers.common import (
-    Scope,
-    active_workstream,
-    caller_of,
-    chat_lang,
-    insight_for,
-    reply,
-    resolve,
-    today_for,
-)
+from bot.handlers.common import read_tracker, reply, request_of, resolve, today_for
 from domain.i18n import t
 from domain.parsing import parse_history, parse_no_args, parse_status
-from domain.portfolio import Entry, render_portfolio
-from domain.progress import local_today
+from domain.portfolio import render_portfolio
 from domain.render import (
     render_history,
     render_status,
     render_workstream_status,
     render_workstreams,
 )
-from domain.views import ReportView, WorkstreamView
-from storage import checkins, evidence, follows, trail
+from services import status
+from services.progress import tracker_state
+from storage import follows
 from storage import reports as report_store
 from storage import trackers as tracker_store
-from storage.models import Report, Tracker
 
 STATUS_DETAIL_REPORTS = 5
 
 
-def portfolio_entry(session: Session, tracker: Tracker, now: datetime) -> Entry:
-    """One tracker of a portfolio chat, as of now."""
-    snap = report_store.snapshot(session, tracker=tracker)
-    assert tracker.id is not None
-    return Entry(
-        snapshot=snap,
-        insight=insight_for(session, snap, now),
-        today=local_today(now, tracker.timezone),
-        head=trail.head(session, tracker_id=tracker.id).head,
-    )
-
-
-def with_files(session: Session, rows: Sequence[Report], key: str) -> list[ReportView]:
-    """Reports as views, each with the names of its evidence files (📎)."""
-    files = evidence.of_reports(session, report_ids=[row.id for row in rows if row.id])
-    return [
-        replace(
-            report_store.report_view(row, key),
-            files=tuple(f.name for f in files.get(row.id or 0, [])),
-        )
-        for row in rows
-    ]
-
-
-def find_active_workstream(session: Session, scope: Scope, key: str) -> WorkstreamView:
-    """An active workstream of the tracker by key, or a refusal suggesting the closest keys."""
-    return active_workstream(
-        report_store.snapshot(session, tracker=scope.tracker), scope.tracker.title, key
-    )
-
-
 async def show_status(update: Update, context: Context, command: Command) -> None:
     """Where the tracker stands: /status, or one workstream: /status <workstream>."""
-    caller = caller_of(update, command)
+    request = await request_of(update, context, command)
+    caller, lang, now = request.caller, request.lang, request.now
     key = parse_status(caller.rest)
-    settings = context.bot_data.settings
-    lang = await chat_lang(context, update)
-    now = context.bot_data.clock()
-
     cache = context.bot_data.views
 
-    def read(session: Session) -> str:
-        scope = resolve(session, settings, caller)
+    def read(session: Session) -> Callable[[], str]:
+        """What to show, read here; the returned call renders it after the transaction."""
+        tracker = resolve(session, request.settings, caller).tracker
         others = follows.followed(session, chat_id=caller.chat_id)
         if others and key is None:  # a portfolio: one line per tracker
-            entries = [
-                portfolio_entry(session, tracker, now) for tracker in [scope.tracker, *others]
-            ]
-            return render_portfolio(entries, lang)
+            entries = status.portfolio(session, [tracker, *others], now)
+            return lambda: render_portfolio(entries, lang)
         named = next((t for t in others if t.key == key), None)
         if named is not None:  # /status <key> of a followed tracker: its detail
-            scope = Scope(named, None)
-        today = today_for(context, scope.tracker.timezone)
-        version = tracker_store.tracker_version(session, tracker=scope.tracker)
+            tracker = named
+        today = today_for(context, tracker.timezone)
+        assert tracker.id is not None
+        if key is None or named is not None or (others and key == tracker.key):
+            # The overview: rendered once per change of the tracker, language and day.
+            version = tracker_store.tracker_version(session, tracker=tracker)
+            entry_key = ("status", lang, today)
+            held = cache.peek(tracker.id, version, entry_key)
+            if isinstance(held, str):
+                return lambda: held
+            snap, insight = tracker_state(session, tracker, now)
+            tracker_id = tracker.id
 
-        def overview() -> str:
-            snap = report_store.snapshot(session, tracker=scope.tracker)
-            return render_status(snap, today, lang, insight_for(session, snap, now))
+            def overview() -> str:
+                text = render_status(snap, today, lang, insight)
+                cache.put(tracker_id, version, entry_key, text)
+                return text
 
-        if key is None or named is not None or (others and key == scope.tracker.key):
-            # The overview: computed once per change of the tracker, language and day.
-            return cache.get(scope.tracker_id, version, ("status", lang, today), overview)
-        snap = report_store.snapshot(session, tracker=scope.tracker)
-        insight = insight_for(session, snap, now)
-        ws = find_active_workstream(session, scope, key)
-        rows = report_store.recent_reports(
-            session, workstream_id=ws.id, limit=STATUS_DETAIL_REPORTS
+            return overview
+        found = status.workstream_status(
+            session, tracker, key, limit=STATUS_DETAIL_REPORTS, now=now
         )
-        views = with_files(session, rows, ws.key)
-        text = render_workstream_status(
-            snap.tracker, ws, views, today, lang, insight.per_workstream.get(ws.id)
-        )
-        owners = checkins.owners_of(session, workstream_id=ws.id)
-        if owners:
-            names = ", ".join(checkin_person_name(session, user_id) for user_id in owners)
-            text += "\n\n" + t(lang, "owners_line", names=names)
-        return text
+        return lambda: _workstream_text(found, today, lang)
 
-    await reply(update, await run_db(context, read, readonly=True))
+    render = await run_db(context, read, readonly=True)
+    await reply(update, render())
+
+
+def _workstream_text(found: status.WorkstreamReports, today: date, lang: str) -> str:
+    text = render_workstream_status(
+        found.tracker, found.workstream, found.reports, today, lang, found.forecast
+    )
+    if found.owners:
+        text += "\n\n" + t(lang, "owners_line", names=", ".join(found.owners))
+    return text
 
 
 async def show_history(update: Update, context: Context, command: Command) -> None:
     """The last n reports of a workstream with their notes: /history <workstream> [n]."""
-    caller = caller_of(update, command)
-    key, limit = parse_history(caller.rest)
-    settings = context.bot_data.settings
-    lang = await chat_lang(context, update)
-
-    def read(session: Session) -> str:
-        scope = resolve(session, settings, caller)
-        ws = find_active_workstream(session, scope, key)
-        rows = report_store.recent_reports(session, workstream_id=ws.id, limit=limit)
-        views = with_files(session, rows, ws.key)
-        tracker = tracker_store.tracker_view(scope.tracker)
-        return render_history(tracker, ws, views, today_for(context, tracker.timezone), lang)
-
-    await reply(update, await run_db(context, read, readonly=True))
+    request = await request_of(update, context, command)
+    key, limit = parse_history(request.caller.rest)
+    found = await read_tracker(
+        context, request, lambda s, tracker: status.history(s, tracker, key, limit)
+    )
+    today = today_for(context, found.tracker.timezone)
+    await reply(
+        update, render_history(found.tracker, found.workstream, found.reports, today, request.lang)
+    )
 
 
 async def list_workstreams(update: Update, context: Context, command: Command) -> None:
     """The tracker's active workstreams and weights: /workstreams."""
-    caller = caller_of(update, command)
-    parse_no_args(caller.rest, "workstreams")
-    settings = context.bot_data.settings
-    lang = await chat_lang(context, update)
-
-    def read(session: Session) -> str:
-        scope = resolve(session, settings, caller)
-        return render_workstreams(report_store.snapshot(session, tracker=scope.tracker), lang)
-
-    await reply(update, await run_db(context, read, readonly=True))
+    request = await request_of(update, context, command)
+    parse_no_args(request.caller.rest, "workstreams")
+    snapshot = await read_tracker(
+        context, request, lambda s, tracker: report_store.snapshot(s, tracker=tracker)
+    )
+    await reply(update, render_workstreams(snapshot, request.lang))

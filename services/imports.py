@@ -16,8 +16,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from domain.parsing import UpdateArgs
 from domain.spec import ImportSpec, ReportSpec
 from domain.views import Role
+from services.reports import Source, retract, write_report
+from services.trackers import TrackerFields, save_tracker
+from services.workstreams import WorkstreamChange, save_workstream
 from storage import chats as chat_store
 from storage import checkins, lifecycle
 from storage import members as member_store
@@ -147,39 +151,33 @@ def apply_spec(
     problems = check_reports(session, spec=spec, now=now, lines=lines)
     if problems:
         raise ImportRefused(problems)
-    result = ImportResult(
-        tracker=tracker or _create_tracker(session, spec, now), created=not tracker
+    fields = TrackerFields(
+        spec.tracker.key,
+        spec.tracker.deadline,
+        spec.tracker.title,
+        spec.tracker.regulation,
+        spec.tracker.timezone,
     )
-    tracker = result.tracker
-    if not result.created:
-        tracker_store.change_tracker(
-            session,
-            tracker=tracker,
-            actor_id=None,
-            now=now,
-            deadline=spec.tracker.deadline,
-            title=spec.tracker.title,
-            regulation=spec.tracker.regulation,
-            timezone=spec.tracker.timezone,
-        )
+    saved = save_tracker(
+        session, tracker, fields, default_timezone=spec.tracker.timezone, actor_id=None, now=now
+    )
+    tracker = saved.tracker
+    result = ImportResult(tracker=tracker, created=saved.created)
     assert tracker.id is not None
 
     ws_ids: dict[str, int] = {}
     in_file = {ws.key for ws in spec.workstreams}
     for ws_spec in spec.workstreams:
-        existing = workstream_store.get_workstream(session, tracker_id=tracker.id, key=ws_spec.key)
-        before = None if existing is None else (existing.title, existing.weight, existing.archived)
-        ws, _ = workstream_store.save_workstream(
-            session,
-            tracker_id=tracker.id,
-            key=ws_spec.key,
-            title=ws_spec.title,
-            weight=ws_spec.weight,
-            now=now,
-        )
-        assert ws.id is not None
-        ws_ids[ws.key] = ws.id
-        _count(result.workstreams, before, (ws.title, ws.weight, ws.archived))
+        ws = save_workstream(session, tracker.id, ws_spec, now=now)
+        assert ws.workstream.id is not None
+        ws_ids[ws_spec.key] = ws.workstream.id
+        counts = result.workstreams
+        if ws.change is WorkstreamChange.ADDED:
+            counts.created += 1
+        elif ws.changed:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
     result.still_active = [
         ws.key
         for ws in workstream_store.active_workstreams(session, tracker_id=tracker.id)
@@ -235,19 +233,6 @@ def apply_spec(
     return result
 
 
-def _create_tracker(session: Session, spec: ImportSpec, now: datetime) -> Tracker:
-    return tracker_store.create_tracker(
-        session,
-        key=spec.tracker.key,
-        title=spec.tracker.title,
-        regulation=spec.tracker.regulation,
-        deadline=spec.tracker.deadline,
-        timezone=spec.tracker.timezone,
-        created_by=None,
-        now=now,
-    )
-
-
 def _count(counts: Counts, before: object | None, after: object) -> None:
     if before is None:
         counts.created += 1
@@ -294,22 +279,9 @@ def _apply_reports(
 
     for index, item, head in sorted(pairs, key=lambda pair: pair[0]):
         if head is None:
-            report_store.add_report(
-                session,
-                tracker_id=tracker.id,
-                workstream_id=ws_ids[item.workstream],
-                percent=item.percent,
-                note=item.note,
-                reporter_id=item.reporter,
-                reporter_name=names.get(item.reporter, str(item.reporter)),
-                chat_id=IMPORTED_CHAT_ID,
-                message_id=_import_message_id(
-                    tracker.key, item.workstream, item.at, item.reporter
-                ),
-                update_id=None,
-                created_at=item.at,
-                recorded_at=now,  # when the import brought it in; created_at is when it was true
-            )
+            mid = _import_message_id(tracker.key, item.workstream, item.at, item.reporter)
+            name = names.get(item.reporter, str(item.reporter))
+            _add_report(session, tracker.id, ws_ids[item.workstream], item, name, mid, now)
             result.reports.created += 1
             continue
         changes = _changes(head, item)
@@ -324,32 +296,48 @@ def _apply_reports(
         if not corrections:
             result.reports.differs += 1
             continue
-        report_store.retract_report(
+        retract(session, head, by=None, now=now)
+        _add_report(
             session,
-            report=head,
-            now=now,
-            chat_id=None,
-            message_id=None,
-            by=None,
-            replaced=True,  # chained by the correction's own event, which names it
-        )
-        report_store.add_report(
-            session,
-            tracker_id=tracker.id,
-            workstream_id=ws_ids[item.workstream],
-            percent=item.percent,
-            note=item.note,
-            reporter_id=item.reporter,
-            reporter_name=names.get(item.reporter, head.reporter_name),
-            chat_id=IMPORTED_CHAT_ID,
-            message_id=head.message_id,
-            update_id=None,
-            created_at=item.at,
+            tracker.id,
+            ws_ids[item.workstream],
+            item,
+            names.get(item.reporter, head.reporter_name),
+            head.message_id,
+            now,
             revision=max(int(now.timestamp()), head.revision + 1),
             corrects_id=head.id,
-            recorded_at=now,
         )
         result.reports.corrected += 1
+
+
+def _add_report(
+    session: Session,
+    tracker_id: int,
+    workstream_id: int,
+    item: ReportSpec,
+    reporter_name: str,
+    message_id: int,
+    now: datetime,
+    *,
+    revision: int = 0,
+    corrects_id: int | None = None,
+) -> None:
+    """A report of the file: from its reporter, in the imports' chat, true at its time and
+    received now."""
+    source = Source(item.reporter, reporter_name, IMPORTED_CHAT_ID, message_id, None, item.at)
+    said = UpdateArgs(item.workstream, item.percent, item.note)
+    write_report(
+        session,
+        source,
+        tracker_id,
+        workstream_id,
+        said,
+        created_at=item.at,
+        recorded_at=now,  # when the import brought it in; created_at is when it was true
+        revision=revision,
+        corrects_id=corrects_id,
+    )
 
 
 def _take(
