@@ -9,13 +9,14 @@ import asyncio
 import html
 import logging
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.access import Command, Place, Rank, help_lines
@@ -150,18 +151,37 @@ def chat_of(where: str, person: Person) -> ChatRef:
     }[where]
 
 
-def follow_privately(path: Path, where: str, person: Person) -> None:
+def follow_privately(engine: Engine, where: str, person: Person) -> None:
     """Link the person's private chat to the story's tracker (as an earlier /setup there, or
     an import, would have) when the cell is about such a chat."""
     if where != "private chat that follows the tracker":
         return
-    engine = make_engine(f"sqlite:///{path}")
     with session_scope(engine) as session:
         tracker = tracker_store.get_tracker(session, key="tiktok-tokopedia")
         assert tracker is not None
         assert tracker.id is not None
         chat_store.link_chat(session, chat_id=person.id, tracker_id=tracker.id, title=None)
-    engine.dispose()
+
+
+@dataclass(frozen=True)
+class Cells:
+    """One database file and one engine for every cell of a module: each cell copies the
+    seeded template over the file. The engine stays, and with it SQLAlchemy's cache of
+    compiled statements (per engine): a fresh engine per cell compiled every query again,
+    most of the matrix's time."""
+
+    template: Path
+    path: Path
+    engine: Engine
+
+    def fresh(self, where: str, person: Person) -> Engine:
+        """The template's data, as the cell ``where`` for ``person`` starts from."""
+        self.engine.dispose()  # no connection keeps the previous cell's file open
+        for leftover in (self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copy(self.template, self.path)
+        follow_privately(self.engine, where, person)
+        return self.engine
 
 
 def _settings(path: Path) -> Settings:
@@ -169,8 +189,10 @@ def _settings(path: Path) -> Settings:
 
 
 @asynccontextmanager
-async def running(path: Path) -> AsyncIterator[Harness]:
-    engine = make_engine(f"sqlite:///{path}")
+async def running(path: Path, engine: Engine | None = None) -> AsyncIterator[Harness]:
+    """The application on the database at ``path`` (through ``engine`` when given)."""
+    own = engine is None
+    engine = make_engine(f"sqlite:///{path}") if engine is None else engine
     clock = Clock()
     api = OfflineBotAPI(clock)
     app = build_application(_settings(path), request=api, engine=engine, clock=clock)
@@ -179,7 +201,8 @@ async def running(path: Path) -> AsyncIterator[Harness]:
             yield Harness(app, api, engine, clock)
         assert_trail_intact(engine)  # whatever the command did, or refused
     finally:
-        engine.dispose()
+        if own:
+            engine.dispose()
     assert api.unknown == []
 
 
@@ -206,6 +229,25 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def cells(template: Path) -> Iterator[Cells]:
+    path = template.with_name("cell.db")
+    engine = make_engine(f"sqlite:///{path}")
+    yield Cells(template, path, engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def untouched(cells: Cells) -> dict[str, Fingerprint]:
+    """Each place's data before any command: what a cell starts from (the same for everyone
+    but the person whose private chat follows the tracker, so computed per place and person)."""
+    found = {}
+    for where in PLACES:
+        for who, (person, _rank) in PEOPLE.items():
+            found[f"{where}-{who}"] = fingerprint_of(cells.fresh(where, person))
+    return found
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     rows: tuple[int, ...]
@@ -213,7 +255,11 @@ class Fingerprint:
 
 
 def fingerprint(h: Harness) -> Fingerprint:
-    with session_scope(h.engine, readonly=True) as session:
+    return fingerprint_of(h.engine)
+
+
+def fingerprint_of(engine: Engine) -> Fingerprint:
+    with session_scope(engine, readonly=True) as session:
         rows = tuple(
             int(session.exec(select(func.count()).select_from(table)).one())
             for table in (Report, Member, ChatLink, ChatSetting, Workstream, TrackerEvent)
@@ -254,8 +300,8 @@ def test_every_command_of_the_table_has_a_sample_and_nothing_else_does() -> None
 
 @pytest.mark.parametrize(("name", "form", "text"), CELLS)
 async def test_permission_matrix(
-    template: Path,
-    tmp_path: Path,
+    cells: Cells,
+    untouched: dict[str, Fingerprint],
     caplog: pytest.LogCaptureFixture,
     name: str,
     form: str,
@@ -265,14 +311,14 @@ async def test_permission_matrix(
     disagreements = []
     for where in PLACES:
         for who, (person, _rank) in PEOPLE.items():
-            cell = tmp_path / f"{where}-{who}.db".replace(" ", "_")
-            shutil.copy(template, cell)
-            follow_privately(cell, where, person)
-            async with running(cell) as h:
+            engine = cells.fresh(where, person)
+            async with running(cells.path, engine) as h:
                 chat = chat_of(where, person)
                 if form == "edit":  # the message was refused when sent; now edited valid
                     await h.say("/update payments", sender=person, chat=chat, message_id=77)
-                before = fingerprint(h)
+                    before = fingerprint(h)
+                else:
+                    before = untouched[f"{where}-{who}"]
                 calls = len(h.api.calls)
                 caplog.clear()
                 with caplog.at_level(logging.INFO, logger="bot.handlers.errors"):
@@ -303,12 +349,10 @@ async def test_permission_matrix(
 @pytest.mark.parametrize("where", PLACES)
 @pytest.mark.parametrize("who", list(PEOPLE))
 async def test_help_lists_exactly_what_the_table_allows_here(
-    template: Path, tmp_path: Path, where: str, who: str
+    cells: Cells, where: str, who: str
 ) -> None:
-    cell = tmp_path / "help.db"
-    shutil.copy(template, cell)
     person = PEOPLE[who][0]
-    follow_privately(cell, where, person)
+    engine = cells.fresh(where, person)
     place, rank = place_and_rank(where, who)
     if where == "private chat" and who == "no role":
         rank = Rank.NONE
@@ -316,7 +360,7 @@ async def test_help_lists_exactly_what_the_table_allows_here(
         html.unescape(line.usage)
         for line in help_lines(COMMANDS, place, rank, can_create=who == "operator")
     }
-    async with running(cell) as h:
+    async with running(cells.path, engine) as h:
         reply = await h.say("/help", sender=person, chat=chat_of(where, person))
     listed = {line[2:].split(" — ")[0] for line in reply.splitlines() if line.startswith("• ")}
     assert listed == wanted
