@@ -61,9 +61,10 @@ class Settings(BaseSettings):
     def _usable_database(cls, value: str) -> str:
         return check_database_url(value)
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "telegram_webhook_secret", mode="before")
     @classmethod
-    def _blank_token_is_none(cls, value: object) -> object:
+    def _blank_is_none(cls, value: object) -> object:
+        """A blank secret (``TOKEN=`` in a .env file) is an unset one."""
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_bot_token")
@@ -76,11 +77,6 @@ class Settings(BaseSettings):
                 "copy it again from @BotFather"
             )
         return value
-
-    @field_validator("telegram_webhook_secret", mode="before")
-    @classmethod
-    def _blank_secret_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_webhook_secret")
     @classmethod
