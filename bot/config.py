@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.checkin import supported_countries
+from domain.schedule import is_timezone
 from storage.db import check_database_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/pantau.db"
@@ -64,7 +64,6 @@ class Settings(BaseSettings):
     @field_validator("telegram_bot_token", "telegram_webhook_secret", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
-        """A blank secret (``TOKEN=`` in a .env file) is an unset one."""
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_bot_token")
@@ -111,10 +110,8 @@ class Settings(BaseSettings):
     @field_validator("pantau_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r}, e.g. Asia/Jakarta") from None
+        if not is_timezone(value):
+            raise ValueError(f"unknown timezone {value!r}, e.g. Asia/Jakarta")
         return value
 
     @field_validator("pantau_holidays")

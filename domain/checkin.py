@@ -22,7 +22,7 @@ from domain.forecast import Forecast
 from domain.i18n import Html, code, code_msg, t
 from domain.locale import LongDate, days_left_text, fmt_date, fmt_day, fmt_number
 from domain.parsing import parse_date
-from domain.schedule import DAY_NAMES, Schedule, parse_time
+from domain.schedule import Schedule, parse_weekly
 from domain.views import Snapshot, WorkstreamView
 
 CHECKIN_USAGE = code_msg("usage_checkin")
@@ -37,19 +37,7 @@ _COUNTRY = re.compile(r"^[A-Za-z]{2,3}$")
 
 def parse_checkin(rest: str) -> Schedule | None | str:
     """``/checkin`` arguments: a Schedule, ``"off"``, or None to show the current one."""
-    parts = rest.lower().split()
-    if not parts:
-        return None
-    if parts == ["off"]:
-        return "off"
-    if len(parts) != 2 or parts[0] not in ("daily", "weekdays", *DAY_NAMES):
-        raise UserError(
-            "checkin_usage",
-            usage=CHECKIN_USAGE,
-            off=code("/checkin off"),
-            example=code_msg("example_checkin"),
-        )
-    return Schedule(parts[0], parse_time(parts[1]))
+    return parse_weekly(rest, "checkin_usage", CHECKIN_USAGE, "/checkin off", "example_checkin")
 
 
 def parse_away(rest: str, today: date) -> date | None | str:

@@ -286,11 +286,17 @@ def parse_history(rest: str) -> tuple[str, int]:
         raise UserError("history_name", usage=HISTORY_USAGE)
     if len(parts) > 2:
         raise UserError("history_usage", usage=HISTORY_USAGE, example=code("/history sellers 5"))
-    key = parse_slug(parts[0], HISTORY_USAGE)
+    return _slug_and_count(parts, HISTORY_USAGE, HISTORY_DEFAULT, HISTORY_MAX)
+
+
+def _slug_and_count(parts: list[str], usage: Msg, default: int, limit: int) -> tuple[str, int]:
+    """``key`` or ``key N`` (1 ≤ N ≤ limit; at most as many digits as ``limit`` has)."""
+    key = parse_slug(parts[0], usage)
     if len(parts) == 1:
-        return key, HISTORY_DEFAULT
-    if not re.fullmatch(r"[0-9]{1,3}", parts[1]) or not 1 <= int(parts[1]) <= HISTORY_MAX:
-        raise UserError("bad_count", token=code(parts[1]), limit=HISTORY_MAX)
+        return key, default
+    digits = len(str(limit))
+    if not re.fullmatch(rf"[0-9]{{1,{digits}}}", parts[1]) or not 1 <= int(parts[1]) <= limit:
+        raise UserError("bad_count", token=code(parts[1]), limit=limit)
     return key, int(parts[1])
 
 
@@ -304,12 +310,7 @@ def parse_evidence(rest: str) -> tuple[str, int]:
     parts = rest.split()
     if not parts or len(parts) > 2:
         raise UserError("evidence_usage", usage=EVIDENCE_USAGE, example=code("/evidence payments"))
-    key = parse_slug(parts[0], EVIDENCE_USAGE)
-    if len(parts) == 1:
-        return key, EVIDENCE_DEFAULT
-    if not re.fullmatch(r"[0-9]{1,2}", parts[1]) or not 1 <= int(parts[1]) <= EVIDENCE_MAX:
-        raise UserError("bad_count", token=code(parts[1]), limit=EVIDENCE_MAX)
-    return key, int(parts[1])
+    return _slug_and_count(parts, EVIDENCE_USAGE, EVIDENCE_DEFAULT, EVIDENCE_MAX)
 
 
 def parse_status(rest: str) -> str | None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import UserError
-from domain.i18n import code, code_msg, t
+from domain.i18n import Msg, code, code_msg, t
 from domain.locale import fmt_weekday
 from domain.views import NoticeKind
 
@@ -57,6 +57,15 @@ class Schedule:
         return t(lang, "every_weekday", day=fmt_weekday(day, lang), time=when)
 
 
+def is_timezone(name: str) -> bool:
+    """Whether ``name`` is an IANA timezone this system knows (``Asia/Jakarta``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def parse_time(token: str) -> time:
     match = _TIME.match(token)
     if match is None:
@@ -66,18 +75,23 @@ def parse_time(token: str) -> time:
 
 def parse_schedule(rest: str) -> Schedule | None | str:
     """``/schedule`` arguments: a Schedule, ``"off"``, or None to show the current one."""
+    return parse_weekly(
+        rest, "schedule_usage", SCHEDULE_USAGE, "/schedule off", "example_schedule"
+    )
+
+
+def parse_weekly(
+    rest: str, error_key: str, usage: Msg, off: str, example_key: str
+) -> Schedule | None | str:
+    """The arguments of a command that sets a weekly time (``/schedule``, ``/checkin``): a
+    Schedule, ``"off"``, or None to show the current one; else the command's usage error."""
     parts = rest.lower().split()
     if not parts:
         return None
     if parts == ["off"]:
         return "off"
     if len(parts) != 2 or parts[0] not in ("daily", "weekdays", *DAY_NAMES):
-        raise UserError(
-            "schedule_usage",
-            usage=SCHEDULE_USAGE,
-            off=code("/schedule off"),
-            example=code_msg("example_schedule"),
-        )
+        raise UserError(error_key, usage=usage, off=code(off), example=code_msg(example_key))
     return Schedule(parts[0], parse_time(parts[1]))
 
 

@@ -6,7 +6,6 @@ import re
 import tomllib
 from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -18,6 +17,7 @@ from pydantic import (
 )
 
 from domain.parsing import DEADLINE_EARLIEST, DEADLINE_LATEST, NOTE_MAX_CHARS
+from domain.schedule import is_timezone
 from domain.views import SERVICE_ACCOUNTS, Role
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
@@ -53,10 +53,8 @@ class TrackerSpec(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r}, e.g. 'Asia/Jakarta'") from None
+        if not is_timezone(value):
+            raise ValueError(f"unknown timezone {value!r}, e.g. 'Asia/Jakarta'")
         return value
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, delete, select
 
+from storage.db import put_row
 from storage.models import (
     Away,
     ChatSetting,
@@ -166,20 +167,13 @@ def wait_for_other(
     prompt_message_id: int,
     now: datetime,
 ) -> None:
-    row = session.get(CheckinPending, chat_id) or CheckinPending(
-        chat_id=chat_id,
-        user_id=user_id,
-        workstream_id=workstream_id,
-        prompt_message_id=prompt_message_id,
-        asked_at=now,
+    asked = {"user_id": user_id, "workstream_id": workstream_id, "asked_at": now}
+    put_row(
+        session,
+        CheckinPending,
+        {"chat_id": chat_id},
+        asked | {"base_report_id": base_report_id, "prompt_message_id": prompt_message_id},
     )
-    row.user_id = user_id
-    row.workstream_id = workstream_id
-    row.base_report_id = base_report_id
-    row.prompt_message_id = prompt_message_id
-    row.asked_at = now
-    session.add(row)
-    session.flush()
 
 
 def pending_other(session: Session, *, chat_id: int) -> CheckinPending | None:

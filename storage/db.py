@@ -11,16 +11,16 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PRIVATE_DIR = 0o700  # folders Pantau creates for its data
@@ -173,3 +173,33 @@ def snapshot_connection(engine: Engine) -> Iterator[Connection]:
             )
         with connection.begin():
             yield connection
+
+
+RowT = TypeVar("RowT", bound=SQLModel)
+
+
+def put_row(
+    session: Session, model: type[RowT], key: Mapping[str, Any], values: Mapping[str, Any]
+) -> RowT:
+    """The row of ``model`` whose primary key is ``key``, made to hold ``values``: updated
+    when it exists, else created (validated, as table models are not on construction)."""
+    row = session.get(model, dict(key))
+    if row is None:
+        row = model.model_validate({**key, **values})
+    else:
+        row.sqlmodel_update(dict(values))
+    session.add(row)
+    session.flush()
+    return row
+
+
+class _WithId(Protocol):
+    id: int | None
+
+
+def insert_row(session: Session, row: _WithId) -> int:
+    """Insert ``row`` now (in the caller's transaction) and return the id it was given."""
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from domain.trail import Kind
 from domain.views import FileFacts
 from storage import trail
+from storage.db import insert_row
 from storage.models import Evidence, Report
 
 # The Bot API lets a bot download files up to 20 MB (getFile); larger ones stay on Telegram.
@@ -98,18 +99,8 @@ def add(
         chat_id=chat_id,
         message_id=message_id,
     )
-    session.add(evidence)
-    session.flush()
-    assert evidence.id is not None
-    trail.record(
-        session,
-        tracker_id=report.tracker_id,
-        kind=Kind.EVIDENCE,
-        at=now,
-        actor_id=added_by,
-        chat_id=chat_id,
-        evidence_id=evidence.id,
-    )
+    act = trail.Act(report.tracker_id, now, added_by, chat_id)
+    trail.record(session, act, Kind.EVIDENCE, evidence_id=insert_row(session, evidence))
     return evidence
 
 

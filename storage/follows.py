@@ -35,9 +35,7 @@ def follow(
     """The chat follows this tracker too (chained on the tracker's trail)."""
     session.add(ChatFollow(chat_id=chat_id, tracker_id=tracker_id, created_at=now, created_by=by))
     session.flush()
-    trail.record(
-        session, tracker_id=tracker_id, kind=Kind.FOLLOWED, at=now, actor_id=by, chat_id=chat_id
-    )
+    trail.record(session, trail.Act(tracker_id, now, by, chat_id), Kind.FOLLOWED)
 
 
 def unfollow(
@@ -52,7 +50,5 @@ def unfollow(
         return False
     session.delete(row)
     session.flush()
-    trail.record(
-        session, tracker_id=tracker_id, kind=Kind.UNFOLLOWED, at=now, actor_id=by, chat_id=chat_id
-    )
+    trail.record(session, trail.Act(tracker_id, now, by, chat_id), Kind.UNFOLLOWED)
     return True

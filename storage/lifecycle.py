@@ -72,15 +72,7 @@ def add_event(
 ) -> None:
     """An event without a row of its own (a chat linked, a tracker archived), appended to
     the tracker's hash chain (``storage.trail``)."""
-    trail.record(
-        session,
-        tracker_id=tracker_id,
-        kind=kind,
-        actor_id=actor_id,
-        at=now,
-        chat_id=chat_id,
-        detail=detail,
-    )
+    trail.record(session, trail.Act(tracker_id, now, actor_id, chat_id), kind, detail=detail)
 
 
 def events(session: Session, *, tracker_id: int, limit: int = 5) -> list[TrackerEvent]:

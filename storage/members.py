@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from domain.trail import Kind
 from domain.views import Role
 from storage import trail
+from storage.db import put_row
 from storage.models import Member, SeenUser
 
 _MEMBER = Member.__table__  # type: ignore[attr-defined]
@@ -47,7 +48,7 @@ def _chain_role(
     """A role given or taken, on the tracker's trail (after the row change is flushed)."""
     session.flush()
     at = now or datetime.now(UTC)
-    trail.record(session, tracker_id=tracker_id, kind=kind, at=at, actor_id=by, subject=subject)
+    trail.record(session, trail.Act(tracker_id, at, by), kind, subject=subject)
 
 
 def set_role(
@@ -113,7 +114,6 @@ def upsert_seen_user(
     session: Session, *, user_id: int, username: str | None, display_name: str, now: datetime
 ) -> None:
     """Remember who wrote to the bot, so ``/grant @username`` can be resolved."""
-    user = session.get(SeenUser, user_id)
     lowered = username.lower() if username else None
     if lowered:
         # A username moves when its owner gives it up: only the newest holder keeps it.
@@ -122,14 +122,8 @@ def upsert_seen_user(
         ).all():
             other.username = None
             session.add(other)
-    if user is None:
-        user = SeenUser(id=user_id, username=lowered, display_name=display_name, updated_at=now)
-    else:
-        user.username = lowered
-        user.display_name = display_name
-        user.updated_at = now
-    session.add(user)
-    session.flush()
+    values = {"username": lowered, "display_name": display_name, "updated_at": now}
+    put_row(session, SeenUser, {"id": user_id}, values)
 
 
 def find_user_by_username(session: Session, *, username: str) -> SeenUser | None:

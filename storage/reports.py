@@ -164,15 +164,11 @@ def insert_report(
     session.flush()  # pending ORM changes (a retraction, say) go first, in order
     key = session.connection().execute(_ADD_REPORT, values).inserted_primary_key
     assert key is not None
-    trail.record(
-        session,
-        tracker_id=values["tracker_id"],
-        kind=Kind.CORRECTION if values["corrects_id"] is not None else Kind.REPORT,
-        at=values["recorded_at"],
-        actor_id=values["reporter_id"],
-        chat_id=values["chat_id"],
-        report_id=key[0],
+    act = trail.Act(
+        values["tracker_id"], values["recorded_at"], values["reporter_id"], values["chat_id"]
     )
+    kind = Kind.CORRECTION if values["corrects_id"] is not None else Kind.REPORT
+    trail.record(session, act, kind, report_id=key[0])
     return ReportView(
         id=key[0],
         workstream_key=workstream_key,
@@ -260,15 +256,8 @@ def retract_report(
     session.flush()
     if not replaced:
         assert report.id is not None
-        trail.record(
-            session,
-            tracker_id=report.tracker_id,
-            kind=Kind.UNDO,
-            at=now,
-            actor_id=by,
-            chat_id=chat_id,
-            report_id=report.id,
-        )
+        act = trail.Act(report.tracker_id, now, by, chat_id)
+        trail.record(session, act, Kind.UNDO, report_id=report.id)
 
 
 def retracted_by(session: Session, *, chat_id: int, message_id: int) -> Report | None:

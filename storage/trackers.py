@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from domain.trail import Kind
 from domain.views import TrackerView
 from storage import trail
+from storage.db import insert_row
 from storage.models import ChatLink, Member, Report, Tracker, Workstream
 
 _REPORT = Report.__table__  # type: ignore[attr-defined]
@@ -93,15 +94,10 @@ def create_tracker(
         created_at=now,
         created_by=created_by,
     )
-    session.add(tracker)
-    session.flush()
-    assert tracker.id is not None
     trail.record(
         session,
-        tracker_id=tracker.id,
-        kind=Kind.TRACKER_CREATED,
-        at=now,
-        actor_id=created_by,
+        trail.Act(insert_row(session, tracker), now, created_by),
+        Kind.TRACKER_CREATED,
         subject={
             "key": key,
             "title": tracker.title,
@@ -127,16 +123,11 @@ def change_tracker(
     """Move a tracker's deadline or change its title (or an import file's other fields),
     chained; True when something changed."""
     assert tracker.id is not None
+    act = trail.Act(tracker.id, now, actor_id)
     changed = False
     if deadline is not None and deadline != tracker.deadline:
-        trail.record(
-            session,
-            tracker_id=tracker.id,
-            kind=Kind.DEADLINE_MOVED,
-            at=now,
-            actor_id=actor_id,
-            subject={"from": tracker.deadline.isoformat(), "to": deadline.isoformat()},
-        )
+        moved = {"from": tracker.deadline.isoformat(), "to": deadline.isoformat()}
+        trail.record(session, act, Kind.DEADLINE_MOVED, subject=moved)
         tracker.deadline = deadline
         changed = True
     fields = {"title": title, "regulation": regulation, "timezone": timezone}
@@ -145,14 +136,8 @@ def change_tracker(
         name: value for name, value in fields.items() if value is not None and value != was[name]
     }
     if new:
-        trail.record(
-            session,
-            tracker_id=tracker.id,
-            kind=Kind.TRACKER_CHANGED,
-            at=now,
-            actor_id=actor_id,
-            subject={name: {"from": was[name], "to": value} for name, value in new.items()},
-        )
+        subject = {name: {"from": was[name], "to": value} for name, value in new.items()}
+        trail.record(session, act, Kind.TRACKER_CHANGED, subject=subject)
         for name, value in new.items():
             setattr(tracker, name, value)
         changed = True

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Row
 from sqlalchemy import select as core_select
@@ -84,20 +84,38 @@ def _subject_now(
     return None
 
 
+class _Stored(TypedDict):
+    """An event's fields that both its canonical line and its row hold as they are."""
+
+    kind: str
+    at: datetime
+    actor_id: int | None
+    chat_id: int | None
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Act:
+    """Who changed a tracker, when, and from which chat: the fields every event of one change
+    carries, built once by the storage function that makes the change."""
+
+    tracker_id: int
+    at: datetime
+    actor_id: int | None = None
+    chat_id: int | None = None
+
+
 def record(
     session: Session,
-    *,
-    tracker_id: int,
+    act: Act,
     kind: str,
-    at: datetime,
-    actor_id: int | None = None,
-    chat_id: int | None = None,
+    *,
     detail: str | None = None,
     report_id: int | None = None,
     evidence_id: int | None = None,
     subject: Mapping[str, Any] | None = None,
 ) -> TrackerEvent:
-    """Append one event to a tracker's chain, in the caller's transaction.
+    """Append one event of ``act`` to its tracker's chain, in the caller's transaction.
 
     The tracker's row is locked first (PostgreSQL: SELECT … FOR NO KEY UPDATE), so two writers
     append one after the other; the unique (tracker, seq) is the backstop. SQLite writers
@@ -107,11 +125,11 @@ def record(
     # FOR NO KEY UPDATE: it queues appenders one behind the other, but does not conflict with
     # the KEY SHARE lock the change itself took on the tracker row (a report's foreign key),
     # which FOR UPDATE would, deadlocking two appenders.
-    locked = select(Tracker.id).where(Tracker.id == tracker_id).with_for_update(key_share=True)
+    locked = select(Tracker.id).where(Tracker.id == act.tracker_id).with_for_update(key_share=True)
     session.exec(locked).first()
     last = session.exec(
         select(TrackerEvent.seq, TrackerEvent.hash)
-        .where(TrackerEvent.tracker_id == tracker_id)
+        .where(TrackerEvent.tracker_id == act.tracker_id)
         .order_by(col(TrackerEvent.seq).desc())
         .limit(1)
     ).first()
@@ -119,25 +137,16 @@ def record(
     if kind in trail.ROW_KINDS:
         subject = _subject_now(session, kind, report_id, evidence_id)
     detail = detail[:500] if detail else None
-    text = trail.canonical(
-        seq=seq,
-        kind=kind,
-        at=at,
-        actor_id=actor_id,
-        chat_id=chat_id,
-        detail=detail,
-        subject=subject,
+    shared = _Stored(
+        kind=kind, at=act.at, actor_id=act.actor_id, chat_id=act.chat_id, detail=detail
     )
+    text = trail.canonical(seq=seq, subject=subject, **shared)
     event = TrackerEvent(
-        tracker_id=tracker_id,
-        at=at,
-        actor_id=actor_id,
-        kind=kind,
-        chat_id=chat_id,
-        detail=detail,
+        tracker_id=act.tracker_id,
         seq=seq,
         report_id=report_id,
         evidence_id=evidence_id,
+        **shared,
         canonical=text,
         hash=trail.chain_hash(previous, text),
     )

@@ -78,10 +78,8 @@ def save_workstream(
     if before != (ws.title, ws.weight, ws.archived):
         trail.record(
             session,
-            tracker_id=tracker_id,
-            kind=Kind.WORKSTREAM_ADDED if before is None else Kind.WORKSTREAM_CHANGED,
-            at=now,
-            actor_id=actor_id,
+            trail.Act(tracker_id, now, actor_id),
+            Kind.WORKSTREAM_ADDED if before is None else Kind.WORKSTREAM_CHANGED,
             detail=None if outcome == "added" else outcome,
             subject={"key": ws.key, "title": ws.title, "weight": ws.weight},
         )
@@ -104,11 +102,5 @@ def archive_workstream(
     workstream.archived = True
     session.add(workstream)
     session.flush()
-    trail.record(
-        session,
-        tracker_id=workstream.tracker_id,
-        kind=Kind.WORKSTREAM_ARCHIVED,
-        at=now or datetime.now(UTC),
-        actor_id=actor_id,
-        subject={"key": workstream.key},
-    )
+    act = trail.Act(workstream.tracker_id, now or datetime.now(UTC), actor_id)
+    trail.record(session, act, Kind.WORKSTREAM_ARCHIVED, subject={"key": workstream.key})
