@@ -22,6 +22,14 @@ from storage.models import ChatLink, Report
 TOKEN = "123456789:benchmark-token"
 STAFF = -1001001
 NOW = datetime.now(UTC)
+ROOT = Path(__file__).resolve().parent.parent
+# The table ./dev bench prints at the end: one row per figure, in the order measured.
+ROWS: list[tuple[str, str, str, str]] = []
+
+
+def row(name: str, figure: str, target: str, verdict: str) -> None:
+    ROWS.append((name, figure, target, verdict))
+    print(f"  {name}: {figure} (target {target}) {verdict}", flush=True)
 
 
 def settings_for(db: Path, **extra: object) -> Settings:

@@ -16,10 +16,10 @@ from domain.errors import UserError
 from domain.i18n import code
 from domain.parsing import Target
 from domain.progress import local_today
-from domain.schedule import Schedule, parse_time
+from domain.schedule import Schedule
 from domain.views import Role, Snapshot
 from services.members import target_of
-from services.notices import Defaults, language
+from services.notices import Defaults, language, stored_schedule
 from services.progress import tracker_state
 from services.workstreams import active_row
 from storage import chats as chat_store
@@ -201,9 +201,7 @@ def owners(
 
 def schedule_of(tracker: Tracker) -> Schedule | None:
     """A tracker's check-in schedule (None: no check-ins)."""
-    if tracker.checkin_days is None or tracker.checkin_time is None:
-        return None
-    return Schedule(tracker.checkin_days, parse_time(tracker.checkin_time))
+    return stored_schedule(tracker.checkin_days, tracker.checkin_time)
 
 
 @dataclass(frozen=True, slots=True)

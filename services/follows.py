@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from domain.errors import UserError
 from domain.i18n import code
-from services.trackers import attach_chat
+from services.trackers import Linking, attach_chat
 from storage import chats as chat_store
 from storage import follows
 from storage import trackers as tracker_store
@@ -38,31 +38,26 @@ class Followed:
     plans: list[ChatPlan]  # FIRST: the chat's jobs
 
 
-def follow(
-    session: Session,
-    tracker: Tracker,
-    *,
-    chat_id: int,
-    chat_title: str | None,
-    actor_id: int,
-    now: datetime,
-) -> Followed:
+def follow(session: Session, tracker: Tracker, linking: Linking) -> Followed:
     """/follow: this chat follows ``tracker`` as well (never an archived one)."""
     assert tracker.id is not None
     if tracker.archived_at is not None:
         raise UserError(
             "tracker_archived_link", tracker=tracker.title, restore=code(f"/restore {tracker.key}")
         )
+    chat_id = linking.chat_id
     own = tracker_store.tracker_for_chat(session, chat_id=chat_id)
     if own is None:
-        attach_chat(session, tracker, chat_id, chat_title, actor_id=actor_id, now=now)
+        attach_chat(session, tracker, linking)
         plans = chat_store.chat_plans(session, chat_id=chat_id)
         return Followed(FollowChange.FIRST, tracker, tracker, plans)
     if own.id == tracker.id or follows.is_following(
         session, chat_id=chat_id, tracker_id=tracker.id
     ):
         return Followed(FollowChange.ALREADY, tracker, own, [])
-    follows.follow(session, chat_id=chat_id, tracker_id=tracker.id, by=actor_id, now=now)
+    follows.follow(
+        session, chat_id=chat_id, tracker_id=tracker.id, by=linking.actor_id, now=linking.now
+    )
     log.info("chat %s follows %s besides %s", chat_id, tracker.key, own.key)
     return Followed(FollowChange.FOLLOWING, tracker, own, [])
 

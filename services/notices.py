@@ -45,11 +45,17 @@ class Defaults:
     country: str | None
 
 
+def stored_schedule(days: str | None, at: str | None) -> Schedule | None:
+    """A schedule as a row stores it (days and "HH:MM"), for digests and check-ins alike (None:
+    either is unset, so nothing is scheduled)."""
+    if days is None or at is None:
+        return None
+    return Schedule(days, parse_time(at))
+
+
 def digest_schedule(plan: ChatPlan) -> Schedule | None:
     """A linked chat's digest schedule (None: no scheduled digests)."""
-    if plan.digest_days is None or plan.digest_time is None:
-        return None
-    return Schedule(plan.digest_days, parse_time(plan.digest_time))
+    return stored_schedule(plan.digest_days, plan.digest_time)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NotRequired, TypedDict, Unpack
 
 from sqlmodel import Session
 
@@ -45,6 +46,24 @@ class Source:
     update_id: int | None
     sent_at: datetime
     edited_at: datetime | None = None  # an edited message: when it was edited
+
+    def teller(self) -> Teller:
+        """Who said it, and in which message: the report's columns for it."""
+        return {
+            "reporter_id": self.user_id,
+            "reporter_name": self.name,
+            "chat_id": self.chat_id,
+            "message_id": self.message_id,
+            "update_id": self.update_id,
+        }
+
+
+class Teller(TypedDict):
+    reporter_id: int
+    reporter_name: str
+    chat_id: int
+    message_id: int
+    update_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +105,24 @@ def active_workstream(snapshot: Snapshot, key: str) -> WorkstreamView:
     )
 
 
+class Written(TypedDict):
+    """When a report was true and when Pantau received it, and which report it corrects: the
+    fields of storage's :class:`~storage.reports.NewReport` that neither the source nor what
+    was said gives."""
+
+    created_at: datetime
+    recorded_at: datetime
+    revision: NotRequired[int]
+    corrects_id: NotRequired[int | None]
+
+
 def write_report(
     session: Session,
     source: Source,
     tracker_id: int,
     workstream_id: int,
     said: UpdateArgs,
-    *,
-    created_at: datetime,
-    recorded_at: datetime,
-    revision: int = 0,
-    corrects_id: int | None = None,
+    **when: Unpack[Written],
 ) -> ReportView:
     """The one place a report is written — by /update, its edits, check-in answers and the
     import alike: who said what (``said``), when, from where."""
@@ -107,15 +133,8 @@ def write_report(
         workstream_id=workstream_id,
         percent=said.percent,
         note=said.note,
-        reporter_id=source.user_id,
-        reporter_name=source.name,
-        chat_id=source.chat_id,
-        message_id=source.message_id,
-        update_id=source.update_id,
-        created_at=created_at,
-        recorded_at=recorded_at,
-        revision=revision,
-        corrects_id=corrects_id,
+        **source.teller(),
+        **when,
     )
 
 

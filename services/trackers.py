@@ -109,21 +109,26 @@ class ChatLinked:
         return self.previous is not None and self.previous.id != self.tracker.id
 
 
+@dataclass(frozen=True, slots=True)
+class Linking:
+    """Which chat comes to follow a tracker, who brings it and when: what /setup and /follow
+    both record."""
+
+    chat_id: int
+    chat_title: str | None
+    actor_id: int
+    now: datetime
+
+
 def attach_chat(
-    session: Session,
-    tracker: Tracker,
-    chat_id: int,
-    chat_title: str | None,
-    *,
-    actor_id: int,
-    now: datetime,
-    leaving: Tracker | None = None,
+    session: Session, tracker: Tracker, linking: Linking, *, leaving: Tracker | None = None
 ) -> None:
     """This chat follows ``tracker`` now (as its own): the tracker's trail says who linked it
     and when, and that of the tracker it is ``leaving`` says where it went."""
     assert tracker.id is not None
-    chat_store.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
-    events = [(tracker.id, lifecycle.EventKind.LINKED, chat_title)]
+    chat_id = linking.chat_id
+    chat_store.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=linking.chat_title)
+    events = [(tracker.id, lifecycle.EventKind.LINKED, linking.chat_title)]
     if leaving is not None and leaving.id is not None:
         events.append((leaving.id, lifecycle.EventKind.MOVED_AWAY, tracker.key))
     for tracker_id, kind, detail in events:
@@ -131,8 +136,8 @@ def attach_chat(
             session,
             tracker_id=tracker_id,
             kind=kind,
-            actor_id=actor_id,
-            now=now,
+            actor_id=linking.actor_id,
+            now=linking.now,
             chat_id=chat_id,
             detail=detail,
         )
@@ -142,28 +147,31 @@ def link_chat(
     session: Session,
     tracker: Tracker | None,
     fields: TrackerFields,
+    linking: Linking,
     *,
     current: Tracker | None,
-    chat_id: int,
-    chat_title: str | None,
     default_timezone: str,
-    actor_id: int,
-    now: datetime,
 ) -> ChatLinked:
     """/setup: create or update the tracker, and make this chat follow it (``current``: the
     tracker it follows now). Both trackers' trails say that the chat moved, who moved it and
     when."""
     saved = save_tracker(
-        session, tracker, fields, default_timezone=default_timezone, actor_id=actor_id, now=now
+        session,
+        tracker,
+        fields,
+        default_timezone=default_timezone,
+        actor_id=linking.actor_id,
+        now=linking.now,
     )
     tracker = saved.tracker
     assert tracker.id is not None
+    chat_id = linking.chat_id
     if current is not None and current.id == tracker.id:
-        chat_store.link_chat(session, chat_id=chat_id, tracker_id=tracker.id, title=chat_title)
-    else:
-        attach_chat(
-            session, tracker, chat_id, chat_title, actor_id=actor_id, now=now, leaving=current
+        chat_store.link_chat(
+            session, chat_id=chat_id, tracker_id=tracker.id, title=linking.chat_title
         )
+    else:
+        attach_chat(session, tracker, linking, leaving=current)
     log.info("setup: chat %s → tracker %s (created=%s)", chat_id, tracker.key, saved.created)
     return ChatLinked(
         tracker_store.tracker_view(tracker),

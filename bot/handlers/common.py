@@ -21,6 +21,7 @@ from domain.parsing import split_command
 from domain.progress import local_today
 from domain.views import Role
 from services.reports import Source
+from services.trackers import Linking
 from storage import chats as chat_store
 from storage import checkins
 from storage import members as member_store
@@ -30,25 +31,20 @@ from storage.models import Tracker
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """The facts of one incoming command, copied out of PTB objects for use in a DB thread."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Caller(Source):
+    """The facts of one incoming command, copied out of PTB objects for use in a DB thread: the
+    facts a report made by it keeps (:class:`Source`: who, which message, when) and more."""
 
-    user_id: int
-    name: str
     username: str | None
-    chat_id: int
     chat_title: str | None
     private: bool
-    message_id: int
-    update_id: int
-    sent_at: datetime
+    update_id: int  # an incoming command always has one (a Source may come without)
     command: str
     rest: str  # the text after the command, spacing and line breaks kept
     replied_user_id: int | None
     # The command's declaration in the table (bot/commands.py): what every check reads.
     declared: Command | None = None
-    edited_at: datetime | None = None  # an edited message: when it was edited
     language_code: str | None = None
 
     @property
@@ -58,16 +54,8 @@ class Caller:
 
     @property
     def source(self) -> Source:
-        """The facts a report made by this message keeps."""
-        return Source(
-            user_id=self.user_id,
-            name=self.name,
-            chat_id=self.chat_id,
-            message_id=self.message_id,
-            update_id=self.update_id,
-            sent_at=self.sent_at,
-            edited_at=self.edited_at,
-        )
+        """The facts a report made by this message keeps (a caller is a Source)."""
+        return self
 
 
 def caller_of(update: Update, declared: Command | None = None) -> Caller:
@@ -131,6 +119,11 @@ class Request:
     settings: Settings
     lang: str
     now: datetime
+
+    @property
+    def linking(self) -> Linking:
+        """This chat, linked by the caller now (/setup, /follow)."""
+        return Linking(self.caller.chat_id, self.caller.chat_title, self.caller.user_id, self.now)
 
 
 async def request_of(update: Update, context: Context, command: Command) -> Request:

@@ -72,14 +72,7 @@ async def follow_tracker(update: Update, context: Context, command: Command) -> 
         update,
         context,
         command,
-        lambda s, tracker, r: follows.follow(
-            s,
-            tracker,
-            chat_id=r.caller.chat_id,
-            chat_title=r.caller.chat_title,
-            actor_id=r.caller.user_id,
-            now=r.now,
-        ),
+        lambda s, tracker, r: follows.follow(s, tracker, r.linking),
     )
 
 

@@ -72,12 +72,9 @@ async def setup_tracker(update: Update, context: Context, command: Command) -> N
             session,
             authorize_key(session, settings, caller, args.key),
             trackers.TrackerFields(args.key, args.deadline, args.title or None),
+            request.linking,
             current=current,
-            chat_id=caller.chat_id,
-            chat_title=caller.chat_title,
             default_timezone=settings.pantau_timezone,
-            actor_id=caller.user_id,
-            now=request.now,
         )
 
     linked = await run_db(context, apply)
