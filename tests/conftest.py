@@ -4,10 +4,12 @@ import shutil
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 
+import storage.db
 from bot.app import build_application
 from bot.config import Settings
 from bot.offline import OfflineBotAPI
@@ -37,6 +39,31 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     upgrade(engine)
     engine.dispose()  # the last connection closes: WAL is checkpointed into the file
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_compiled_statements() -> Iterator[None]:
+    """Every SQLite engine Pantau makes in this process shares one dialect and one cache of
+    compiled statements. SQLAlchemy keys that cache by dialect object and keeps it per engine:
+    with an engine per test (or several), each compiled every statement it ran again, about a
+    third of the CPU of a test that drives the application, though only the file differs.
+    Every SQLite dialect of a process is the same (one sqlite3 library, no options set), so
+    a statement compiled for one engine is what another would compile."""
+    shared = create_engine("sqlite://", query_cache_size=5_000)
+    with shared.connect():  # the dialect learns the SQLite version on its first connection
+        pass
+
+    def create_sharing(url: str, **kwargs: Any) -> Engine:
+        engine = create_engine(url, **kwargs)
+        if engine.dialect.name == "sqlite":
+            engine.dialect = shared.dialect
+            engine._compiled_cache = shared._compiled_cache
+        return engine
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage.db, "create_engine", create_sharing)
+        yield
+    shared.dispose()
 
 
 @pytest.fixture(scope="session")
