@@ -12,6 +12,7 @@ checked in its place.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,29 +230,38 @@ def _code() -> dict[str, str]:
     return sources
 
 
-SCAN = read(_code())
+@functools.cache
+def code_scan() -> Scan:
+    """The reading of the whole code base (seconds of work), done when a test first asks for
+    it rather than on import: every pytest-xdist worker imports this module to collect it,
+    only the one running these tests needs the reading."""
+    return read(_code())
+
+
 CATALOGUE = set(CATALOG) | set(PLURALS)
 
 
 def test_no_message_key_is_built_at_run_time() -> None:
-    assert [f"{path}:{line}: {expression}" for path, line, expression in sorted(SCAN.built)] == []
+    built = sorted(code_scan().built)
+    assert [f"{path}:{line}: {expression}" for path, line, expression in built] == []
 
 
 def test_every_key_the_code_names_is_in_the_catalogue_in_both_languages() -> None:
-    assert sorted(SCAN.used - CATALOGUE) == []
-    for key in SCAN.used & set(CATALOG):
+    used = code_scan().used
+    assert sorted(used - CATALOGUE) == []
+    for key in used & set(CATALOG):
         assert all(text.strip() for text in CATALOG[key]), key
-    for key in SCAN.used & set(PLURALS):
+    for key in used & set(PLURALS):
         assert len(PLURALS[key]) == 1 + len(LANGUAGES), key
 
 
 def test_every_catalogue_key_is_used() -> None:
-    assert sorted(CATALOGUE - SCAN.used) == []
+    assert sorted(CATALOGUE - code_scan().used) == []
 
 
 def test_every_read_back_exception_still_reads_a_key() -> None:
     """An entry of READ_BACK that no longer reads a key back is stale: remove it."""
-    assert SCAN.read_back == READ_BACK
+    assert code_scan().read_back == READ_BACK
 
 
 def test_the_reading_finds_literals_through_conditions_tables_loops_and_parameters() -> None:
