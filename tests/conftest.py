@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from sqlalchemy import Engine, create_engine
 
@@ -17,6 +18,17 @@ from storage.db import is_sqlite, make_engine
 from storage.migrate import upgrade
 from tests.helpers import Clock, Harness, assert_trail_intact, make_settings
 from tests.pg import database_name, fresh_database, recreate_from_template, server_url
+
+# Hypothesis, for every property test: no deadline (a busy 2-core machine makes any example
+# slow now and then, and a timed assertion fails for it), examples drawn afresh each run with
+# failing ones kept in .hypothesis/ (a CI clone starts without it). Each test sets its own
+# example count, sized to what its property needs. ``--hypothesis-profile=ci`` draws the same
+# examples every run instead, and keeps none.
+hypothesis.settings.register_profile("pantau", deadline=None)
+hypothesis.settings.register_profile(
+    "ci", parent=hypothesis.settings.get_profile("pantau"), derandomize=True, database=None
+)
+hypothesis.settings.load_profile("pantau")
 
 
 @pytest.fixture
