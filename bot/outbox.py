@@ -23,6 +23,7 @@ import io
 import logging
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -117,11 +118,17 @@ class Outbox:
     """Per-chat queues of replies, each drained in order by its own sender task."""
 
     def __init__(
-        self, bot: Bot, limiter: SendLimiter | None, *, coalesce_seconds: float = 10.0
+        self,
+        bot: Bot,
+        limiter: SendLimiter | None,
+        *,
+        coalesce_seconds: float = 10.0,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.bot = bot
         self.limiter = limiter
         self.coalesce_seconds = coalesce_seconds
+        self._sleep = sleep  # how a full window is waited out (tests pass simulated time)
         self._queues: dict[int, deque[Outgoing]] = {}
         self._senders: dict[int, asyncio.Task[None]] = {}
         self._idle = asyncio.Event()
@@ -170,7 +177,7 @@ class Outbox:
                     if wait > 0:
                         # Wait before taking the next message off the queue, so that the
                         # acknowledgements arriving meanwhile can join it.
-                        await asyncio.sleep(wait)
+                        await self._sleep(wait)
                         continue
                 merge = self._merge_now(chat_id, queue)
                 item = queue.popleft()

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import Engine
 
 from bot import transport
@@ -15,9 +16,9 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.offline import OfflineBotAPI, SentMessage
 from bot.outbox import Ack, Outbox, Outgoing
-from bot.ratelimit import SendLimiter
+from bot.ratelimit import MIN_SLEEP, SendLimiter
 from bot.transport import PantauBot
-from tests.helpers import BUDI, STAFF, Clock, Harness, busiest, seed_tracker, within
+from tests.helpers import BUDI, STAFF, START, Clock, Harness, busiest, seed_tracker, within
 
 GROUP = -100800
 
@@ -34,7 +35,7 @@ def _ack(n: int) -> Ack:
 
 
 class Recorder(OfflineBotAPI):
-    """The offline Bot API, noting when each message was sent."""
+    """The offline Bot API, noting when each message was sent (by the limiter's clock)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -42,21 +43,38 @@ class Recorder(OfflineBotAPI):
 
     async def do_request(self, url: str, *args: object, **kwargs: object) -> tuple[int, bytes]:
         if url.endswith(("/sendMessage", "/sendPhoto")):
-            self.times.append(time.monotonic())
+            self.times.append(time.time())
         return await super().do_request(url, *args, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-async def sender() -> AsyncIterator[tuple[PantauBot, Recorder, SendLimiter]]:
-    """A bot whose outbox drains through a limiter of 3 messages per 2 s in a group."""
-    api = Recorder()
-    limiter = SendLimiter(rate_per_second=30, rate_per_group_minute=3, group_period=2)
-    bot = PantauBot(
-        token="123456789:abc", request=api, get_updates_request=api, rate_limiter=limiter
-    )
-    bot.attach(Outbox(bot, limiter, coalesce_seconds=0.5), None)
-    async with bot:
-        yield bot, api, limiter
+async def sender(
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[PantauBot, Recorder, SendLimiter]]:
+    """A bot whose outbox drains through a limiter of 3 messages per 2 s in a group, on
+    simulated time: the windows' clock (``time.time``) stands still while the bot works and
+    moves on only when the outbox or the limiter waits, by what they wait. So what these tests
+    see does not depend on how busy the machine is (sends spread over real time by a slow
+    machine changed which acknowledgements were worth merging), and a 2 s window takes none."""
+    with time_machine.travel(START, tick=False) as traveller:
+
+        async def wait(seconds: float) -> None:
+            traveller.shift(seconds)
+            await asyncio.sleep(0)  # what the other tasks would do meanwhile
+
+        async def sleep_until_reset(windows: Any, item: Any, *identifiers: str) -> None:
+            stats = await windows.get_window_stats(item, *identifiers)
+            await wait(max(MIN_SLEEP, stats.reset_time - time.time()))
+
+        api = Recorder()
+        limiter = SendLimiter(rate_per_second=30, rate_per_group_minute=3, group_period=2)
+        monkeypatch.setattr(limiter, "_sleep_until_reset", sleep_until_reset)
+        bot = PantauBot(
+            token="123456789:abc", request=api, get_updates_request=api, rate_limiter=limiter
+        )
+        bot.attach(Outbox(bot, limiter, coalesce_seconds=0.5, sleep=wait), None)
+        async with bot:
+            yield bot, api, limiter
 
 
 async def test_a_few_messages_go_at_once_and_only_those_past_the_budget_wait(
@@ -133,6 +151,7 @@ async def test_after_a_wait_what_fits_the_budget_goes_as_it_is(
     texts = [m.text for m in api.sent]
     # They waited 2 s for the window; then both fit it: nothing to gain by merging.
     assert texts[3:] == ["✅ Payments: 4%", "✅ Payments: 5%"]
+    assert api.times[3] - api.times[0] >= 2.0
     assert busiest(api.times, 2.0) <= 3
 
 
