@@ -103,9 +103,20 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def test_settings() -> Settings:
+    """Pantau's settings under test, read once (pydantic-settings reads the environment and
+    validates every field: a few milliseconds, for each of some two thousand tests)."""
+    return make_settings("sqlite://")
+
+
 @pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> Settings:
-    return make_settings(db_url, pantau_evidence_dir=tmp_path / "evidence")
+def settings(db_url: str, tmp_path: Path, test_settings: Settings) -> Settings:
+    """``make_settings(db_url, pantau_evidence_dir=…)``: the session's settings with the
+    test's database and evidence folder (both valid by construction)."""
+    return test_settings.model_copy(
+        update={"database_url": db_url, "pantau_evidence_dir": tmp_path / "evidence"}
+    )
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -93,10 +94,10 @@ def test_every_parser_accepts_or_refuses_arbitrary_text_with_a_valid_reply(text:
 class FuzzBot:
     """One application on its own event loop, shared by every example of a fuzz test."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, migrated: Path) -> None:
+        shutil.copy(migrated, tmp / "fuzz.db")  # the session's migrated database
         self.settings = make_settings(f"sqlite:///{tmp / 'fuzz.db'}")
         self.engine = make_engine(self.settings.database_url)
-        upgrade(self.engine)
         self.clock = Clock()
         self.api = OfflineBotAPI(self.clock)
         self.app = build_application(
@@ -135,8 +136,8 @@ class _Collect(logging.Handler):
 
 
 @pytest.fixture(scope="module")
-def fuzz_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzBot]:
-    bot = FuzzBot(tmp_path_factory.mktemp("fuzz"))
+def fuzz_bot(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[FuzzBot]:
+    bot = FuzzBot(tmp_path_factory.mktemp("fuzz"), migrated_sqlite)
     yield bot
     bot.close()
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from html import escape
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -239,8 +240,8 @@ def test_status_digest_and_lists_always_split_into_sendable_pieces(
 
 
 @pytest.fixture(scope="module")
-def app_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzBot]:
-    bot = FuzzBot(tmp_path_factory.mktemp("replies"))
+def app_bot(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[FuzzBot]:
+    bot = FuzzBot(tmp_path_factory.mktemp("replies"), migrated_sqlite)
     yield bot
     bot.close()
 
