@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -177,6 +178,13 @@ def run_pantau_bytes(
         cli_common.SECRETS.update(secrets)
         cli_common.DEBUG.update(debug)
     return subprocess.CompletedProcess(["pantau", *args], code[0], out.getvalue(), err.getvalue())
+
+
+def copy_database(source: Path, workdir: Path) -> Path:
+    """``workdir`` given the database that ``pantau`` left in ``source`` (both folders of
+    ``run_pantau``): a module's tests start from one import instead of each running it."""
+    shutil.copy2(source / "cli.db", workdir / "cli.db")  # the CLI's engine is disposed: no WAL
+    return workdir
 
 
 def run_pantau_process(
