@@ -63,10 +63,13 @@ def scale(args: argparse.Namespace) -> None:
 
         retry.NETWORK_RETRY_DELAYS = tuple(float(d) for d in args.retry_delays.split(","))
     if args.read_timeout:
+        from telegram.request import HTTPXRequest
+
         from bot import transport
 
-        transport.HTTPXRequest = functools.partial(  # type: ignore[misc]
-            transport.HTTPXRequest, read_timeout=args.read_timeout
+        # bot.transport builds its HTTP clients from the name it imported.
+        vars(transport)["HTTPXRequest"] = functools.partial(
+            HTTPXRequest, read_timeout=args.read_timeout
         )
 
 

@@ -215,7 +215,9 @@ def unhandled(bot: BotProcess) -> int:
     """Updates the bot received but has not finished handling (its inbox)."""
     engine = bot.engine()
     with session_scope(engine, readonly=True) as session:
-        count = len(session.exec(select(InboxUpdate).where(col(InboxUpdate.done_at).is_(None))).all())
+        count = len(
+            session.exec(select(InboxUpdate).where(col(InboxUpdate.done_at).is_(None))).all()
+        )
     engine.dispose()
     return count
 
