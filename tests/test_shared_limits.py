@@ -23,7 +23,7 @@ from tests.e2e.emulator import BotAPIEmulator, running
 from tests.helpers import busiest, make_settings
 
 TOKEN = "777000222:shared-limits-token"
-RATE = 20  # messages a second for both instances together
+RATE = 10  # messages a second for both instances together
 GROUP = -100900
 
 
