@@ -120,11 +120,16 @@ def _accounts(tracker_id: int, total: int) -> list[str]:
 
 
 def _silently_undone(tracker: int) -> str:
-    """The first report marked undone that no undo event names and no report corrects. The
-    reports marked undone are few: the sets they are looked up in are built only when one
-    is, not for every report as a set difference would."""
+    """The first report marked undone that no undo event names and no report corrects.
+
+    The reports marked undone are found through the index on (workstream, retracted_at), so
+    none is read when none is undone (the ``+`` keeps SQLite from reading every report through
+    the tracker's index instead), and the lists they are looked up in are built only when one
+    is. A report filed under another tracker's workstream is not looked at here, and need not
+    be: its event no longer matches its row, or it has none and the counts differ."""
     return (
-        f"SELECT min(id) FROM report WHERE tracker_id = {tracker} AND retracted_at IS NOT NULL"
+        f"SELECT min(id) FROM report WHERE workstream_id IN (SELECT id FROM workstream"
+        f" WHERE tracker_id = {tracker}) AND retracted_at IS NOT NULL AND +tracker_id = {tracker}"
         f" AND id NOT IN (SELECT report_id FROM tracker_event WHERE tracker_id = {tracker}"
         f" AND kind = '{Kind.UNDO}' AND report_id IS NOT NULL)"
         f" AND id NOT IN (SELECT corrects_id FROM report WHERE tracker_id = {tracker}"
