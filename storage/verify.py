@@ -280,7 +280,8 @@ def _explained(
     changes: list[tuple[str, Any]] = []  # events without a row: they replay into today's state
     reported: set[int] = set()
     attached: set[int] = set()
-    stop: tuple[int, int, str] | None = None  # (last event looked at before it, seq, why)
+    # (the last event the slow path may look at first, seq, why, the hash before it)
+    stop: tuple[int, int, str, str] | None = None
     count = 0
     previous = trail.GENESIS
     events = _driver_rows(
@@ -295,7 +296,7 @@ def _explained(
             reason = f"expected event {count} here, found event {seq} ({what}): " + (
                 "an event was deleted" if seq > count else "events were reordered or added"
             )
-            stop = (count - 1, seq, reason)
+            stop = (count - 1, seq, reason, previous)
             break
         if kind not in trail.ROW_KINDS:
             suspects.append(seq)
@@ -305,7 +306,9 @@ def _explained(
         if kind in trail.REPORT_KINDS:
             if report_id in reported:
                 what = explain.describe(kind, report_id, evidence_id)
-                stop = (seq, seq, f"{what}: report #{report_id} is recorded twice")
+                # The event itself is looked at first: its own text may be what is wrong.
+                stop = (seq, seq, f"{what}: report #{report_id} is recorded twice", previous)
+                digests.append(digest)
                 break
             reported.add(report_id)
         elif kind == Kind.EVIDENCE:
@@ -321,8 +324,7 @@ def _explained(
         if problem is not None:
             return ChainResult(tracker_key, seq, before, Problem(tracker_key, seq, problem))
     if stop is not None:
-        before = digests[stop[0] - 1] if stop[0] > 0 else trail.GENESIS
-        return ChainResult(tracker_key, count, before, Problem(tracker_key, stop[1], stop[2]))
+        return ChainResult(tracker_key, count, stop[3], Problem(tracker_key, stop[1], stop[2]))
     unaccounted = _unaccounted(connection, tracker_id, len(reported), len(attached))
     if unaccounted is not None:
         return ChainResult(tracker_key, count, previous, Problem(tracker_key, None, unaccounted))
