@@ -368,12 +368,14 @@ def main() -> None:
         if 5 in chosen:
             bench_startup(tmp, args.repeats)
         if 6 in chosen:
-            cpu, wall = bench_verify(tmp, args.events, args.repeats)
+            cpu, wall, main_cpu = bench_verify(tmp, args.events, args.repeats)
+            # The budget is the time a user waits: wall time (on a busy machine it grows with
+            # the load; the CPU figures say what the verifier itself spent).
             row(
                 f"pantau verify, {args.events:,} events (SQLite)",
-                f"{cpu:.2f} s CPU, {wall:.2f} s wall",
+                f"{wall:.2f} s wall, {cpu:.2f} s CPU ({main_cpu:.2f} s in the main thread)",
                 "< 1 s",
-                "met" if cpu < 1 else "MISSED",
+                "met" if wall < 1 else "MISSED",
             )
     width = max(len(r[0]) for r in ROWS)
     fig = max(len(r[1]) for r in ROWS)

@@ -15,13 +15,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import NoReturn
 
-from bot import cli_data, cli_files, cli_run
-from bot.cli_common import DEBUG, EXIT_FAILED, EXIT_USAGE, SECRETS, CliError, redact
-from bot.cli_files import CHART_FORMATS
+from bot.cli_common import (
+    CHART_FORMATS,
+    DEBUG,
+    EXIT_FAILED,
+    EXIT_USAGE,
+    SECRETS,
+    CliError,
+    redact,
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -48,6 +54,46 @@ def port_number(text: str) -> int:
     return port
 
 
+# The help line of each subcommand; ``pantau db upgrade`` runs ``cmd_db_upgrade`` of
+# ``bot.cli_run``, ``bot.cli_data`` or ``bot.cli_files``, imported once the line is parsed.
+SUBCOMMANDS = {
+    "run": "run the bot on Telegram (long polling; needs a token)",
+    "demo": "chat with the bot in this terminal, no Telegram needed",
+    "db": "database maintenance",
+    "db upgrade": "apply schema migrations up to the newest",
+    "db copy": "copy every row to another (empty) database, e.g. SQLite to PostgreSQL",
+    "import": "create or update a tracker from a TOML file (idempotent)",
+    "trackers": "list, archive or restore trackers",
+    "trackers list": "every tracker, active or archived",
+    "trackers archive": "archive a tracker: it sends nothing, cannot be linked, keeps every row",
+    "trackers restore": "bring an archived tracker back",
+    "chart": "write a tracker's burn-up chart (PNG, SVG or PDF)",
+    "export": "write a tracker's audit trail as CSV, Excel or a verifiable bundle",
+    "verify": "recompute the audit trail's hash chain from the rows; exit 1 at the first mismatch",
+}
+
+
+def _subcommand(sub: argparse._SubParsersAction[Parser], common: Parser, path: str) -> Parser:
+    """``pantau PATH`` (``db upgrade``), taking --debug, run by ``cmd_db_upgrade``."""
+    parser: Parser = sub.add_parser(path.split()[-1], parents=[common], help=SUBCOMMANDS[path])
+    parser.set_defaults(func=f"cmd_{path.replace(' ', '_')}")
+    return parser
+
+
+def _actions(
+    sub: argparse._SubParsersAction[Parser], common: Parser, name: str
+) -> argparse._SubParsersAction[Parser]:
+    """``pantau NAME ACTION`` (``db``, ``trackers``): a subcommand of subcommands."""
+    parser: Parser = sub.add_parser(name, parents=[common], help=SUBCOMMANDS[name])
+    return parser.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+
+
+def _file_options(parser: argparse.ArgumentParser, out: str) -> None:
+    """--out and --lang of the commands that write a tracker's file."""
+    parser.add_argument("--out", required=True, help=f"file to write{out} (- for standard output)")
+    parser.add_argument("--lang", choices=("en", "id"), help="language (default PANTAU_LANGUAGE)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --debug works before or after the subcommand (`pantau --debug run`, `pantau run --debug`).
     common = Parser(add_help=False)
@@ -65,9 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pantau {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser(
-        "run", parents=[common], help="run the bot on Telegram (long polling; needs a token)"
-    )
+    run = _subcommand(sub, common, "run")
     run.add_argument(
         "--webhook",
         metavar="PUBLIC_URL",
@@ -79,11 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--port", type=port_number, default=None, help="webhook: port to listen on (default 8443)"
     )
-    run.set_defaults(func=cli_run.cmd_run)
 
-    demo = sub.add_parser(
-        "demo", parents=[common], help="chat with the bot in this terminal, no Telegram needed"
-    )
+    demo = _subcommand(sub, common, "demo")
     demo.add_argument(
         "--db", default="data/demo.db", help="demo SQLite file (default: data/demo.db)"
     )
@@ -106,26 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the demo's language: its chats and the seed's titles (default: PANTAU_LANGUAGE)",
     )
-    demo.set_defaults(func=cli_run.cmd_demo)
 
-    db = sub.add_parser("db", parents=[common], help="database maintenance")
-    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_upgrade = db_sub.add_parser(
-        "upgrade", parents=[common], help="apply schema migrations up to the newest"
-    )
-    db_upgrade.set_defaults(func=cli_data.cmd_db_upgrade)
-    db_copy = db_sub.add_parser(
-        "copy",
-        parents=[common],
-        help="copy every row to another (empty) database, e.g. SQLite to PostgreSQL",
-    )
+    db_sub = _actions(sub, common, "db")
+    _subcommand(db_sub, common, "db upgrade")
+    db_copy = _subcommand(db_sub, common, "db copy")
     db_copy.add_argument("--from", dest="source", required=True, help="source database URL")
     db_copy.add_argument("--to", dest="target", required=True, help="target database URL")
-    db_copy.set_defaults(func=cli_data.cmd_db_copy)
 
-    imp = sub.add_parser(
-        "import", parents=[common], help="create or update a tracker from a TOML file (idempotent)"
-    )
+    imp = _subcommand(sub, common, "import")
     imp.add_argument("file", help="e.g. examples/tiktok-tokopedia.toml")
     imp.add_argument(
         "--corrections",
@@ -133,48 +162,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="record reports that differ from the database as corrections (the old version "
         "stays in the audit trail); without it they are listed and left as they are",
     )
-    imp.set_defaults(func=cli_data.cmd_import)
 
-    trackers = sub.add_parser(
-        "trackers", parents=[common], help="list, archive or restore trackers"
-    )
-    trackers_sub = trackers.add_subparsers(
-        dest="trackers_command", required=True, metavar="ACTION"
-    )
-    trackers_sub.add_parser(
-        "list", parents=[common], help="every tracker, active or archived"
-    ).set_defaults(func=cli_data.cmd_trackers_list)
-    archive = trackers_sub.add_parser(
-        "archive",
-        parents=[common],
-        help="archive a tracker: it sends nothing, cannot be linked, keeps every row",
-    )
-    archive.add_argument("key", help="tracker key")
-    archive.set_defaults(func=cli_data.cmd_trackers_archive)
-    restore = trackers_sub.add_parser(
-        "restore", parents=[common], help="bring an archived tracker back"
-    )
-    restore.add_argument("key", help="tracker key")
-    restore.set_defaults(func=cli_data.cmd_trackers_restore)
+    trackers_sub = _actions(sub, common, "trackers")
+    _subcommand(trackers_sub, common, "trackers list")
+    _subcommand(trackers_sub, common, "trackers archive").add_argument("key", help="tracker key")
+    _subcommand(trackers_sub, common, "trackers restore").add_argument("key", help="tracker key")
 
-    chart = sub.add_parser(
-        "chart", parents=[common], help="write a tracker's burn-up chart (PNG, SVG or PDF)"
-    )
+    chart = _subcommand(sub, common, "chart")
     chart.add_argument("--tracker", required=True, help="tracker key")
-    chart.add_argument(
-        "--out", required=True, help="file to write: .png, .svg or .pdf (- for standard output)"
-    )
+    _file_options(chart, ": .png, .svg or .pdf")
     chart.add_argument(
         "--format", choices=CHART_FORMATS, help="with --out -: the format (default png)"
     )
-    chart.add_argument("--lang", choices=("en", "id"), help="language (default PANTAU_LANGUAGE)")
-    chart.set_defaults(func=cli_files.cmd_chart)
 
-    export = sub.add_parser(
-        "export",
-        parents=[common],
-        help="write a tracker's audit trail as CSV, Excel or a verifiable bundle",
-    )
+    export = _subcommand(sub, common, "export")
     export.add_argument("--tracker", help="tracker key (may be left out when there is one)")
     export.add_argument(
         "--format",
@@ -182,22 +183,25 @@ def build_parser() -> argparse.ArgumentParser:
         default="csv",
         help="bundle: a zip with the CSV, the events, the evidence files and VERIFY.md",
     )
-    export.add_argument("--out", required=True, help="file to write (- for standard output)")
-    export.add_argument("--lang", choices=("en", "id"), help="language (default PANTAU_LANGUAGE)")
-    export.set_defaults(func=cli_files.cmd_export)
+    _file_options(export, "")
 
-    verify = sub.add_parser(
-        "verify",
-        parents=[common],
-        help="recompute the audit trail's hash chain from the rows; exit 1 at the first mismatch",
-    )
+    verify = _subcommand(sub, common, "verify")
     verify.add_argument("--tracker", help="only this tracker's chain")
     verify.add_argument(
         "--head",
         help="a head once published (3f9a…c2d1 or a prefix): is it still part of the chain?",
     )
-    verify.set_defaults(func=cli_files.cmd_verify)
     return parser
+
+
+def command(func: str) -> Callable[[argparse.Namespace], int]:
+    """The function named ``func`` (``cmd_import``) in the subcommands' modules. They, and with
+    them SQLAlchemy, Alembic and PTB, load only now: --help and --version load none of them."""
+    from bot import cli_data, cli_files, cli_run
+
+    module = next(m for m in (cli_run, cli_data, cli_files) if hasattr(m, func))
+    found: Callable[[argparse.Namespace], int] = getattr(module, func)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         SECRETS.add(env_token)
     debug = args.debug or os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG"
     try:
-        return int(args.func(args))
+        return int(command(args.func)(args))
     except CliError as exc:
         print(f"pantau: {redact(str(exc))}", file=sys.stderr)
         return EXIT_USAGE

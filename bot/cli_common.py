@@ -1,25 +1,26 @@
 """What every ``pantau`` subcommand shares: the one-line error, settings and a migrated engine
-read with clear errors, where output goes, and the secrets never printed."""
+read with clear errors, where output goes, and the secrets never printed.
+
+``bot.cli`` imports this module before it knows the subcommand, so pydantic, SQLAlchemy and
+Alembic are imported inside the functions that use them: ``pantau --help`` and ``--version``
+answer without loading them."""
 
 from __future__ import annotations
 
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError
-from sqlmodel import Session
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
-from bot.config import Settings
-from storage import trackers as tracker_store
-from storage.db import DatabaseUrlError, make_engine
-from storage.migrate import upgrade
-from storage.models import Tracker
+    from bot.config import Settings
+    from storage.models import Tracker
 
 EXIT_USAGE = 2
+CHART_FORMATS = ("png", "svg", "pdf")
 EXIT_FAILED = 1
 log = logging.getLogger("pantau")
 # Values never to print, whatever goes wrong (the token, once settings are read).
@@ -32,6 +33,10 @@ class CliError(Exception):
 
 
 def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -50,11 +55,18 @@ def load_settings() -> Settings:
 
 
 def safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
 def ready_engine(settings: Settings) -> Engine:
     """An engine on a database migrated to the newest schema, or one clear error line."""
+    from sqlalchemy.exc import DatabaseError
+
+    from storage.db import DatabaseUrlError, make_engine
+    from storage.migrate import upgrade
+
     where = safe_url(settings.database_url)
     try:
         engine = make_engine(settings.database_url)
@@ -105,6 +117,8 @@ def write_out(out: str, content: bytes) -> str:
 
 def named_tracker(session: Session, key: str | None, url: str) -> Tracker:
     """The tracker ``--tracker`` names, or the only one there is."""
+    from storage import trackers as tracker_store
+
     if key is None:
         every = tracker_store.all_trackers(session)
         if len(every) == 1:

@@ -7,10 +7,15 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cli_common import CliError, named_tracker, open_engine, result_line, write_out
+from bot.cli_common import (
+    CHART_FORMATS,
+    CliError,
+    named_tracker,
+    open_engine,
+    result_line,
+    write_out,
+)
 from storage.db import session_scope
-
-CHART_FORMATS = ("png", "svg", "pdf")
 
 
 def _chart_format(args: argparse.Namespace) -> str:

@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.checkin import supported_countries
-from domain.schedule import is_timezone
+from domain.spec import TimezoneName
 from storage.db import check_database_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/pantau.db"
@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     telegram_api_base_url: str | None = None
     pantau_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
-    pantau_timezone: str = "Asia/Jakarta"
+    pantau_timezone: TimezoneName = "Asia/Jakarta"
     pantau_language: str = "en"
     # Public holidays that pause check-ins, quiet nudges and weekday digests of trackers that
     # did not choose with /holidays: a country code of the holidays package, or "off".
@@ -105,13 +105,6 @@ class Settings(BaseSettings):
                 if not re.fullmatch(r"[0-9]{1,19}", part):
                     raise ValueError(f"{part!r} is not a numeric Telegram user id")
             return frozenset(int(part) for part in parts)
-        return value
-
-    @field_validator("pantau_timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        if not is_timezone(value):
-            raise ValueError(f"unknown timezone {value!r}, e.g. Asia/Jakarta")
         return value
 
     @field_validator("pantau_holidays")

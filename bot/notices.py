@@ -27,7 +27,7 @@ from bot.context import BotData, PantauApp, run_db_app
 from bot.jobqueue import unregister_chat
 from bot.retry import Attempts, with_network_retries
 from domain.htmltext import split_html
-from domain.views import NoticeKind, NoticeStatus
+from domain.views import NoticeKind
 from storage import lifecycle
 from storage import notices as notice_store
 
@@ -191,19 +191,17 @@ async def _finish(
     error: str | None = None,
 ) -> None:
     """Record how a claimed notice ended: sent (with its message), or failed with its error."""
-    status = NoticeStatus.FAILED if error is not None else NoticeStatus.SENT
     now = application.bot_data.clock()
 
     def record(session: Session) -> None:
         notice_store.finish_notice(
             session,
             notice_id=notice_id,
-            status=status,
             attempts=attempts,
             now=now,
             message_id=message_id,
             error=error,
-            figures=outgoing.figures if status is NoticeStatus.SENT else None,
+            figures=outgoing.figures,
             chat_id=chat_id,
         )
 

@@ -277,6 +277,28 @@ def parse_revoke(rest: str, replied_user_id: int | None) -> Target:
     return parse_target(parts[0], REVOKE_USAGE)
 
 
+OWNER_USAGE = code_msg("usage_owner")
+
+
+def parse_owner(rest: str) -> tuple[str, list[Target] | None]:
+    """``/owner <workstream> [<@user | id>… | off]`` → the key and the owners to set: None
+    (only the key) shows them, an empty list (``off``) clears them."""
+    parts = rest.split()
+    if not parts:
+        raise UserError(
+            "owner_usage",
+            usage=OWNER_USAGE,
+            example=code("/owner sellers @sari_w"),
+            off=code("/owner sellers off"),
+        )
+    key, words = parse_slug(parts[0], OWNER_USAGE), parts[1:]
+    if not words:
+        return key, None
+    if [word.lower() for word in words] == ["off"]:
+        return key, []
+    return key, [parse_target(word, OWNER_USAGE) for word in words]
+
+
 HISTORY_USAGE = code_msg("usage_history")
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,6 +24,17 @@ from domain.views import SERVICE_ACCOUNTS, Role
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 
 
+def _known_timezone(value: str) -> str:
+    if not is_timezone(value):
+        raise ValueError(f"unknown timezone {value!r}, e.g. Asia/Jakarta")
+    return value
+
+
+# An IANA timezone name, checked where it is read: an import file, and the settings
+# (bot/config.py), so that both refuse an unknown zone with the same words.
+TimezoneName = Annotated[str, AfterValidator(_known_timezone)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -33,7 +45,7 @@ class TrackerSpec(_Strict):
     title_id: str | None = Field(default=None, min_length=1, max_length=200)  # in Indonesian
     regulation: str | None = Field(default=None, max_length=200)
     deadline: date
-    timezone: str = "Asia/Jakarta"
+    timezone: TimezoneName = "Asia/Jakarta"
     # When owners are asked in private, as /checkin takes it: "weekdays 16:00".
     checkin: str | None = Field(
         default=None,
@@ -48,13 +60,6 @@ class TrackerSpec(_Strict):
                 f"{value.isoformat()} cannot be a deadline: give a date from "
                 f"{DEADLINE_EARLIEST.isoformat()} to {DEADLINE_LATEST.isoformat()}"
             )
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        if not is_timezone(value):
-            raise ValueError(f"unknown timezone {value!r}, e.g. 'Asia/Jakarta'")
         return value
 
 

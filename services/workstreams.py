@@ -56,15 +56,14 @@ def save_workstream(
 ) -> WorkstreamSaved:
     """Add a workstream, or bring back / update the one with this key (chained when
     something changed)."""
-    key, title, weight = fields.key, fields.title, fields.weight
-    existing = workstream_store.get_workstream(session, tracker_id=tracker_id, key=key)
+    existing = workstream_store.get_workstream(session, tracker_id=tracker_id, key=fields.key)
     before = None if existing is None else (existing.title, existing.weight, existing.archived)
     ws, outcome = workstream_store.save_workstream(
         session,
         tracker_id=tracker_id,
-        key=key,
-        title=title,
-        weight=weight,
+        key=fields.key,
+        title=fields.title,
+        weight=fields.weight,
         now=now,
         actor_id=actor_id,
     )

@@ -56,7 +56,6 @@ def finish_notice(
     session: Session,
     *,
     notice_id: int,
-    status: NoticeStatus,
     attempts: int,
     now: datetime,
     message_id: int | None = None,
@@ -64,16 +63,20 @@ def finish_notice(
     figures: str | None = None,
     chat_id: int | None = None,
 ) -> None:
+    """Record how a claimed notice ended: failed when there is an ``error``, else sent. The
+    status follows from the error here, so that no notice is ever sent with an error."""
+    sent = error is None
     notice = session.get(Notice, notice_id)
     assert notice is not None
-    notice.status = status
+    notice.status = NoticeStatus.SENT if sent else NoticeStatus.FAILED
     notice.attempts = attempts
     notice.message_id = message_id
     notice.error = error[:500] if error else None
-    notice.figures = figures
+    # A digest's figures are the next digest's baseline: only a digest that was sent has one.
+    notice.figures = figures if sent else None
     if chat_id is not None:
         notice.chat_id = chat_id
-    if status is NoticeStatus.SENT:
+    if sent:
         notice.sent_at = now
     session.add(notice)
     session.flush()

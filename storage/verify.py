@@ -1,15 +1,17 @@
 """``pantau verify``: a tracker's hash chain recomputed from the rows themselves.
 
 The database rebuilds each report, correction, undo and evidence event's canonical text
-(``domain.trail``'s form) from the rows it describes and compares it with the text the
-event holds, in the statement that reads the events; only the sequence number, the stored
-text, its hash and whether it matched cross into Python, which hashes the chain. An event
-that does not match, and every event with no row of its own (their subjects are read from
-the trail to replay today's roles, weights and deadline), takes the slow path
-(``storage.explain``), which rebuilds it with ``domain.trail.canonical`` and says what
-differs. The rows are still read, every one, but no Python object is built per field: on
-SQLite that took a hundred thousand events from 2.3 to 1.6 s of CPU on the shared machine
-(``./dev bench --only 6``).
+(``domain.trail``'s form, ``storage.rebuilt``) from the rows it describes and names the events
+whose text no longer matches; it also counts the rows and the events that account for them.
+Meanwhile this thread reads only each event's text and hash, as bytes, and checks every link
+of the chain. When all of that agrees, and the few events with no row of their own (read from
+the trail to replay today's roles, weights and deadline) rebuild as written, the chain is
+intact: no Python object is built per field or per row beyond the two the hash needs.
+
+Anything else (an event that does not match, a link that breaks, a row too many) is looked at
+event by event, in chain order (``_explained``), and the first event that does not match goes
+through the slow path (``storage.explain``), which rebuilds it with ``domain.trail.canonical``
+and says what differs.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,8 @@ from sqlmodel import Session
 from domain import trail
 from domain.trail import Kind
 from storage import explain
+from storage.rebuilt import Dialect as Dialect  # tests write slots the way the verifier does
+from storage.rebuilt import kinds, statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,160 +58,14 @@ class ChainResult:
     hashes: tuple[str, ...] = ()
 
 
-# --- the canonical text, written by the database ---------------------------------------------
-#
-# One printf (SQLite) or format (PostgreSQL) per event fills ``domain.trail.canonical``'s form,
-# keys in sorted order; each slot is a column written as ``json.dumps(..., ensure_ascii=False)``
-# writes it:
-# - text and nullable numbers through JSON quoting (SQLite's json_quote, PostgreSQL's to_json:
-#   a test holds both equal to json.dumps for every kind of character);
-# - numbers that cannot be NULL as they are (SQLite turns an integer written as text into an
-#   integer, so what is left as text there is never digits alone, and cannot match);
-# - times as ``domain.trail.time_text`` writes them (SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff'
-#   text: the date, a T, the rest, a Z; any other text cannot match the 27 characters it
-#   should, or is a time Python reads the same).
-# The constant keys between the slots (``,"percent":``) occur once each in a stored event, and
-# never inside one of its strings, so the text equals the stored one only if every slot equals
-# the stored value: a row that is gone (NULL slots print as nothing) never matches.
+Rows = list[tuple[Any, ...]]
 
 
-@dataclass(frozen=True, slots=True)
-class Dialect:
-    """How one database writes a slot."""
-
-    name: str
-
-    def json(self, column: str) -> str:
-        if self.name == "sqlite":
-            return f"json_quote({column})"
-        return f"coalesce(to_json({column})::text, 'null')"
-
-    def time(self, column: str) -> tuple[str, list[str]]:
-        """A time's template piece (its quotes included) and arguments."""
-        if self.name == "sqlite":
-            return '"%.10sT%sZ"', [column, f"substr({column}, 12)"]
-        return '"%s"', [
-            f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
-        ]
-
-    def null_time(self, column: str) -> str:
-        piece, arguments = self.time(column)
-        return f"CASE WHEN {column} IS NULL THEN 'null' ELSE {self.fill(piece, arguments)} END"
-
-    def fill(self, template: str, arguments: list[str]) -> str:
-        function = "printf" if self.name == "sqlite" else "format"
-        return f"{function}('{template}', {', '.join(arguments)})"
-
-
-def _object(dialect: Dialect, fields: str, splice: str = "") -> str:
-    """A JSON object of the fields ``key:how:column``, in key order. how: ``int`` as it is,
-    ``json`` quoted, ``time`` a time, ``ntime`` a time or null; the field ``*`` is ``splice``,
-    an SQL text expression that brings its own comma and key (or nothing)."""
-    template = ""
-    arguments: list[str] = []
-    comma = ""
-    for field in fields.split():
-        if field == "*":
-            template += "%s"
-            arguments.append(splice)
-            continue
-        key, how, column = field.split(":")
-        template += f'{comma}"{key}":'
-        comma = ","
-        if how == "time":
-            piece, extra = dialect.time(column)
-            template += piece
-            arguments += extra
-        else:
-            template += "%s"
-            arguments.append(
-                {"int": column, "json": dialect.json(column)}.get(how) or dialect.null_time(column)
-            )
-    return dialect.fill("{" + template + "}", arguments)
-
-
-def _rebuilt(dialect: Dialect) -> str:
-    """The canonical text of a report, correction, undo or evidence event, from its rows
-    (aliases: e the event, r its report, o the report a correction replaced, w the report's
-    workstream, v the file); NULL for other events."""
-
-    def retraction(row: str) -> str:
-        fields = (
-            f"by:json:{row}.retracted_by report:int:{row}.id retracted_at:ntime:{row}.retracted_at"
-        )
-        return _object(dialect, fields)
-
-    replaced = (
-        "CASE WHEN r.corrects_id IS NULL THEN '' WHEN o.id IS NOT NULL THEN "
-        f"',\"replaced\":' || {retraction('o')} END"
-    )
-    # "replaced" sorts after recorded_at: the * brings its own comma and key.
-    report = _object(
-        dialect,
-        """chat_id:int:r.chat_id corrects:json:r.corrects_id created_at:time:r.created_at
-        id:int:r.id message_id:int:r.message_id note:json:r.note percent:int:r.percent
-        recorded_at:time:r.recorded_at * reporter_id:int:r.reporter_id
-        reporter_name:json:r.reporter_name revision:int:r.revision workstream:json:w.key""",
-        replaced,
-    )
-    evidence = _object(
-        dialect,
-        """file_unique_id:json:v.file_unique_id id:int:v.id mime:json:v.mime name:json:v.name
-        report:json:v.report_id sha256:json:v.sha256 size:json:v.size""",
-    )
-    subject = (
-        f"CASE WHEN e.kind IN ({_kinds(trail.REPORT_KINDS)}) THEN {report}"
-        f" WHEN e.kind = '{Kind.UNDO}' THEN {retraction('r')}"
-        f" WHEN e.kind = '{Kind.EVIDENCE}' THEN {evidence} END"
-    )
-    at, at_arguments = dialect.time("e.at")
-    event = [dialect.json(f"e.{name}") for name in ("actor_id", "chat_id", "detail")]
-    # The kind is one of the row kinds' names (the subject is NULL otherwise): no escaping.
-    return dialect.fill(
-        f'["{trail.FORMAT}",%s,"%s",{at},%s,%s,%s,%s]',
-        ["e.seq", "e.kind", *at_arguments, *event, subject],
-    )
-
-
-def _kinds(kinds: Iterable[str]) -> str:
-    return ", ".join(f"'{kind}'" for kind in sorted(kinds))
-
-
-def _events_statement(dialect: Dialect) -> str:
-    return (
-        "SELECT e.seq, e.kind, e.report_id, e.evidence_id, r.corrects_id, e.canonical, e.hash,"
-        f" e.canonical = {_rebuilt(dialect)} AS same"
-        " FROM tracker_event e"
-        " LEFT JOIN report r ON r.id = e.report_id"
-        f" AND e.kind IN ({_kinds(trail.REPORT_KINDS | {Kind.UNDO})})"
-        " AND r.tracker_id = e.tracker_id"
-        " LEFT JOIN report o ON o.id = r.corrects_id AND o.tracker_id = e.tracker_id"
-        " LEFT JOIN workstream w ON w.id = r.workstream_id AND w.tracker_id = e.tracker_id"
-        f" LEFT JOIN evidence v ON v.id = e.evidence_id AND e.kind = '{Kind.EVIDENCE}'"
-        " AND v.tracker_id = e.tracker_id"
-        " WHERE e.tracker_id = :tracker ORDER BY e.seq, e.id"
-    )
-
-
-_STATEMENTS: dict[tuple[str, str], str] = {}
-
-
-def _statement(connection: Connection, which: str, tracker_id: int) -> str:
-    """One of the verifier's statements for this database, the tracker's id written in (an
-    integer: no placeholder style differs by driver)."""
-    dialect = connection.dialect.name
-    if (dialect, which) not in _STATEMENTS:
-        _STATEMENTS[dialect, which] = {
-            "checked": _events_statement,
-            "mismatched": _mismatched_statement,
-        }[which](Dialect(dialect))
-    return _STATEMENTS[dialect, which].replace(":tracker", str(int(tracker_id)))
-
-
-def _driver_rows(dbapi_connection: Any, sql: str) -> list[tuple[Any, ...]]:
+def _driver_rows(dbapi_connection: Any, sql: str, *, binary: bool = False) -> Rows:
     """All rows of a statement as the driver's own tuples: at a hundred thousand rows,
-    SQLAlchemy's row objects would cost as much as the reading itself."""
-    cursor = dbapi_connection.cursor()
+    SQLAlchemy's row objects would cost as much as the reading itself. ``binary``: psycopg's
+    binary format, in which bytes arrive as they are, not as hex to decode (half the time)."""
+    cursor = dbapi_connection.cursor(binary=True) if binary else dbapi_connection.cursor()
     try:
         cursor.execute(sql)
         return list(cursor.fetchall())
@@ -215,74 +73,25 @@ def _driver_rows(dbapi_connection: Any, sql: str) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def checked_events(connection: Connection, tracker_id: int) -> list[tuple[Any, ...]]:
+def checked_events(connection: Connection, tracker_id: int) -> Rows:
     """Every event of the tracker in chain order, as (seq, kind, report_id, evidence_id,
     corrects, canonical, hash, same): ``same`` says whether the database's rebuilt text
     matched (tests read it to show the slow path is not what makes a chain intact)."""
-    return _driver_rows(connection.connection, _statement(connection, "checked", tracker_id))
+    return _driver_rows(connection.connection, statement(connection, "checked", tracker_id))
 
 
-def _mismatched_statement(dialect: Dialect) -> str:
-    """The sequence numbers, between :low and :high, of the row-backed events whose rows no
-    longer write out the text the event holds (a row changed, or gone)."""
-    joins = _events_statement(dialect)
-    joins = joins[joins.index(" FROM tracker_event e") : joins.index(" WHERE ")]
-    return (
-        f"SELECT e.seq{joins} WHERE e.tracker_id = :tracker AND e.seq BETWEEN :low AND :high"
-        f" AND e.kind IN ({_kinds(trail.ROW_KINDS)})"
-        f" AND (e.canonical = {_rebuilt(dialect)}) IS NOT TRUE"
-    )
+# --- what the database works out ---------------------------------------------------------------
 
-
-# Below this many events one connection checks the rows before the chain is hashed; from it
-# on, the rows are checked on other connections while this one reads and hashes the chain.
+# Below this many events one connection runs the statements before the chain is hashed; from
+# it on, they run on other connections while this one reads and hashes the chain.
 PARALLEL_FROM = 20_000
 
 
-class _RowChecks:
-    """Which row-backed events no longer match their rows, worked out by the database.
-
-    The rebuilding is most of a long chain's cost, and it is the database's work: on SQLite
-    the sqlite3 module lets go of the GIL while a statement runs, on PostgreSQL the server does
-    it. So a long chain's range is cut in parts, each checked on a connection of its own in a
-    thread, while this thread reads and hashes the chain. Another connection may see a later
-    state than this one (a report recorded meanwhile); that can only name an event that did
-    match here, and every event named goes through the slow path on this connection, which
-    decides."""
-
-    def __init__(self, session: Session, connection: Connection, tracker_id: int, total: int):
-        sql = _statement(connection, "mismatched", tracker_id)
-        engine = session.get_bind()
-        parts = _parts()
-        self._pool: ThreadPoolExecutor | None = None
-        self._parts: list[Future[list[tuple[Any, ...]]]] = []
-        self._now: list[tuple[Any, ...]] = []
-        if total < PARALLEL_FROM or parts == 0 or not _many_connections(engine):
-            self._now = _driver_rows(
-                connection.connection, sql.replace(":low", "1").replace(":high", str(total))
-            )
-            return
-        assert isinstance(engine, Engine)
-        self._pool = ThreadPoolExecutor(max_workers=parts, thread_name_prefix="verify")
-        size = -(-total // parts)
-        for low in range(1, total + 1, size):
-            ranged = sql.replace(":low", str(low)).replace(":high", str(low + size - 1))
-            self._parts.append(self._pool.submit(_on_own_connection, engine, ranged))
-
-    def result(self) -> set[int]:
-        rows = list(self._now)
-        for part in self._parts:
-            rows += part.result()
-        if self._pool is not None:
-            self._pool.shutdown()
-        return {row[0] for row in rows}
-
-
 def _parts() -> int:
-    """How many parts other connections check: one for each core but this thread's (which
-    reads and hashes), at most three; none on one core."""
+    """In how many parts other connections check the rows: one for each core (this thread's
+    reading and hashing is a fraction of the rebuilding), at most four; none on one core."""
     cores = os.cpu_count() or 1
-    return min(cores - 1, 3)
+    return min(cores, 4) if cores > 1 else 0
 
 
 def _many_connections(engine: Any) -> bool:
@@ -291,12 +100,104 @@ def _many_connections(engine: Any) -> bool:
     return isinstance(engine, Engine) and not isinstance(engine.pool, StaticPool)
 
 
-def _on_own_connection(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
+def _accounts(tracker_id: int, total: int) -> list[str]:
+    """Statements whose answers tell whether every row is accounted for: (report rows, file
+    rows, report events, reports they name, files evidence events name); the first report
+    marked undone that neither an undo event nor a correction accounts for; the events with no
+    row of their own (seq, kind, text) among the first ``total``, in chain order."""
+    tracker = int(tracker_id)
+    reports = kinds(trail.REPORT_KINDS)
+    return [
+        f"SELECT (SELECT count(*) FROM report WHERE tracker_id = {tracker}),"
+        f" (SELECT count(*) FROM evidence WHERE tracker_id = {tracker}),"
+        f" count(CASE WHEN kind IN ({reports}) THEN 1 END),"
+        f" count(DISTINCT CASE WHEN kind IN ({reports}) THEN report_id END),"
+        f" count(DISTINCT CASE WHEN kind = '{Kind.EVIDENCE}' THEN evidence_id END)"
+        f" FROM tracker_event WHERE tracker_id = {tracker}",
+        _silently_undone(tracker),
+        f"SELECT seq, kind, canonical FROM tracker_event WHERE tracker_id = {tracker}"
+        f" AND kind NOT IN ({kinds(trail.ROW_KINDS)}) AND seq <= {int(total)} ORDER BY seq",
+    ]
+
+
+def _silently_undone(tracker: int) -> str:
+    """The first report marked undone that no undo event names and no report corrects.
+
+    The reports marked undone are found through the index on (workstream, retracted_at), so
+    none is read when none is undone (the ``+`` keeps SQLite from reading every report through
+    the tracker's index instead), and the lists they are looked up in are built only when one
+    is. A report filed under another tracker's workstream is not looked at here, and need not
+    be: its event no longer matches its row, or it has none and the counts differ."""
+    return (
+        f"SELECT min(id) FROM report WHERE workstream_id IN (SELECT id FROM workstream"
+        f" WHERE tracker_id = {tracker}) AND retracted_at IS NOT NULL AND +tracker_id = {tracker}"
+        f" AND id NOT IN (SELECT report_id FROM tracker_event WHERE tracker_id = {tracker}"
+        f" AND kind = '{Kind.UNDO}' AND report_id IS NOT NULL)"
+        f" AND id NOT IN (SELECT corrects_id FROM report WHERE tracker_id = {tracker}"
+        " AND corrects_id IS NOT NULL)"
+    )
+
+
+class _Background:
+    """Statements the database answers while this thread reads and hashes the chain.
+
+    Rebuilding every row's text is most of a long chain's cost, and it is the database's
+    work: on SQLite the sqlite3 module lets go of the GIL while a statement runs, on
+    PostgreSQL the server does it. So from ``PARALLEL_FROM`` events on, each job (statements
+    run in turn) gets a connection of its own in a thread. Another connection may see a later
+    state than this one (a report recorded meanwhile, with its event): a row-backed event it
+    names is decided on this connection by the slow path, and its counts agree with each
+    other as this connection's do."""
+
+    def __init__(self, engine: Engine | None, connection: Connection, jobs: list[list[str]]):
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: list[Future[list[Rows]]] = []
+        self._now: list[Rows] = []
+        if engine is None:
+            sqls = [sql for job in jobs for sql in job]
+            self._now = [_driver_rows(connection.connection, sql) for sql in sqls]
+            return
+        self._pool = ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="verify")
+        self._futures = [self._pool.submit(_on_own_connection, engine, job) for job in jobs]
+
+    def results(self) -> list[Rows]:
+        """Every statement's rows, in the order they were given."""
+        try:
+            return self._now + [rows for future in self._futures for rows in future.result()]
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+
+
+def _on_own_connection(engine: Engine, job: list[str]) -> list[Rows]:
     dbapi_connection = engine.raw_connection()
     try:
-        return _driver_rows(dbapi_connection, sql)
+        return [_driver_rows(dbapi_connection, sql) for sql in job]
     finally:
         dbapi_connection.close()
+
+
+def _jobs(session: Session, connection: Connection, tracker_id: int, total: int) -> _Background:
+    """Start the database's part: the accounts, then the rows checked (in parts, on other
+    connections, from ``PARALLEL_FROM`` events on; on this one, now, before that)."""
+    mismatched = statement(connection, "mismatched", tracker_id)
+    accounts = _accounts(tracker_id, total)
+    engine = session.get_bind()
+    parts = _parts() if total >= PARALLEL_FROM else 0
+    if parts == 0 or not _many_connections(engine):
+        whole = mismatched.replace(":low", "1").replace(":high", str(total))
+        return _Background(None, connection, [[*accounts, whole]])
+    assert isinstance(engine, Engine)
+    size = -(-total // parts)
+    ranges = [(low, low + size - 1) for low in range(1, total + 1, size)]
+    return _Background(
+        engine,
+        connection,
+        [
+            accounts,
+            *[[mismatched.replace(":low", str(a)).replace(":high", str(b))] for a, b in ranges],
+        ],
+    )
 
 
 # --- the chain ----------------------------------------------------------------------------------
@@ -307,28 +208,87 @@ def verify_tracker(
 ) -> ChainResult:
     """Recompute one tracker's chain from its rows; the first mismatch, if any.
 
-    The rows are checked against their events by the database (``_RowChecks``) while this
-    thread reads the chain and hashes it; then every event that needs a closer look (its row
+    The database checks the rows and counts them (``_jobs``) while this thread reads each
+    event's text and hash and checks every link. If all agree and the events with no row of
+    their own rebuild as written, the chain is intact; otherwise ``_explained`` goes through
+    it event by event to name the first that does not match."""
+    connection = session.connection()
+    total, first, last = connection.execute(
+        text("SELECT count(*), min(seq), max(seq) FROM tracker_event WHERE tracker_id = :tracker"),
+        {"tracker": tracker_id},
+    ).one()
+    background = _jobs(session, connection, tracker_id, total)
+    chain = _driver_rows(
+        connection.connection,
+        statement(connection, "chain", tracker_id),
+        binary=connection.dialect.name == "postgresql",
+    )
+    linked = _links_hold(chain)
+    counts, silently, standalone, *mismatched = background.results()
+    suspects = {row[0] for rows in mismatched for row in rows}
+    reports, files, report_events, reported, attached = counts[0]
+    # (first, last) is (1, total) only when the seqs are 1..total: (tracker_id, seq) is unique.
+    if (
+        linked
+        and (first, last) == (1, total)
+        and not suspects
+        and reports == report_events == reported
+        and files == attached
+        and silently[0][0] is None
+        and _standalone_hold(connection, tracker_id, chain, standalone)
+    ):
+        head = chain[-1][1].decode() if chain else trail.GENESIS
+        hashes = tuple(digest.decode() for _stored, digest in chain) if keep_hashes else ()
+        return ChainResult(tracker_key, total, head, None, hashes)
+    return _explained(connection, tracker_id, tracker_key, suspects, keep_hashes)
+
+
+def _links_hold(chain: Rows) -> bool:
+    """Does every event's hash cover the hash before it and the event's own text? The tightest
+    loop this module has: it runs once per event on every chain."""
+    previous = trail.GENESIS.encode()
+    sha256 = hashlib.sha256
+    for stored, digest in chain:
+        if sha256(previous + stored).hexdigest().encode() != digest:
+            return False
+        previous = digest
+    return True
+
+
+def _standalone_hold(connection: Connection, tracker_id: int, chain: Rows, events: Rows) -> bool:
+    """Do the events with no row of their own rebuild as written, and does replaying them
+    give today's roles, workstreams and deadline? (Every link holds: ``chain`` gives each
+    event's hash and the one before it.)"""
+    slow = explain.Explainer(connection, tracker_id)
+    for seq, _kind, _stored in events:
+        before = chain[seq - 2][1].decode() if seq > 1 else trail.GENESIS
+        if slow.explain(seq, before, chain[seq - 1][1].decode()) is not None:
+            return False
+    changes = [(kind, json.loads(stored)[7]) for _seq, kind, stored in events]
+    return explain.state_drift(connection, tracker_id, changes) is None
+
+
+def _explained(
+    connection: Connection,
+    tracker_id: int,
+    tracker_key: str,
+    mismatched: set[int],
+    keep_hashes: bool,
+) -> ChainResult:
+    """The chain gone through event by event (``mismatched``: the row-backed events the
+    database found no longer match their rows): every event that needs a closer look (its row
     no longer matches, its hash does not, or it has no row of its own) goes, in chain order,
     through the slow path, which says what differs."""
-    connection = session.connection()
-    total = connection.execute(
-        text("SELECT count(*) FROM tracker_event WHERE tracker_id = :tracker"),
-        {"tracker": tracker_id},
-    ).scalar_one()
-    checks = _RowChecks(session, connection, tracker_id, total)
     slow = explain.Explainer(connection, tracker_id)
     digests: list[str] = []  # digests[n - 1]: event n's hash as written
     suspects: list[int] = []  # events the slow path looks at, in chain order
     changes: list[tuple[str, Any]] = []  # events without a row: they replay into today's state
     reported: set[int] = set()
     attached: set[int] = set()
-    stop: tuple[int, int, str] | None = None  # (last event looked at before it, seq, why)
+    # (the last event the slow path may look at first, seq, why, the hash before it)
+    stop: tuple[int, int, str, str] | None = None
     count = 0
     previous = trail.GENESIS
-    row_kinds = trail.ROW_KINDS
-    report_kinds = trail.REPORT_KINDS
-    sha256 = hashlib.sha256
     events = _driver_rows(
         connection.connection,
         "SELECT seq, kind, report_id, evidence_id, canonical, hash FROM tracker_event"
@@ -341,17 +301,19 @@ def verify_tracker(
             reason = f"expected event {count} here, found event {seq} ({what}): " + (
                 "an event was deleted" if seq > count else "events were reordered or added"
             )
-            stop = (count - 1, seq, reason)
+            stop = (count - 1, seq, reason, previous)
             break
-        if kind not in row_kinds:
+        if kind not in trail.ROW_KINDS:
             suspects.append(seq)
             changes.append((kind, json.loads(stored)[7]))
-        elif sha256((previous + stored).encode("utf-8")).hexdigest() != digest:
+        elif hashlib.sha256((previous + stored).encode("utf-8")).hexdigest() != digest:
             suspects.append(seq)
-        if kind in report_kinds:
+        if kind in trail.REPORT_KINDS:
             if report_id in reported:
                 what = explain.describe(kind, report_id, evidence_id)
-                stop = (seq, seq, f"{what}: report #{report_id} is recorded twice")
+                # The event itself is looked at first: its own text may be what is wrong.
+                stop = (seq, seq, f"{what}: report #{report_id} is recorded twice", previous)
+                digests.append(digest)
                 break
             reported.add(report_id)
         elif kind == Kind.EVIDENCE:
@@ -359,7 +321,7 @@ def verify_tracker(
         digests.append(digest)
         previous = digest
     looked_at = len(digests) if stop is None else stop[0]
-    for seq in sorted({*suspects, *checks.result()}):
+    for seq in sorted({*suspects, *mismatched}):
         if seq > looked_at:
             break
         before = digests[seq - 2] if seq > 1 else trail.GENESIS
@@ -367,9 +329,8 @@ def verify_tracker(
         if problem is not None:
             return ChainResult(tracker_key, seq, before, Problem(tracker_key, seq, problem))
     if stop is not None:
-        before = digests[stop[0] - 1] if stop[0] > 0 else trail.GENESIS
-        return ChainResult(tracker_key, count, before, Problem(tracker_key, stop[1], stop[2]))
-    unaccounted = _unaccounted(connection, tracker_id, reported, attached)
+        return ChainResult(tracker_key, count, stop[3], Problem(tracker_key, stop[1], stop[2]))
+    unaccounted = _unaccounted(connection, tracker_id, len(reported), len(attached))
     if unaccounted is not None:
         return ChainResult(tracker_key, count, previous, Problem(tracker_key, None, unaccounted))
     drift = explain.state_drift(connection, tracker_id, changes)
@@ -379,49 +340,37 @@ def verify_tracker(
 
 
 def _unaccounted(
-    connection: Connection,
-    tracker_id: int,
-    reported: set[int],
-    attached: set[int],
+    connection: Connection, tracker_id: int, reported: int, attached: int
 ) -> str | None:
     """A report or file no event accounts for (added, or undone, behind Pantau's back).
 
-    Every id in ``reported`` and ``attached`` is a row of this tracker (its event matched the
-    row), so the rows are only compared by number; the set difference that names the first
-    row left over runs in the database, and only when there is one."""
+    ``reported`` and ``attached`` count the distinct reports and files the events name, each
+    a row of this tracker (its event matched the row), so the rows are only counted; the set
+    difference that names the first row left over runs in the database, and only when there
+    is one."""
     parameters = {"tracker": tracker_id}
 
-    def first_left_over(table: str, kinds: str, column: str, known: set[int]) -> int | None:
+    def first_left_over(table: str, event_kinds: str, column: str, known: int) -> int | None:
         count = connection.execute(
             text(f"SELECT count(*) FROM {table} WHERE tracker_id = :tracker"), parameters
         ).scalar_one()
-        if count == len(known):
+        if count == known:
             return None
         return connection.execute(
             text(
                 f"SELECT min(id) FROM (SELECT id FROM {table} WHERE tracker_id = :tracker"
                 f" EXCEPT SELECT {column} FROM tracker_event WHERE tracker_id = :tracker"
-                f" AND kind IN ({kinds})) AS left_over"
+                f" AND kind IN ({event_kinds})) AS left_over"
             ),
             parameters,
         ).scalar()
 
-    unrecorded = first_left_over("report", _kinds(trail.REPORT_KINDS), "report_id", reported)
+    unrecorded = first_left_over("report", kinds(trail.REPORT_KINDS), "report_id", reported)
     if unrecorded is not None:
         return f"report #{unrecorded} has no event (inserted directly?)"
     # Every report row has its event by now, so a report undone or replaced is accounted for
     # when an undo names it or another report's row says it corrects it.
-    silently = connection.execute(
-        text(
-            "SELECT min(id) FROM (SELECT id FROM report WHERE tracker_id = :tracker"
-            " AND retracted_at IS NOT NULL"
-            f" EXCEPT SELECT report_id FROM tracker_event WHERE tracker_id = :tracker"
-            f" AND kind = '{Kind.UNDO}'"
-            " EXCEPT SELECT corrects_id FROM report WHERE tracker_id = :tracker"
-            " AND corrects_id IS NOT NULL) AS silently"
-        ),
-        parameters,
-    ).scalar()
+    silently = connection.execute(text(_silently_undone(int(tracker_id)))).scalar()
     if silently is not None:
         return f"report #{silently} is marked undone but no event says so"
     unattached = first_left_over("evidence", f"'{Kind.EVIDENCE}'", "evidence_id", attached)
@@ -431,10 +380,10 @@ def _unaccounted(
 
 
 def trackers(session: Session, *, key: str | None = None) -> list[tuple[int, str]]:
-    statement = "SELECT id, key FROM tracker"
+    sql = "SELECT id, key FROM tracker"
     if key is not None:
-        statement += " WHERE key = :key"
-    rows = session.connection().execute(text(statement + " ORDER BY key"), {"key": key})
+        sql += " WHERE key = :key"
+    rows = session.connection().execute(text(sql + " ORDER BY key"), {"key": key})
     return [(row.id, row.key) for row in rows]
 
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
+import shutil
 import subprocess
 import sys
+import threading
+import traceback
+import warnings
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -86,7 +92,105 @@ def pantau_env(workdir: Path, **extra: str) -> dict[str, str]:
 def run_pantau(
     workdir: Path, *args: str, stdin: str = "", **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """``pantau ARGS`` as an operator runs it, in ``workdir`` (no .env there)."""
+    """``pantau ARGS`` as an operator runs it, in ``workdir`` (no .env there): the real entry
+    point, run in this process (see ``run_pantau_bytes``); its output as text, with the
+    newlines a pipe read in text mode gives."""
+    done = run_pantau_bytes(workdir, *args, stdin=stdin, **env)
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, _text(done.stdout), _text(done.stderr)
+    )
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def run_pantau_bytes(
+    workdir: Path, *args: str, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[bytes]:
+    """``pantau ARGS`` without a new Python process: ``bot.cli.main`` in a thread of its own
+    (an event loop of its own, as in a process), with what a process would have of its own
+    swapped in and put back afterwards: the working directory, the environment, sys.argv,
+    stdin, stdout and stderr (pipes: not a terminal), the root logger, warning filters and the
+    CLI's secrets. An exception out of ``main`` is a traceback on stderr and exit 1, as in a
+    process. Starting Python and importing Pantau (about a second of CPU) is what is saved;
+    tests about the process itself use ``run_pantau_process``."""
+    from bot import cli, cli_common
+
+    out, err = io.BytesIO(), io.BytesIO()
+    streams = [
+        io.TextIOWrapper(buffer, encoding="utf-8", write_through=True) for buffer in (out, err)
+    ]
+    code: list[int] = []
+
+    def run() -> None:
+        try:
+            code.append(cli.main(list(args)))
+        except SystemExit as exc:  # argparse: --help, --version, a usage mistake
+            if exc.code is None or isinstance(exc.code, int):
+                code.append(exc.code or 0)
+            else:
+                sys.stderr.write(f"{exc.code}\n")
+                code.append(1)
+        except BaseException:
+            traceback.print_exc()
+            code.append(1)
+
+    root = logging.getLogger()
+    loggers = {
+        logger: logger.level
+        for logger in root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    }
+    environment = pantau_env(workdir, **env)
+    saved = (os.getcwd(), dict(os.environ), sys.argv, sys.stdin, sys.stdout, sys.stderr)
+    handlers, level = root.handlers[:], root.level
+    secrets, debug = set(cli_common.SECRETS), dict(cli_common.DEBUG)
+    cli_common.SECRETS.clear()
+    cli_common.DEBUG["on"] = False
+    try:
+        with warnings.catch_warnings():
+            os.chdir(workdir)
+            os.environ.clear()
+            os.environ.update(environment)
+            sys.argv = ["pantau", *args]
+            sys.stdin = io.StringIO(stdin)
+            sys.stdout, sys.stderr = streams
+            thread = threading.Thread(target=run, name="pantau", daemon=True)
+            thread.start()
+            thread.join(timeout=120)
+            assert not thread.is_alive(), f"pantau {' '.join(args)}: still running after 120 s"
+    finally:
+        for stream in streams:
+            stream.flush()
+        os.chdir(saved[0])
+        os.environ.clear()
+        os.environ.update(saved[1])
+        sys.argv, sys.stdin, sys.stdout, sys.stderr = saved[2:]
+        for handler in root.handlers:
+            if handler not in handlers:
+                handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for logger, logger_level in loggers.items():
+            logger.setLevel(logger_level)
+        cli_common.SECRETS.clear()
+        cli_common.SECRETS.update(secrets)
+        cli_common.DEBUG.update(debug)
+    return subprocess.CompletedProcess(["pantau", *args], code[0], out.getvalue(), err.getvalue())
+
+
+def copy_database(source: Path, workdir: Path) -> Path:
+    """``workdir`` given the database that ``pantau`` left in ``source`` (both folders of
+    ``run_pantau``): a module's tests start from one import instead of each running it."""
+    shutil.copy2(source / "cli.db", workdir / "cli.db")  # the CLI's engine is disposed: no WAL
+    return workdir
+
+
+def run_pantau_process(
+    workdir: Path, *args: str, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` in a new process, for tests about the process itself."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,

@@ -4,10 +4,7 @@ English in it."""
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -23,7 +20,7 @@ from domain.render import render_history, render_workstream_status, whole_line
 from domain.schedule import Schedule, parse_schedule, parse_time
 from domain.spec import load_spec
 from domain.views import ReportView, Snapshot, TrackerView, WorkstreamView
-from tests.helpers import BUDI, Harness, seed_tracker
+from tests.helpers import BUDI, Harness, run_pantau, seed_tracker
 from tests.test_glossary import NO_ENGLISH, english_in, never_used, without_commands
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,19 +271,16 @@ DEMO_SCRIPT = [
 
 
 def test_the_indonesian_demo_has_no_english_in_it(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
-    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "NO_COLOR": "1"})
-    # Telegram's 20 messages a minute per group would make the script wait a minute.
-    env["PANTAU_RATE_PER_GROUP_MINUTE"] = "0"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--lang", "id", "--db", str(tmp_path / "d.db")],
-        input="\n".join(DEMO_SCRIPT) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-        check=False,
+    result = run_pantau(
+        tmp_path,
+        "demo",
+        "--lang",
+        "id",
+        "--db",
+        str(tmp_path / "d.db"),
+        stdin="\n".join(DEMO_SCRIPT) + "\n",
+        # Telegram's 20 messages a minute per group would make the script wait a minute.
+        PANTAU_RATE_PER_GROUP_MINUTE="0",
     )
     assert result.returncode == 0, result.stderr
     # What the bot said: without the demo's own echo of what was typed, its ":" commands and

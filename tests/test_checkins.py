@@ -63,6 +63,12 @@ async def _run_checkin(h: Harness, when: datetime) -> dict[int, Delivery]:
     return await checkin_jobs.send_checkins(h.app, _tracker_id(h), slot=when)
 
 
+async def _asked(h: Harness) -> None:
+    """The owners of the story's workstreams asked at their check-in of Monday 26 February."""
+    await _owned(h)
+    await _run_checkin(h, wib(2024, 2, 26))
+
+
 def _private(h: Harness) -> dict[int, list[str]]:
     got: dict[int, list[str]] = {}
     for message in h.api.take():
@@ -119,8 +125,7 @@ async def test_tap_records_report_with_owner_as_reporter_and_edits_prompt(
 
 
 async def test_no_change_records_nothing_and_says_so(harness: Harness) -> None:
-    await _owned(harness)
-    await _run_checkin(harness, wib(2024, 2, 26))
+    await _asked(harness)
     before = len(harness.reports())
     said = await harness.tap("No change", sender=BUDI, chat_id=BUDI.id)
     assert "Payments: no change, nothing recorded" in said
@@ -128,8 +133,7 @@ async def test_no_change_records_nothing_and_says_so(harness: Harness) -> None:
 
 
 async def test_other_takes_the_next_typed_number(harness: Harness) -> None:
-    await _owned(harness)
-    await _run_checkin(harness, wib(2024, 2, 26))
+    await _asked(harness)
     said = await harness.tap("✍️ Other", sender=BUDI, chat_id=BUDI.id)
     assert "Type the percent for Payments" in said
     before = len(harness.reports())
@@ -148,8 +152,7 @@ async def test_other_takes_the_next_typed_number(harness: Harness) -> None:
 async def test_tap_after_a_newer_report_records_and_says_what_it_replaced(
     harness: Harness,
 ) -> None:
-    await _owned(harness)
-    await _run_checkin(harness, wib(2024, 2, 26))
+    await _asked(harness)
     await harness.say("/update payments 30", sender=ADMIN)
     said = await harness.tap("20%", sender=BUDI, chat_id=BUDI.id)
     assert "It replaced 30% reported by Ayu Lestari" in said
@@ -157,8 +160,7 @@ async def test_tap_after_a_newer_report_records_and_says_what_it_replaced(
 
 
 async def test_tap_refused_after_role_lost_or_workstream_archived(harness: Harness) -> None:
-    await _owned(harness)
-    await _run_checkin(harness, wib(2024, 2, 26))
+    await _asked(harness)
     await harness.say("/revoke @budi_s")
     before = len(harness.reports())
     said = await harness.tap("50%", sender=BUDI, chat_id=BUDI.id)
@@ -170,8 +172,7 @@ async def test_tap_refused_after_role_lost_or_workstream_archived(harness: Harne
 
 
 async def test_tap_on_an_archived_tracker_changes_nothing(harness: Harness) -> None:
-    await _owned(harness)
-    await _run_checkin(harness, wib(2024, 2, 26))
+    await _asked(harness)
     await harness.say("/archive tiktok-tokopedia", sender=OPERATOR)
     said = await harness.tap("30%", sender=BUDI, chat_id=BUDI.id)
     assert "archived" in said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +25,26 @@ def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     for command in ("run", "demo", "db", "import"):
         assert command in out
+
+
+def test_help_and_version_load_neither_the_database_nor_telegram_libraries() -> None:
+    """A new process (this one has them all loaded): ``pantau --help`` answers at once."""
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "for argv in (['--help'], ['--version'], ['db', '--help']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(*sorted({name.partition('.')[0] for name in sys.modules}))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    ).stdout.split()
+    assert "argparse" in loaded  # the probe saw what was imported
+    heavy = {"alembic", "matplotlib", "openpyxl", "pydantic", "sqlalchemy", "sqlmodel", "telegram"}
+    assert heavy.isdisjoint(loaded)
 
 
 def test_run_without_token_says_where_to_get_one_and_exits_2(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Every path off the happy one, as an operator meets it: `pantau` run as a subprocess.
+"""Every path off the happy one, as an operator meets it: `pantau` run as a command (in this
+process, see ``run_pantau``; ``python -m bot`` once, as a process of its own).
 
 One rule: exit 0 with a result line, or a non-zero exit and one or two lines saying what was
 wrong and what to do. Never a traceback (unless --debug), never the token.
@@ -10,7 +11,6 @@ import http.server
 import json
 import logging
 import socket
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -18,12 +18,20 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli, cli_data
-from tests.helpers import EXAMPLE, TEST_TOKEN, pantau_env, refused, run_pantau
+from bot import cli, cli_data, startup
+from tests.helpers import (
+    EXAMPLE,
+    TEST_TOKEN,
+    copy_database,
+    refused,
+    run_pantau,
+    run_pantau_bytes,
+    run_pantau_process,
+)
 
 
 def test_version_prints_the_package_version(tmp_path: Path) -> None:
-    result = run_pantau(tmp_path, "--version")
+    result = run_pantau_process(tmp_path, "--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"pantau {cli.package_version()}"
     assert result.stdout.strip() != "pantau unknown (not installed)"
@@ -35,7 +43,16 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_run_without_network_retries_with_one_line_per_attempt(tmp_path: Path) -> None:
+def test_run_without_network_retries_with_one_line_per_attempt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # the pauses, without waiting them out
+        waited.append(seconds)
+
+    assert startup.check_telegram.__kwdefaults__ is not None
+    monkeypatch.setitem(startup.check_telegram.__kwdefaults__, "sleep", sleep)
     result = run_pantau(
         tmp_path,
         "run",
@@ -52,6 +69,7 @@ def test_run_without_network_retries_with_one_line_per_attempt(tmp_path: Path) -
     assert "attempt 1 of 3" in retries[0]
     assert "trying again in 1 s" in retries[0]
     assert "trying again in 2 s" in retries[1]
+    assert waited == [1, 2]
     assert (
         result.stderr.strip()
         .splitlines()[-1]
@@ -128,11 +146,17 @@ def test_database_folder_that_cannot_be_created_is_one_line(tmp_path: Path) -> N
     assert "cannot create the database folder /proc/pantau" in refused(result)
 
 
-@pytest.fixture
-def imported(tmp_path: Path) -> Path:
-    result = run_pantau(tmp_path, "import", str(EXAMPLE))
+@pytest.fixture(scope="module")
+def imported_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    workdir = tmp_path_factory.mktemp("imported")
+    result = run_pantau(workdir, "import", str(EXAMPLE))
     assert result.returncode == 0, result.stderr
-    return tmp_path
+    return workdir
+
+
+@pytest.fixture
+def imported(imported_once: Path, tmp_path: Path) -> Path:
+    return copy_database(imported_once, tmp_path)
 
 
 def test_export_into_a_missing_folder_is_one_line(imported: Path) -> None:
@@ -149,14 +173,7 @@ def test_out_dash_writes_to_standard_output(imported: Path) -> None:
     assert len(result.stdout.splitlines()) == 12  # header and 11 reports
     assert "wrote standard output: 11 reports" in result.stderr
     assert not (imported / "-").exists()
-    chart = subprocess.run(
-        [sys.executable, "-m", "bot", "chart", "--tracker", "tiktok-tokopedia", "--out", "-"],
-        capture_output=True,
-        cwd=imported,
-        env=pantau_env(imported),
-        timeout=120,
-        check=False,
-    )
+    chart = run_pantau_bytes(imported, "chart", "--tracker", "tiktok-tokopedia", "--out", "-")
     assert chart.returncode == 0
     assert chart.stdout.startswith(b"\x89PNG")
 

@@ -50,12 +50,20 @@ def _looks_usable(sheet: Worksheet) -> None:
         assert len(str(title)) < width <= 62
 
 
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder whose database holds the example, imported by ``pantau import``; the export
+    only reads it."""
+    workdir = tmp_path_factory.mktemp("imported")
+    assert run_pantau(workdir, "import", str(EXAMPLE)).returncode == 0
+    return workdir
+
+
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_imported_trail_as_a_workbook(tmp_path: Path, lang: str) -> None:
-    assert run_pantau(tmp_path, "import", str(EXAMPLE)).returncode == 0
+def test_imported_trail_as_a_workbook(imported: Path, tmp_path: Path, lang: str) -> None:
     out = tmp_path / "trail.xlsx"
     result = run_pantau(
-        tmp_path,
+        imported,
         "export",
         "--tracker",
         "tiktok-tokopedia",

@@ -62,25 +62,14 @@ async def test_csv_export_round_trips_every_field_and_neutralises_formulas(
     assert sent.filename.startswith("pantau-tiktok-tokopedia-")
     rows = list(csv.DictReader(io.StringIO(sent.content.decode("utf-8-sig"))))
     assert len(rows) == 9  # every report, the undone one included
-    assert list(rows[0]) == [
-        "time_utc",
-        "time_local",
-        "workstream",
-        "percent",
-        "note",
-        "reporter_id",
-        "reporter_name",
-        "chat_id",
-        "message_id",
-        "retracted_at_utc",
-        "recorded_at_utc",
-        "retracted_by",
-        "report_id",
-        "revision",
-        "corrects",
-        "evidence",
-        "event_hash",
-    ]
+    # The header is a contract with the spreadsheets people already keep: pinned as the file's
+    # first line, letter for letter (columns are only ever added at the end).
+    header = sent.content.decode("utf-8-sig").splitlines()[0]
+    assert header == (
+        "time_utc,time_local,workstream,percent,note,reporter_id,reporter_name,chat_id,"
+        "message_id,retracted_at_utc,recorded_at_utc,retracted_by,"
+        "report_id,revision,corrects,evidence,event_hash"
+    )
     first = rows[0]
     assert first["workstream"] == "payments"
     assert first["percent"] == "20"

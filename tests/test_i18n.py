@@ -45,36 +45,44 @@ def test_telegram_language_codes_map_to_supported_languages() -> None:
     assert language(None) == "en"
 
 
-INDONESIAN = [
+# Each command in Indonesian, by who sends it: (command, what the answer says).
+BY_BUDI = [  # a reporter
     (
         "/update payments 60",
-        BUDI,
         "✅ Payments: 60% (+60)\nCapaian keseluruhan 20% (+20) · sisa 49 hari",
     ),
-    ("/update payments 101", BUDI, "101 bukan persentase"),
-    ("/update paymnts 50", BUDI, "Apakah yang Anda maksud payments?"),
-    ("/update payments 50", DEWI, "Hanya pelapor dan admin TikTok Shop → Tokopedia"),
-    ("/status", DEWI, "Capaian keseluruhan 0% · tenggat 12 April 2024 · sisa 49 hari"),
-    ("/status sellers", DEWI, "laporan terakhir"),
-    ("/history payments", DEWI, "laporan terakhir"),
-    ("/workstreams", DEWI, "bobot 2 (67%)"),
-    ("/deadline", DEWI, "tenggat 12 April 2024 · sisa 49 hari"),
+    ("/update payments 101", "101 bukan persentase"),
+    ("/update paymnts 50", "Apakah yang Anda maksud payments?"),
+    ("/undo", "Anda tidak memiliki laporan yang dapat dibatalkan"),
+]
+BY_DEWI = [  # a member without a role
+    ("/update payments 50", "Hanya pelapor dan admin TikTok Shop → Tokopedia"),
+    ("/status", "Capaian keseluruhan 0% · tenggat 12 April 2024 · sisa 49 hari"),
+    ("/status sellers", "laporan terakhir"),
+    ("/history payments", "laporan terakhir"),
+    ("/workstreams", "bobot 2 (67%)"),
+    ("/deadline", "tenggat 12 April 2024 · sisa 49 hari"),
+    ("/quiet", "mendapat pengingat laporan setelah 7 hari tanpa laporan"),
+    ("/help", "memantau kemajuan menuju tenggat"),
+    ("/lang", "Obrolan ini berbahasa Indonesia"),
+]
+BY_ADMIN = [
     (
         "/deadline 2024-04-30",
-        ADMIN,
         "Tenggat TikTok Shop → Tokopedia diubah dari 12 April 2024 menjadi 30 April 2024",
     ),
-    ("/undo", BUDI, "Anda tidak memiliki laporan yang dapat dibatalkan"),
-    ("/workstream add legal Legal", ADMIN, "➕ Ditambahkan: Legal"),
-    ("/workstream remove sellers", ADMIN, "diarsipkan"),
-    ("/grant @dewi_a reporter", ADMIN, "Dewi sekarang menjadi pelapor"),
-    ("/revoke @sari_w", ADMIN, "Sari Wulandari tidak lagi menjadi pelapor"),
-    ("/schedule senin 09:00", ADMIN, "Ketik /schedule"),
-    ("/schedule mon 09:00", ADMIN, "setiap Senin pukul 09.00"),
-    ("/quiet", DEWI, "mendapat pengingat laporan setelah 7 hari tanpa laporan"),
-    ("/help", DEWI, "memantau kemajuan menuju tenggat"),
-    ("/setup", ADMIN, "Sebutkan kode pemantauannya"),
-    ("/lang", DEWI, "Obrolan ini berbahasa Indonesia"),
+    ("/workstream add legal Legal", "➕ Ditambahkan: Legal"),
+    ("/workstream remove sellers", "diarsipkan"),
+    ("/grant @dewi_a reporter", "Dewi sekarang menjadi pelapor"),
+    ("/revoke @sari_w", "Sari Wulandari tidak lagi menjadi pelapor"),
+    ("/schedule senin 09:00", "Ketik /schedule"),
+    ("/schedule mon 09:00", "setiap Senin pukul 09.00"),
+    ("/setup", "Sebutkan kode pemantauannya"),
+]
+INDONESIAN = [
+    (text, sender, expected)
+    for sender, said in ((BUDI, BY_BUDI), (DEWI, BY_DEWI), (ADMIN, BY_ADMIN))
+    for text, expected in said
 ]
 
 

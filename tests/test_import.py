@@ -5,14 +5,29 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from domain.spec import report_lines
-from tests.helpers import EXAMPLE, refused, run_pantau
+from tests.helpers import EXAMPLE, copy_database, refused, run_pantau
 
 SECOND = 'at = 2024-01-08T14:30:00+07:00\nworkstream = "payments"\npercent = 45'
 
 PAYMENTS_45_50 = (
     "percent IN (45, 50) AND workstream_id = (SELECT id FROM workstream WHERE key = 'payments')"
 )
+
+
+@pytest.fixture(scope="module")
+def imported_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    workdir = tmp_path_factory.mktemp("imported")
+    assert run_pantau(workdir, "import", str(EXAMPLE)).returncode == 0
+    return workdir
+
+
+@pytest.fixture
+def imported(imported_once: Path, tmp_path: Path) -> Path:
+    """A folder whose database holds the example, imported by ``pantau import``."""
+    return copy_database(imported_once, tmp_path)
 
 
 def _variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
@@ -29,13 +44,12 @@ def _rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 def test_a_changed_report_is_listed_and_left_alone_then_corrected_on_request(
-    tmp_path: Path,
+    imported: Path,
 ) -> None:
-    assert run_pantau(tmp_path, "import", str(EXAMPLE)).returncode == 0
-    changed = _variant(tmp_path, "changed.toml", SECOND, SECOND.replace("45", "50"))
+    changed = _variant(imported, "changed.toml", SECOND, SECOND.replace("45", "50"))
     line = report_lines(changed.read_text(encoding="utf-8"))[1]
 
-    result = run_pantau(tmp_path, "import", str(changed))
+    result = run_pantau(imported, "import", str(changed))
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "reports: 0 new, 10 already there, 1 differ from the database (left as they are)" in (
@@ -46,14 +60,14 @@ def test_a_changed_report_is_listed_and_left_alone_then_corrected_on_request(
         "percent 45 in the database, 50 in the file"
     ) in out
     assert f"pantau import --corrections {changed}" in out
-    assert _rows(tmp_path, f"SELECT percent FROM report WHERE {PAYMENTS_45_50}") == [(45,)]
+    assert _rows(imported, f"SELECT percent FROM report WHERE {PAYMENTS_45_50}") == [(45,)]
 
-    corrected = run_pantau(tmp_path, "import", "--corrections", str(changed))
+    corrected = run_pantau(imported, "import", "--corrections", str(changed))
     assert corrected.returncode == 0, corrected.stderr
     assert "reports: 0 new, 10 already there, 1 corrected" in corrected.stdout
     # The trail keeps the report as it was, retracted, and links the correction to it.
     rows = _rows(
-        tmp_path,
+        imported,
         "SELECT r.percent, r.retracted_at IS NOT NULL, o.percent FROM report r "
         "LEFT JOIN report o ON o.id = r.corrects_id WHERE "
         + PAYMENTS_45_50.replace("percent", "r.percent").replace(
@@ -63,20 +77,19 @@ def test_a_changed_report_is_listed_and_left_alone_then_corrected_on_request(
     )
     assert rows == [(45, 1, None), (50, 0, 45)]
 
-    again = run_pantau(tmp_path, "import", str(changed))
+    again = run_pantau(imported, "import", str(changed))
     assert "reports: 0 new, 11 already there" in again.stdout
 
 
-def test_a_changed_time_is_a_difference_not_a_second_report(tmp_path: Path) -> None:
-    assert run_pantau(tmp_path, "import", str(EXAMPLE)).returncode == 0
-    moved = _variant(tmp_path, "moved.toml", SECOND, SECOND.replace("14:30", "16:30"))
-    result = run_pantau(tmp_path, "import", str(moved))
+def test_a_changed_time_is_a_difference_not_a_second_report(imported: Path) -> None:
+    moved = _variant(imported, "moved.toml", SECOND, SECOND.replace("14:30", "16:30"))
+    result = run_pantau(imported, "import", str(moved))
     assert "1 differ from the database" in result.stdout
     assert "time 2024-01-08T07:30:00+00:00 in the database" in result.stdout
-    assert _rows(tmp_path, "SELECT count(*) FROM report") == [(11,)]
-    assert "1 corrected" in run_pantau(tmp_path, "import", "--corrections", str(moved)).stdout
-    assert "reports: 0 new, 11 already there" in run_pantau(tmp_path, "import", str(moved)).stdout
-    assert _rows(tmp_path, "SELECT count(*) FROM report WHERE retracted_at IS NULL") == [(11,)]
+    assert _rows(imported, "SELECT count(*) FROM report") == [(11,)]
+    assert "1 corrected" in run_pantau(imported, "import", "--corrections", str(moved)).stdout
+    assert "reports: 0 new, 11 already there" in run_pantau(imported, "import", str(moved)).stdout
+    assert _rows(imported, "SELECT count(*) FROM report WHERE retracted_at IS NULL") == [(11,)]
 
 
 def test_workstreams_missing_from_the_file_are_listed_as_still_active(tmp_path: Path) -> None:

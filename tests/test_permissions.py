@@ -71,37 +71,41 @@ PLACES = (
 
 # A valid invocation of each form of each command: (form, text). "use" is the bare form,
 # "change" the argument-taking form, "edit" an edited message. Keys name the story's tracker.
+# Most commands have only the bare form:
+BARE: dict[str, str] = {
+    "start": "/start",
+    "help": "/help",
+    "trackers": "/trackers",
+    "status": "/status",
+    "workstreams": "/workstreams",
+    "history": "/history payments",
+    "chart": "/chart",
+    "digest": "/digest",
+    "undo": "/undo",
+    "setup": "/setup tiktok-tokopedia",
+    "archive": "/archive tiktok-tokopedia",
+    "restore": "/restore tiktok-tokopedia",
+    "workstream": "/workstream add extra Extra",
+    "grant": "/grant 1003 reporter",
+    "revoke": "/revoke 1003",
+    "export": "/export",
+    "evidence": "/evidence payments",
+    "verify": "/verify",
+    "follow": "/follow tiktok-tokopedia",
+    "unfollow": "/unfollow tiktok-tokopedia",
+    "away": "/away 2024-03-04",
+    "use": "/use tiktok-tokopedia",
+}
 SAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
-    "start": (("use", "/start"),),
-    "help": (("use", "/help"),),
-    "trackers": (("use", "/trackers"),),
-    "status": (("use", "/status"),),
-    "workstreams": (("use", "/workstreams"),),
-    "history": (("use", "/history payments"),),
-    "chart": (("use", "/chart"),),
-    "digest": (("use", "/digest"),),
+    **{name: (("use", text),) for name, text in BARE.items()},
     "deadline": (("use", "/deadline"), ("change", "/deadline 2024-05-01")),
     "schedule": (("use", "/schedule"), ("change", "/schedule mon 09:00")),
     "quiet": (("use", "/quiet"), ("change", "/quiet 5")),
     "lang": (("use", "/lang"), ("change", "/lang id")),
     "update": (("use", "/update payments 50"), ("edit", "/update payments 55")),
-    "undo": (("use", "/undo"),),
-    "setup": (("use", "/setup tiktok-tokopedia"),),
-    "archive": (("use", "/archive tiktok-tokopedia"),),
-    "restore": (("use", "/restore tiktok-tokopedia"),),
-    "workstream": (("use", "/workstream add extra Extra"),),
-    "grant": (("use", "/grant 1003 reporter"),),
-    "revoke": (("use", "/revoke 1003"),),
-    "export": (("use", "/export"),),
-    "evidence": (("use", "/evidence payments"),),
-    "verify": (("use", "/verify"),),
-    "follow": (("use", "/follow tiktok-tokopedia"),),
-    "unfollow": (("use", "/unfollow tiktok-tokopedia"),),
     "owner": (("use", "/owner payments"), ("change", "/owner payments @budi_s")),
     "checkin": (("use", "/checkin"), ("change", "/checkin weekdays 09:00")),
     "holidays": (("use", "/holidays"), ("change", "/holidays SG")),
-    "away": (("use", "/away 2024-03-04"),),
-    "use": (("use", "/use tiktok-tokopedia"),),
 }
 
 # Refusals that mean "not you, not here" (any other refusal is about the input or the data).
@@ -368,69 +372,6 @@ async def test_help_lists_exactly_what_the_table_allows_here(
         # A member without a role may read the nudge threshold and the language here.
         assert {"/quiet", "/lang", "/status [workstream]"} <= listed
         assert "/update <workstream> <percent> [note]" not in listed
-
-
-# --- the README's table ----------------------------------------------------------------------
-
-README = Path(__file__).resolve().parent.parent / "README.md"
-RANK_WORDS = {Rank.NONE: "anyone", Rank.REPORTER: "reporter", Rank.ADMIN: "admin"}
-RANK_WORDS[Rank.OPERATOR] = "operator"
-
-
-def _cell(command: Command, place: Place) -> str:
-    access = command.access(place)
-    if access is None:
-        return "—"
-    text = RANK_WORDS[access.use]
-    if access.change is not None and access.change != access.use:
-        text += f"; {RANK_WORDS[access.change]} to change"
-    elif access.change is not None:
-        text += ", also to change"
-    return text
-
-
-def _notes(command: Command) -> str:
-    notes = []
-    if command.key_rank is not None:
-        notes.append(f"{RANK_WORDS[command.key_rank]} of the tracker `<key>` names")
-    if command.creates:
-        notes.append("a new key: operators (anyone if `PANTAU_ADMIN_IDS` is empty)")
-    if command.writes:
-        notes.append("not on an archived tracker")
-    elif any((a := command.access(p)) is not None and a.change for p in Place):
-        notes.append("changing: not on an archived tracker" if not command.change_is_chat else "")
-    if command.edit_handler is not None:
-        notes.append("an edit corrects it within 48 h")
-    return "; ".join(n for n in notes if n)
-
-
-def security_table() -> str:
-    """The README's "who may do what" table, generated from the command table."""
-    lines = [
-        "| command | linked group | unlinked group | private chat | also |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for command in COMMANDS:
-        cells = [_cell(command, place) for place in (Place.LINKED, Place.UNLINKED, Place.PRIVATE)]
-        if command.where.private_linked is not None:
-            cells[2] += f" (one that follows a tracker: {_cell(command, Place.PRIVATE_LINKED)})"
-        lines.append(f"| `/{command.name}` | {' | '.join(cells)} | {_notes(command)} |")
-    return "\n".join(lines)
-
-
-def test_readme_security_model_table_is_the_command_table() -> None:
-    table = security_table()
-    assert table in README.read_text(encoding="utf-8"), (
-        "README.md's table under 'Security model' differs from bot/commands.py; "
-        f"paste this:\n{table}"
-    )
-
-
-def test_readme_commands_table_lists_every_command() -> None:
-    text = README.read_text(encoding="utf-8")
-    commands = text.split("## Commands", 1)[1].split("\n## ", 1)[0]
-    for command in COMMANDS:
-        assert f"`/{command.name}" in commands, command.name
 
 
 async def test_command_menus_in_both_languages_are_the_tables_menu_rows(

@@ -22,6 +22,7 @@ from domain.spec import SpecError, load_spec
 from storage.db import session_scope
 from storage.models import Tracker
 from tests.helpers import ADMIN, BUDI, DEWI, MANAGERS, OPERATOR, SARI, STAFF, Harness, seed_tracker
+from tests.schedule_helpers import tracked
 from tests.telegram_html import html_problem
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tiktok-tokopedia.toml"
@@ -179,8 +180,7 @@ async def test_digest_whose_chart_fails_is_sent_without_it_and_the_failure_is_lo
 ) -> None:
     import domain.chart
 
-    await seed_tracker(harness)
-    await harness.say("/setup tiktok-tokopedia", chat=MANAGERS)
+    await tracked(harness, schedule=None)
     await harness.say("/update payments 30", sender=BUDI)
 
     def broken(*_args: object, **_kwargs: object) -> bytes:
@@ -282,9 +282,7 @@ async def _scheduled_digest(h: Harness, slot: str) -> str:
 async def test_manual_digest_reads_fresh_data_but_does_not_move_the_scheduled_baseline(
     harness: Harness,
 ) -> None:
-    await seed_tracker(harness)
-    await harness.say("/setup tiktok-tokopedia", chat=MANAGERS)
-    await harness.say("/schedule daily 09:00", chat=MANAGERS)
+    await tracked(harness)
     await harness.say("/update payments 40", sender=BUDI)
     assert "13% overall ·" in await _scheduled_digest(harness, "day-1")
     harness.clock.advance(days=1)
@@ -298,8 +296,7 @@ async def test_manual_digest_reads_fresh_data_but_does_not_move_the_scheduled_ba
 
 
 async def test_digest_lists_reports_undone_since_the_previous_digest(harness: Harness) -> None:
-    await seed_tracker(harness)
-    await harness.say("/setup tiktok-tokopedia", chat=MANAGERS)
+    await tracked(harness, schedule=None)
     await harness.say("/update payments 40", sender=BUDI)
     await _scheduled_digest(harness, "day-1")
     harness.clock.advance(hours=2)
@@ -339,8 +336,7 @@ async def test_digest_lists_reports_undone_since_the_previous_digest(harness: Ha
 async def test_first_digest_lists_the_last_weeks_undone_reports_in_both_languages(
     harness: Harness,
 ) -> None:
-    await seed_tracker(harness)
-    await harness.say("/setup tiktok-tokopedia", chat=MANAGERS)
+    await tracked(harness, schedule=None)
     await harness.say("/update payments 40", sender=BUDI)
     await harness.say("/undo", sender=BUDI)
     assert "↩️ Undone in the last 7 days:" in await harness.say("/digest", chat=MANAGERS)
@@ -355,8 +351,7 @@ async def test_first_digest_lists_the_last_weeks_undone_reports_in_both_language
 
 
 async def test_digest_names_at_most_twenty_undone_reports(harness: Harness) -> None:
-    await seed_tracker(harness)
-    await harness.say("/setup tiktok-tokopedia", chat=MANAGERS)
+    await tracked(harness, schedule=None)
     for n in range(22):
         await harness.say(f"/update payments {n}", sender=BUDI)
         await harness.say("/undo", sender=BUDI)
@@ -391,8 +386,7 @@ async def test_a_deadline_far_off_or_before_the_first_report_breaks_no_chart_or_
     the first report is accepted today (with a warning) and drew its line off the chart.
     Every view still answers, the weekly digest carries its chart, and /deadline can put it
     right."""
-    await seed_tracker(harness)
-    await harness.say("/setup tiktok-tokopedia", chat=MANAGERS)
+    await tracked(harness, schedule=None)
     await harness.say("/update payments 30", sender=BUDI)
     harness.clock.advance(days=3)
     await harness.say("/update payments 45", sender=BUDI)

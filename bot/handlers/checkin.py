@@ -32,11 +32,7 @@ from domain.checkin import (
 from domain.errors import UserError
 from domain.i18n import Html, code, code_msg, t
 from domain.locale import fmt_date, zone_label
-from domain.parsing import (
-    parse_slug,
-    parse_target,
-    parse_tracker_key,
-)
+from domain.parsing import parse_owner, parse_tracker_key
 from domain.progress import local_today
 from services import checkins as asking
 from services.checkins import Owners, OwnersChange
@@ -45,8 +41,6 @@ from storage import trackers as tracker_store
 from storage.models import Tracker
 
 log = logging.getLogger(__name__)
-
-OWNER_USAGE = code_msg("usage_owner")
 
 
 # --- /owner ----------------------------------------------------------------------------------
@@ -62,23 +56,7 @@ async def set_owner(update: Update, context: Context, command: Command) -> None:
     """Who answers for a workstream: /owner <workstream> [<@user | id>… | off]."""
     request = await request_of(update, context, command)
     caller, settings, lang = request.caller, request.settings, request.lang
-    parts = caller.rest.split()
-    if not parts:
-        raise UserError(
-            "owner_usage",
-            usage=OWNER_USAGE,
-            example=code("/owner sellers @sari_w"),
-            off=code("/owner sellers off"),
-        )
-    key = parse_slug(parts[0], OWNER_USAGE)
-    off = [p.lower() for p in parts[1:]] == ["off"]
-    targets = (
-        None
-        if len(parts) == 1
-        else []
-        if off
-        else [parse_target(p, OWNER_USAGE) for p in parts[1:]]
-    )
+    key, targets = parse_owner(caller.rest)
 
     def apply(session: Session) -> tuple[Owners, Tracker]:
         tracker = resolve(session, settings, caller, changing=targets is not None).tracker

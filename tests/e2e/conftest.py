@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from tests.helpers import assert_trail_intact
 
 TOKEN = "777000111:E2E-token-that-must-not-leak"
 ROOT = Path(__file__).resolve().parents[2]
-CLOCKED = Path(__file__).with_name("clocked.py")
+LAUNCH = Path(__file__).with_name("launch.py")
 
 OPERATOR = User(9001, "Oscar", "oscar_ops")
 REPORTERS = [
@@ -51,8 +52,11 @@ class BotProcess:
     url: str
     workdir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
-    # Seconds the bot's wall clock runs ahead of the real one (tests/e2e/clocked.py).
-    clock_ahead: float = 0.0
+    # Time constants scaled for a test (tests/e2e/launch.py; zero or empty: the bot's own).
+    clock_ahead: float = 0.0  # seconds the bot's wall clock runs ahead of the real one
+    group_window: int = 0  # seconds of Telegram's per-group window (a minute)
+    retry_delays: tuple[float, ...] = ()  # pauses before retrying a failed Bot API call
+    read_timeout: float = 0.0  # seconds a Bot API call waits for its answer
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -65,7 +69,13 @@ class BotProcess:
         return self.workdir / "bot.log"
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
+        # Without PYTHONDONTWRITEBYTECODE (some machines set it) each start reuses the bytecode
+        # the previous one wrote, instead of compiling Pantau and its libraries again.
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "PANTAU_")) and k != "PYTHONDONTWRITEBYTECODE"
+        }
         env.update(
             {
                 "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -78,18 +88,34 @@ class BotProcess:
                 # would stretch a test to minutes. The limiter's retry on 429 stays on.
                 "PANTAU_RATE_PER_SECOND": "0",
                 "PANTAU_RATE_PER_GROUP_MINUTE": "0",
+                # Checking a country code loads every country of the holidays package (about
+                # a second of CPU per start); no test but the check-in's needs a calendar.
+                "PANTAU_HOLIDAYS": "off",
+                # The bot talks plain HTTP to the emulator: no certificate store to load (httpx
+                # reads certifi's bundle for each of its four clients, 0.1 s of CPU each).
+                "SSL_CERT_DIR": str(self.workdir),
                 "LOG_LEVEL": "INFO",
             }
         )
         env.update(self.extra_env)
         return env
 
+    def launcher(self) -> list[str]:
+        """tests/e2e/launch.py (the bot with Pantau's modules imported apart; see there) with
+        the time constants this test scales."""
+        scaled = {
+            "--ahead": str(self.clock_ahead) if self.clock_ahead else "",
+            "--group-window": str(self.group_window) if self.group_window else "",
+            "--retry-delays": ",".join(str(d) for d in self.retry_delays),
+            "--read-timeout": str(self.read_timeout) if self.read_timeout else "",
+        }
+        options = [part for name, value in scaled.items() if value for part in (name, value)]
+        return [str(LAUNCH), *options, "--"]
+
     def start(self, *args: str, wait_for: str | None = "getUpdates") -> None:
         calls_before = sum(1 for m, _ in self.emulator.calls if m == wait_for)
         with self.log_path.open("ab") as log:  # the child keeps its own descriptor
-            launcher = ["-m", "bot"]
-            if self.clock_ahead:
-                launcher = [str(CLOCKED), str(self.clock_ahead)]
+            launcher = self.launcher()
             self.process = subprocess.Popen(
                 [sys.executable, *launcher, "run", *args],
                 cwd=self.workdir,
@@ -118,6 +144,19 @@ class BotProcess:
         self.process.kill()  # SIGKILL: no cleanup of any kind
         self.process.wait(timeout=10)
         self.process = None
+
+    def wait_log(self, text: str, timeout: float = 15.0) -> None:
+        """Wait until the bot's log says ``text``."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not logged within {timeout} s:\n{self.log()}")
+            time.sleep(0.05)
+
+    def keep_figures(self, name: str, summary: str) -> None:
+        """Print a test's figures (for the notes) and keep them beside its log."""
+        print(summary)  # noqa: T201
+        (self.workdir / name).write_text(summary)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -1,0 +1,103 @@
+"""``pantau`` for the end-to-end tests: ``python tests/e2e/launch.py [options] -- run …``.
+
+The process is the real one (``python -m bot``, run through runpy), talking to the emulator
+over HTTP. Two things differ, neither in what the bot does:
+
+The garbage collector is off while Pantau and its libraries are imported, and what they
+built is then frozen (``gc.freeze``): the collector no longer walks those objects again and
+again (during the imports, and once more when the process exits), which is about a third of
+the CPU a start costs and most of a second at each stop on this machine.
+
+Waits that would stretch a test to minutes are scaled down, here and never through a public
+setting:
+
+--ahead SECONDS       the wall clock moved forward, ticking as usual (time-machine patches
+                      ``time.time()`` and ``datetime.now()`` for every thread): a check-in or a
+                      digest that fell due while the bot was stopped, without a real minute.
+--group-window SECS   Telegram's per-group window (20 messages a *minute*) shortened to SECS:
+                      the budget keeps its shape (20 per window), a burst drains in seconds.
+--retry-delays A,B    the pauses before retrying a timed-out or failed call (2 s and 8 s).
+--read-timeout SECS   how long a Bot API call may wait for an answer (PTB's 5 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import gc
+import importlib
+import runpy
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+
+def options(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="launch.py")
+    parser.add_argument("--ahead", type=float, default=0.0)
+    parser.add_argument("--group-window", type=int, default=0)
+    parser.add_argument("--retry-delays", default="")
+    parser.add_argument("--read-timeout", type=float, default=0.0)
+    split = argv.index("--")
+    return parser.parse_args(argv[:split]), argv[split + 1 :]
+
+
+def scale(args: argparse.Namespace) -> None:
+    """Set the bot's time constants before ``bot.cli`` builds anything from them."""
+    if args.group_window:
+        from bot import app
+        from bot.config import Settings
+        from bot.ratelimit import SendLimiter, per_period
+
+        build = app.send_limiter
+
+        def send_limiter(settings: Settings) -> SendLimiter:
+            limiter = build(settings)
+            limiter.group = per_period(settings.pantau_rate_per_group_minute, args.group_window)
+            return limiter
+
+        app.send_limiter = send_limiter
+    if args.retry_delays:
+        from bot import retry
+
+        retry.NETWORK_RETRY_DELAYS = tuple(float(d) for d in args.retry_delays.split(","))
+    if args.read_timeout:
+        from telegram.request import HTTPXRequest
+
+        from bot import transport
+
+        # bot.transport builds its HTTP clients from the name it imported.
+        vars(transport)["HTTPXRequest"] = functools.partial(
+            HTTPXRequest, read_timeout=args.read_timeout
+        )
+
+
+@contextlib.contextmanager
+def clock(ahead: float) -> Iterator[None]:
+    if not ahead:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=ahead), tick=True):
+        yield
+
+
+# What ``pantau run`` imports (bot.cli_run imports the last ones when it starts the bot).
+IMPORTS = ("bot.cli", "bot.cli_run", "bot.app", "bot.startup", "bot.webhook", "telegram.ext")
+
+if __name__ == "__main__":
+    gc.disable()
+    for name in IMPORTS:
+        importlib.import_module(name)
+    gc.freeze()
+    gc.enable()
+    parsed, rest = options(sys.argv[1:])
+    sys.argv = ["pantau", *rest]
+    scale(parsed)
+    try:
+        with clock(parsed.ahead):
+            runpy.run_module("bot", run_name="__main__")  # exits with pantau's code
+    finally:
+        gc.freeze()  # the collection at exit would walk every object still alive
