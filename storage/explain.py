@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, String, type_coerce
+from sqlalchemy import Connection, String, bindparam, type_coerce
 from sqlalchemy import select as core_select
 
 from domain import trail
@@ -44,6 +44,20 @@ def _raw(column: Any) -> Any:
     return type_coerce(column, String).label(column.name)
 
 
+# Built once: every event with no row of its own comes here on every verification, and
+# building the statement and its cache key each time cost more than running it.
+_ONE_EVENT = core_select(
+    _EVENT.c.kind,
+    _raw(_EVENT.c.at),
+    _EVENT.c.actor_id,
+    _EVENT.c.chat_id,
+    _EVENT.c.detail,
+    _EVENT.c.report_id,
+    _EVENT.c.evidence_id,
+    _EVENT.c.canonical,
+).where(_EVENT.c.tracker_id == bindparam("tracker_id"), _EVENT.c.seq == bindparam("seq"))
+
+
 class Explainer:
     """The slow path for one tracker. Every report and file of the tracker is read the first
     time an event about one needs explaining, and only then."""
@@ -64,16 +78,7 @@ class Explainer:
     def explain(self, seq: int, previous: str, digest: str) -> str | None:
         """Why event ``seq`` does not match (None: it does, rebuilt the slow way)."""
         event = self._connection.execute(
-            core_select(
-                _EVENT.c.kind,
-                _raw(_EVENT.c.at),
-                _EVENT.c.actor_id,
-                _EVENT.c.chat_id,
-                _EVENT.c.detail,
-                _EVENT.c.report_id,
-                _EVENT.c.evidence_id,
-                _EVENT.c.canonical,
-            ).where(_EVENT.c.tracker_id == self._tracker_id, _EVENT.c.seq == seq)
+            _ONE_EVENT, {"tracker_id": self._tracker_id, "seq": seq}
         ).one()
         what = describe(event.kind, event.report_id, event.evidence_id)
         stored = event.canonical
