@@ -142,12 +142,12 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> Delivery:
         notice_store.finish_notice(
             session,
             notice_id=notice_id,
+            chat_id=chat_id,
             attempts=attempts.count,
-            now=ended,
             message_id=message_id,
             error=error,
             figures=outgoing.figures,
-            chat_id=chat_id,
+            now=ended,
         )
 
     await run_db_app(application, finish)
