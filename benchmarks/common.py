@@ -18,6 +18,7 @@ from storage import workstreams as workstream_store
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import ChatLink, Report
+from storage.trail import Act
 
 TOKEN = "123456789:benchmark-token"
 STAFF = -1001001
@@ -73,8 +74,9 @@ def seed(db: Path, reports: int, *, chats: int = 1) -> tuple[Engine, float]:
             )
             assert ws.id is not None
             ws_ids.append(ws.id)
+        act = Act(tracker.id, NOW)
         for user in range(1, 5):
-            member_store.set_role(session, tracker_id=tracker.id, user_id=user, role=Role.REPORTER)
+            member_store.set_role(session, act, user_id=user, role=Role.REPORTER)
         tracker_id = tracker.id
     span = timedelta(days=365).total_seconds()
     start = NOW - timedelta(days=365)

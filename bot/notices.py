@@ -100,7 +100,9 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> Delivery:
 
     chat_id = outgoing.chat_id
     attempts = Attempts()
+    message_id: int | None = None
     error: str | None = None
+    delivery = Delivery.FAILED
     for _ in range(3):  # a chat can migrate once; more is a loop to stop
         try:
             message_id = await with_network_retries(
@@ -111,10 +113,9 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> Delivery:
         except Forbidden as exc:
             error = f"forbidden: {exc.message}"
             if outgoing.private:
-                count = attempts.count
-                await _finish(application, notice_id, outgoing, chat_id, count, error=error)
                 log.warning("person %s cannot be written to yet: %s", chat_id, exc.message)
-                return Delivery.FORBIDDEN
+                delivery = Delivery.FORBIDDEN
+                break
             await _deactivate(application, chat_id, exc.message)
         except ChatMigrated as exc:
             log.warning("chat %s migrated to %s: moving its notices", chat_id, exc.new_chat_id)
@@ -129,17 +130,34 @@ async def deliver(application: PantauApp, outgoing: Outgoing) -> Delivery:
         except TelegramError as exc:  # RetryAfter beyond the limiter's retries, and the rest
             error = f"{type(exc).__name__}: {exc.message}"
         else:
-            await _finish(
-                application, notice_id, outgoing, chat_id, attempts.count, message_id=message_id
-            )
-            log.info("sent %s to chat %s", outgoing.slot_key, chat_id)
-            if outgoing.photo is not None:
-                await _send_photo(application, chat_id, outgoing.photo)
-            return Delivery.SENT
+            error = None  # sent, perhaps after a migration
+            delivery = Delivery.SENT
         break
-    log.error("notice %s to chat %s failed: %s", outgoing.slot_key, chat_id, error)
-    await _finish(application, notice_id, outgoing, chat_id, attempts.count, error=error)
-    return Delivery.FAILED
+
+    # However it ended, the claimed notice records it in this one place: sent with its
+    # message, or failed with its error (and the chat id it ended at, after a migration).
+    ended = data.clock()
+
+    def finish(session: Session) -> None:
+        notice_store.finish_notice(
+            session,
+            notice_id=notice_id,
+            chat_id=chat_id,
+            attempts=attempts.count,
+            message_id=message_id,
+            error=error,
+            figures=outgoing.figures,
+            now=ended,
+        )
+
+    await run_db_app(application, finish)
+    if delivery is Delivery.SENT:
+        log.info("sent %s to chat %s", outgoing.slot_key, chat_id)
+        if outgoing.photo is not None:
+            await _send_photo(application, chat_id, outgoing.photo)
+    elif delivery is Delivery.FAILED:
+        log.error("notice %s to chat %s failed: %s", outgoing.slot_key, chat_id, error)
+    return delivery
 
 
 async def _send(
@@ -178,34 +196,6 @@ async def _migrate(application: PantauApp, old_chat_id: int, new_chat_id: int) -
         lifecycle.migrate_chat(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
 
     await run_db_app(application, move)
-
-
-async def _finish(
-    application: PantauApp,
-    notice_id: int,
-    outgoing: Outgoing,
-    chat_id: int,
-    attempts: int,
-    *,
-    message_id: int | None = None,
-    error: str | None = None,
-) -> None:
-    """Record how a claimed notice ended: sent (with its message), or failed with its error."""
-    now = application.bot_data.clock()
-
-    def record(session: Session) -> None:
-        notice_store.finish_notice(
-            session,
-            notice_id=notice_id,
-            attempts=attempts,
-            now=now,
-            message_id=message_id,
-            error=error,
-            figures=outgoing.figures,
-            chat_id=chat_id,
-        )
-
-    await run_db_app(application, record)
 
 
 async def _deactivate(application: PantauApp, chat_id: int, reason: str) -> None:

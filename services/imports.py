@@ -29,6 +29,7 @@ from storage import reports as report_store
 from storage import trackers as tracker_store
 from storage import workstreams as workstream_store
 from storage.models import Report, Tracker
+from storage.trail import Act
 
 IMPORTED_CHAT_ID = 0  # reports from a file have no Telegram chat: they share this one
 
@@ -186,10 +187,9 @@ def apply_spec(
 
     names: dict[int, str] = {}
     had_admins = member_store.count_admins(session, tracker_id=tracker.id) > 0
+    act = Act(tracker.id, now)  # the file gives these roles, not a person
     for member in spec.members:
-        previous = member_store.set_role(
-            session, tracker_id=tracker.id, user_id=member.user_id, role=member.role, now=now
-        )
+        previous = member_store.set_role(session, act, user_id=member.user_id, role=member.role)
         if previous is Role.ADMIN and member.role is not Role.ADMIN:
             # A role that shrinks ends everywhere, as with /grant: their private chat stops
             # following the tracker (its digest schedule with it).

@@ -15,6 +15,7 @@ from domain.views import SERVICE_ACCOUNTS, Role
 from storage import lifecycle
 from storage import members as member_store
 from storage.models import Tracker
+from storage.trail import Act
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,8 @@ def grant(
         raise UserError("service_account", id=user_id)
     if role is not Role.ADMIN:  # a demotion must leave the tracker an admin
         keep_an_admin(session, tracker, user_id, name)
-    previous = member_store.set_role(
-        session, tracker_id=tracker.id, user_id=user_id, role=role, actor_id=actor_id, now=now
-    )
+    act = Act(tracker.id, now, actor_id)
+    previous = member_store.set_role(session, act, user_id=user_id, role=role)
     log.info("grant: %s is %s of %s (was %s)", user_id, role, tracker.key, previous)
     shrinks = previous is Role.ADMIN and role is not Role.ADMIN
     unlinked = shrinks and lifecycle.unlink_private_chat(
@@ -90,9 +90,7 @@ def revoke(
     role = member_store.role_of(session, tracker_id=tracker.id, user_id=user_id)
     if role is None:
         raise UserError("no_role", name=name, tracker=tracker.title)
-    member_store.remove_member(
-        session, tracker_id=tracker.id, user_id=user_id, actor_id=actor_id, now=now
-    )
+    member_store.remove_member(session, Act(tracker.id, now, actor_id), user_id=user_id)
     log.info("revoke: %s no longer %s of %s", user_id, role, tracker.key)
     unlinked = lifecycle.unlink_private_chat(session, tracker_id=tracker.id, user_id=user_id)
     return RoleChanged(user_id, name, role, role, unlinked)

@@ -20,6 +20,7 @@ from storage import trackers as tracker_store
 from storage import workstreams as workstream_store
 from storage.chats import ChatPlan
 from storage.models import Tracker, TrackerEvent
+from storage.trail import Act
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,11 @@ def save_tracker(
                 tracker=existing.title,
                 restore=code(f"/restore {existing.key}"),
             )
+        assert existing.id is not None
         tracker_store.change_tracker(
             session,
+            Act(existing.id, now, actor_id),
             tracker=existing,
-            actor_id=actor_id,
-            now=now,
             deadline=fields.deadline,
             title=fields.title,
             regulation=fields.regulation,
@@ -84,14 +85,8 @@ def save_tracker(
     )
     assert tracker.id is not None
     if actor_id is not None:
-        member_store.set_role(
-            session,
-            tracker_id=tracker.id,
-            user_id=actor_id,
-            role=Role.ADMIN,
-            actor_id=actor_id,
-            now=now,
-        )
+        act = Act(tracker.id, now, actor_id)
+        member_store.set_role(session, act, user_id=actor_id, role=Role.ADMIN)
     return TrackerSaved(tracker, created=True)
 
 
@@ -132,15 +127,8 @@ def attach_chat(
     if leaving is not None and leaving.id is not None:
         events.append((leaving.id, lifecycle.EventKind.MOVED_AWAY, tracker.key))
     for tracker_id, kind, detail in events:
-        lifecycle.add_event(
-            session,
-            tracker_id=tracker_id,
-            kind=kind,
-            actor_id=linking.actor_id,
-            now=linking.now,
-            chat_id=chat_id,
-            detail=detail,
-        )
+        act = Act(tracker_id, linking.now, linking.actor_id, chat_id)
+        lifecycle.add_event(session, act, kind, detail=detail)
 
 
 def link_chat(
@@ -191,12 +179,12 @@ def show_or_move_deadline(
     session: Session, tracker: Tracker, new_deadline: date | None, *, actor_id: int, now: datetime
 ) -> Deadline:
     """/deadline: the deadline, moved first when a new one is given."""
+    assert tracker.id is not None
     changed_from = None
     if new_deadline is not None and new_deadline != tracker.deadline:
         changed_from = tracker.deadline
-        tracker_store.change_tracker(
-            session, tracker=tracker, actor_id=actor_id, now=now, deadline=new_deadline
-        )
+        act = Act(tracker.id, now, actor_id)
+        tracker_store.change_tracker(session, act, tracker=tracker, deadline=new_deadline)
         log.info("deadline of %s moved to %s", tracker.key, new_deadline)
     return Deadline(tracker_store.tracker_view(tracker), changed_from)
 
@@ -230,15 +218,8 @@ def set_archived(
     if (tracker.archived_at is not None) == archived:
         change = ArchiveChange.ALREADY_ARCHIVED if archived else ArchiveChange.NOT_ARCHIVED
         return Archived(change, tracker, [])
-    lifecycle.set_archived(session, tracker=tracker, archived=archived, by=actor_id, now=now)
-    lifecycle.add_event(
-        session,
-        tracker_id=tracker.id,
-        kind=lifecycle.EventKind.ARCHIVED if archived else lifecycle.EventKind.RESTORED,
-        actor_id=actor_id,
-        now=now,
-        detail=detail,
-    )
+    act = Act(tracker.id, now, actor_id)
+    lifecycle.set_archived(session, act, tracker=tracker, archived=archived, detail=detail)
     log.info("tracker %s %s", tracker.key, "archived" if archived else "restored")
     if archived:
         return Archived(ArchiveChange.ARCHIVED, tracker, [])

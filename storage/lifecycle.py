@@ -1,11 +1,10 @@
 """A tracker's life and trail beyond its reports: archiving, the events that record chats
 moving and trackers archived, the row lock that guards its admins, private-chat links ending.
 Chats leaving (the bot removed or blocked) and moving (a group that became a supergroup).
-Same conventions as every storage module: a ``session`` and keyword-only arguments."""
+Same conventions as every storage module: a ``session`` and keyword-only arguments; what
+chains an event takes a ``trail.Act`` (who, when, from which chat) beside the session."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -30,12 +29,18 @@ def lock_tracker(session: Session, *, tracker_id: int) -> Tracker | None:
 
 
 def set_archived(
-    session: Session, *, tracker: Tracker, archived: bool, by: int | None, now: datetime
+    session: Session,
+    act: trail.Act,
+    *,
+    tracker: Tracker,
+    archived: bool,
+    detail: str | None = None,
 ) -> None:
-    tracker.archived_at = now if archived else None
-    tracker.archived_by = by if archived else None
+    """Archive or restore ``tracker``, chained (``detail``: where it was done, if not in chat)."""
+    tracker.archived_at = act.at if archived else None
+    tracker.archived_by = act.actor_id if archived else None
     session.add(tracker)
-    session.flush()
+    add_event(session, act, EventKind.ARCHIVED if archived else EventKind.RESTORED, detail=detail)
 
 
 class EventKind:
@@ -60,19 +65,10 @@ SHOWN_EVENTS = (
 )
 
 
-def add_event(
-    session: Session,
-    *,
-    tracker_id: int,
-    kind: str,
-    actor_id: int | None,
-    now: datetime,
-    chat_id: int | None = None,
-    detail: str | None = None,
-) -> None:
+def add_event(session: Session, act: trail.Act, kind: str, *, detail: str | None = None) -> None:
     """An event without a row of its own (a chat linked, a tracker archived), appended to
     the tracker's hash chain (``storage.trail``)."""
-    trail.record(session, trail.Act(tracker_id, now, actor_id, chat_id), kind, detail=detail)
+    trail.record(session, act, kind, detail=detail)
 
 
 def events(session: Session, *, tracker_id: int, limit: int = 5) -> list[TrackerEvent]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
@@ -37,60 +36,30 @@ def _member(session: Session, tracker_id: int, user_id: int) -> Member | None:
     ).first()
 
 
-def _chain_role(
-    session: Session,
-    kind: Kind,
-    tracker_id: int,
-    by: int | None,
-    now: datetime | None,
-    subject: dict[str, Any],
-) -> None:
-    """A role given or taken, on the tracker's trail (after the row change is flushed)."""
-    session.flush()
-    at = now or datetime.now(UTC)
-    trail.record(session, trail.Act(tracker_id, at, by), kind, subject=subject)
-
-
-def set_role(
-    session: Session,
-    *,
-    tracker_id: int,
-    user_id: int,
-    role: Role,
-    actor_id: int | None = None,
-    now: datetime | None = None,
-) -> Role | None:
-    """Give a user a role in a tracker (chained when it changes); returns the role they had
-    before."""
-    member = _member(session, tracker_id, user_id)
+def set_role(session: Session, act: trail.Act, *, user_id: int, role: Role) -> Role | None:
+    """Give a user a role in ``act``'s tracker (chained when it changes); returns the role they
+    had before."""
+    member = _member(session, act.tracker_id, user_id)
     previous = Role(member.role) if member is not None else None
     if previous is role:
         return previous
     if member is None:
-        member = Member(tracker_id=tracker_id, user_id=user_id, role=role.value)
+        member = Member(tracker_id=act.tracker_id, user_id=user_id, role=role.value)
     member.role = role.value
     session.add(member)
     was = previous.value if previous is not None else None
     subject = {"user_id": user_id, "role": role.value, "previous": was}
-    _chain_role(session, Kind.ROLE_GIVEN, tracker_id, actor_id, now, subject)
+    trail.record(session, act, Kind.ROLE_GIVEN, subject=subject)
     return previous
 
 
-def remove_member(
-    session: Session,
-    *,
-    tracker_id: int,
-    user_id: int,
-    actor_id: int | None = None,
-    now: datetime | None = None,
-) -> Role | None:
-    """Take a user's role in a tracker away (chained); returns the role they had."""
-    member = _member(session, tracker_id, user_id)
+def remove_member(session: Session, act: trail.Act, *, user_id: int) -> Role | None:
+    """Take a user's role in ``act``'s tracker away (chained); returns the role they had."""
+    member = _member(session, act.tracker_id, user_id)
     if member is None:
         return None
     session.delete(member)
-    subject = {"user_id": user_id, "role": member.role}
-    _chain_role(session, Kind.ROLE_TAKEN, tracker_id, actor_id, now, subject)
+    trail.record(session, act, Kind.ROLE_TAKEN, subject={"user_id": user_id, "role": member.role})
     return Role(member.role)
 
 

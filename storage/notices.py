@@ -56,15 +56,16 @@ def finish_notice(
     session: Session,
     *,
     notice_id: int,
+    chat_id: int,
     attempts: int,
+    message_id: int | None,
+    error: str | None,
+    figures: str | None,
     now: datetime,
-    message_id: int | None = None,
-    error: str | None = None,
-    figures: str | None = None,
-    chat_id: int | None = None,
 ) -> None:
     """Record how a claimed notice ended: failed when there is an ``error``, else sent. The
-    status follows from the error here, so that no notice is ever sent with an error."""
+    status follows from the error here, so that no notice is ever sent with an error.
+    ``chat_id``: where it ended, which a group's migration moves."""
     sent = error is None
     notice = session.get(Notice, notice_id)
     assert notice is not None
@@ -74,8 +75,7 @@ def finish_notice(
     notice.error = error[:500] if error else None
     # A digest's figures are the next digest's baseline: only a digest that was sent has one.
     notice.figures = figures if sent else None
-    if chat_id is not None:
-        notice.chat_id = chat_id
+    notice.chat_id = chat_id
     if sent:
         notice.sent_at = now
     session.add(notice)

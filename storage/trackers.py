@@ -111,10 +111,9 @@ def create_tracker(
 
 def change_tracker(
     session: Session,
+    act: trail.Act,
     *,
     tracker: Tracker,
-    actor_id: int | None,
-    now: datetime,
     deadline: date | None = None,
     title: str | None = None,
     regulation: str | None = None,
@@ -122,8 +121,7 @@ def change_tracker(
 ) -> bool:
     """Move a tracker's deadline or change its title (or an import file's other fields),
     chained; True when something changed."""
-    assert tracker.id is not None
-    act = trail.Act(tracker.id, now, actor_id)
+    assert tracker.id == act.tracker_id
     changed = False
     if deadline is not None and deadline != tracker.deadline:
         moved = {"from": tracker.deadline.isoformat(), "to": deadline.isoformat()}

@@ -97,7 +97,9 @@ class _Stored(TypedDict):
 @dataclass(frozen=True, slots=True)
 class Act:
     """Who changed a tracker, when, and from which chat: the fields every event of one change
-    carries, built once by the storage function that makes the change."""
+    carries. A use case builds it once and hands it, beside the session, to the storage
+    functions that take one (``members.set_role``, ``trackers.change_tracker``,
+    ``lifecycle.add_event`` …); the others build it from their own arguments."""
 
     tracker_id: int
     at: datetime

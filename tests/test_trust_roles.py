@@ -15,6 +15,7 @@ from storage import members as member_store
 from storage import trackers as tracker_store
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
+from storage.trail import Act
 from tests.helpers import ADMIN, OPERATOR, Harness, seed_tracker
 from tests.trust_helpers import at_once, links
 
@@ -68,14 +69,14 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin_on_postgresql(
         assert tracker.id is not None
         tracker_id = tracker.id
         for admin in (1, 2):
-            member_store.set_role(session, tracker_id=tracker_id, user_id=admin, role=Role.ADMIN)
+            member_store.set_role(session, Act(tracker_id, now), user_id=admin, role=Role.ADMIN)
 
     def revoke(session: Session, user_id: int) -> None:
         """What /revoke does in its transaction, in that order."""
         tracker = tracker_store.get_tracker_by_id(session, tracker_id=tracker_id)
         assert tracker is not None
         keep_an_admin(session, tracker, user_id, "x")
-        member_store.remove_member(session, tracker_id=tracker_id, user_id=user_id)
+        member_store.remove_member(session, Act(tracker_id, now), user_id=user_id)
 
     assert at_once(engine, lambda s: revoke(s, 2), lambda s: revoke(s, 1)) == ["last_admin"]
     with session_scope(engine, readonly=True) as session:
