@@ -53,7 +53,7 @@ class BotProcess:
     workdir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     # Time constants scaled for a test (tests/e2e/launch.py; zero or empty: the bot's own).
-    clock_ahead: float = 0.0  # seconds the bot's wall clock runs ahead of the real one
+    clock_ahead: float | None = None  # seconds the bot's wall clock runs ahead of the real one
     group_window: int = 0  # seconds of Telegram's per-group window (a minute)
     retry_delays: tuple[float, ...] = ()  # pauses before retrying a failed Bot API call
     read_timeout: float = 0.0  # seconds a Bot API call waits for its answer
@@ -104,7 +104,7 @@ class BotProcess:
         """tests/e2e/launch.py (the bot with Pantau's modules imported apart; see there) with
         the time constants this test scales."""
         scaled = {
-            "--ahead": str(self.clock_ahead) if self.clock_ahead else "",
+            "--ahead": str(self.clock_ahead) if self.clock_ahead is not None else "",
             "--group-window": str(self.group_window) if self.group_window else "",
             "--retry-delays": ",".join(str(d) for d in self.retry_delays),
             "--read-timeout": str(self.read_timeout) if self.read_timeout else "",
@@ -144,6 +144,20 @@ class BotProcess:
         self.process.kill()  # SIGKILL: no cleanup of any kind
         self.process.wait(timeout=10)
         self.process = None
+
+    def shift_clock(self, seconds: float) -> None:
+        """Move the running bot's clock (started with ``clock_ahead``) on by ``seconds``."""
+        assert self.process is not None
+        assert self.clock_ahead is not None
+        shifts = self.log().count("launch.py: clock moved on")
+        (self.workdir / "clock-shift").write_text(str(seconds))
+        self.process.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + 15
+        while self.log().count("launch.py: clock moved on") == shifts:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the clock did not move within 15 s:\n{self.log()}")
+            time.sleep(0.02)
+        self.clock_ahead += seconds
 
     def wait_log(self, text: str, timeout: float = 15.0) -> None:
         """Wait until the bot's log says ``text``."""

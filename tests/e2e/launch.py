@@ -14,6 +14,9 @@ setting:
 --ahead SECONDS       the wall clock moved forward, ticking as usual (time-machine patches
                       ``time.time()`` and ``datetime.now()`` for every thread): a check-in or a
                       digest that fell due while the bot was stopped, without a real minute.
+                      SIGUSR1 then moves it on by the seconds written in the file ``clock-shift``
+                      of the working directory (``BotProcess.shift_clock``): a test sets up, then
+                      brings the bot's clock to just before the minute it waits for.
 --group-window SECS   Telegram's per-group window (20 messages a *minute*) shortened to SECS:
                       the budget keeps its shape (20 per window), a burst drains in seconds.
 --retry-delays A,B    the pauses before retrying a timed-out or failed call (2 s and 8 s).
@@ -28,14 +31,16 @@ import functools
 import gc
 import importlib
 import runpy
+import signal
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 
 def options(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(prog="launch.py")
-    parser.add_argument("--ahead", type=float, default=0.0)
+    parser.add_argument("--ahead", type=float, default=None)
     parser.add_argument("--group-window", type=int, default=0)
     parser.add_argument("--retry-delays", default="")
     parser.add_argument("--read-timeout", type=float, default=0.0)
@@ -74,13 +79,21 @@ def scale(args: argparse.Namespace) -> None:
 
 
 @contextlib.contextmanager
-def clock(ahead: float) -> Iterator[None]:
-    if not ahead:
+def clock(ahead: float | None) -> Iterator[None]:
+    if ahead is None:
         yield
         return
     import time_machine
 
-    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=ahead), tick=True):
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=ahead), tick=True) as moved:
+
+        def shift(_signal: int, _frame: object) -> None:
+            seconds = float(Path("clock-shift").read_text())
+            moved.shift(seconds)
+            sys.stderr.write(f"launch.py: clock moved on by {seconds} s\n")  # shift_clock waits
+            sys.stderr.flush()
+
+        signal.signal(signal.SIGUSR1, shift)
         yield
 
 
