@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,11 +18,11 @@ from sqlmodel import select
 from storage.db import make_engine, session_scope
 from storage.models import Report
 from tests.e2e.emulator import BotAPIEmulator, Chat, User, running
+from tests.e2e.forked import Forked
 from tests.helpers import assert_trail_intact
 
 TOKEN = "777000111:E2E-token-that-must-not-leak"
 ROOT = Path(__file__).resolve().parents[2]
-LAUNCH = Path(__file__).with_name("launch.py")
 
 OPERATOR = User(9001, "Oscar", "oscar_ops")
 REPORTERS = [
@@ -57,7 +55,7 @@ class BotProcess:
     group_window: int = 0  # seconds of Telegram's per-group window (a minute)
     retry_delays: tuple[float, ...] = ()  # pauses before retrying a failed Bot API call
     read_timeout: float = 0.0  # seconds a Bot API call waits for its answer
-    process: subprocess.Popen[bytes] | None = None
+    process: Forked | None = None
     starts: int = 0
 
     @property
@@ -110,19 +108,13 @@ class BotProcess:
             "--read-timeout": str(self.read_timeout) if self.read_timeout else "",
         }
         options = [part for name, value in scaled.items() if value for part in (name, value)]
-        return [str(LAUNCH), *options, "--"]
+        return [*options, "--"]
 
     def start(self, *args: str, wait_for: str | None = "getUpdates") -> None:
         calls_before = sum(1 for m, _ in self.emulator.calls if m == wait_for)
-        with self.log_path.open("ab") as log:  # the child keeps its own descriptor
-            launcher = self.launcher()
-            self.process = subprocess.Popen(
-                [sys.executable, *launcher, "run", *args],
-                cwd=self.workdir,
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        self.process = Forked(
+            [*self.launcher(), "run", *args], cwd=self.workdir, env=self.env(), log=self.log_path
+        )
         self.starts += 1
         if wait_for is not None:
             try:

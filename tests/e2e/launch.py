@@ -30,12 +30,17 @@ import contextlib
 import functools
 import gc
 import importlib
+import json
+import os
 import runpy
+import select
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 
 def options(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -100,13 +105,18 @@ def clock(ahead: float | None) -> Iterator[None]:
 # What ``pantau run`` imports (bot.cli_run imports the last ones when it starts the bot).
 IMPORTS = ("bot.cli", "bot.cli_run", "bot.app", "bot.startup", "bot.webhook", "telegram.ext")
 
-if __name__ == "__main__":
+
+def prepare() -> None:
     gc.disable()
     for name in IMPORTS:
         importlib.import_module(name)
     gc.freeze()
     gc.enable()
-    parsed, rest = options(sys.argv[1:])
+
+
+def run(argv: list[str]) -> None:
+    """``launch.py [options] -- run …``: pantau with these options; exits with its code."""
+    parsed, rest = options(argv)
     sys.argv = ["pantau", *rest]
     scale(parsed)
     try:
@@ -114,3 +124,60 @@ if __name__ == "__main__":
             runpy.run_module("bot", run_name="__main__")  # exits with pantau's code
     finally:
         gc.freeze()  # the collection at exit would walk every object still alive
+
+
+def serve(path: str) -> None:
+    """``launch.py --serve SOCKET``: import once, then fork one bot per request.
+
+    A request is a line of JSON (argv after ``launch.py``, cwd, env, log file); the answer is
+    the child's pid, then, when it ends, its exit code as ``Popen.wait`` gives it. Each child
+    is a copy of this process as it stood after the imports (the server itself runs nothing
+    of Pantau), so it is the process ``launch.py … -- run`` would be, minus a second and a
+    half of starting Python and importing (tests/e2e/forked.py).
+    """
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(path)
+    listener.listen(16)
+    children: dict[int, socket.socket] = {}
+    while True:
+        if select.select([listener], [], [], 0.02)[0]:
+            conn, _ = listener.accept()
+            request = json.loads(conn.makefile("rb").readline())
+            pid = os.fork()
+            if pid == 0:  # the bot: it leaves through SystemExit, and Python's usual exit
+                listener.close()
+                for other in children.values():
+                    other.close()
+                conn.close()
+                child(request)
+            conn.sendall(f"{pid}\n".encode())
+            children[pid] = conn
+        while children:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+            done = children.pop(pid)
+            done.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+            done.close()
+
+
+def child(request: dict[str, Any]) -> None:
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    run(request["argv"])
+    sys.exit(0)  # never back into the server's loop
+
+
+if __name__ == "__main__":
+    prepare()
+    if sys.argv[1] == "--serve":
+        serve(sys.argv[2])
+    run(sys.argv[1:])

@@ -42,7 +42,7 @@ def test_checkin_at_the_next_minute_prompts_owner_and_a_tap_reaches_status(
     bot.start()
 
     def bot_now() -> datetime:
-        return datetime.now(ZoneInfo(zone)) + timedelta(seconds=bot.clock_ahead)
+        return datetime.now(ZoneInfo(zone)) + timedelta(seconds=bot.clock_ahead or 0.0)
 
     deadline = bot_now().date() + timedelta(days=40)
     chat.say(f"/setup story {deadline} The story", user=OPERATOR, chat=MANAGERS)
