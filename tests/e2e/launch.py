@@ -1,4 +1,5 @@
-"""``pantau`` for the end-to-end tests: ``python tests/e2e/launch.py [options] -- run …``.
+"""``pantau`` for the end-to-end tests: ``python tests/e2e/launch.py [options] -- run …``,
+or forked by ``launch.py --serve SOCKET`` (:func:`serve`; the tests start bots that way).
 
 The process is the real one (``python -m bot``, run through runpy), talking to the emulator
 over HTTP. Two things differ, neither in what the bot does:
@@ -139,7 +140,8 @@ def serve(path: str) -> None:
     listener.bind(path)
     listener.listen(16)
     children: dict[int, socket.socket] = {}
-    while True:
+    parent = os.getppid()
+    while os.getppid() == parent:  # ends with the test session, even one killed
         if select.select([listener], [], [], 0.02)[0]:
             conn, _ = listener.accept()
             request = json.loads(conn.makefile("rb").readline())
@@ -159,6 +161,7 @@ def serve(path: str) -> None:
             done = children.pop(pid)
             done.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
             done.close()
+    sys.exit(0)
 
 
 def child(request: dict[str, Any]) -> None:
