@@ -24,6 +24,9 @@ from tests.helpers import busiest, make_settings
 
 TOKEN = "777000222:shared-limits-token"
 RATE = 10  # messages a second for both instances together
+# The group's budget in the instance test: a few a minute, so that a handful of messages per
+# instance (fewer than the budget alone, more than it together) proves the sharing in seconds.
+GROUP_PER_MINUTE = 5
 GROUP = -100900
 
 
@@ -61,20 +64,21 @@ async def test_two_limiters_on_one_redis_share_the_group_and_global_windows(
     try:
         started = time.monotonic()
         await asyncio.gather(
-            *(send(limiter, GROUP) for limiter in (a, b) for _ in range(6)),
-            *(send(limiter, 5000 + n) for n, limiter in enumerate([a, b] * 12)),
+            # Each instance alone would send its 3 group messages in the first window.
+            *(send(limiter, GROUP) for limiter in (a, b) for _ in range(3)),
+            *(send(limiter, 5000 + n) for n, limiter in enumerate([a, b] * 5)),
         )
         elapsed = time.monotonic() - started
     finally:
         await a.shutdown()
         await b.shutdown()
-    assert len(group_times) == 12
+    assert len(group_times) == 6
     # One window for both instances. A slot is dated when it is taken and observed here a few
     # milliseconds later (two instances share this event loop), hence windows shortened by 50 ms.
     assert busiest(group_times, 0.95) <= 5
     assert busiest(all_times, 0.95) <= 10
-    # Alone, each instance would have sent its 6 group messages in about 1 s.
-    assert elapsed >= 2.0
+    # Together, the 6 group messages (and the 16 messages over all) need a second window.
+    assert elapsed >= 1.0
 
 
 @pytest.fixture
@@ -89,7 +93,7 @@ def _settings(tmp: Path, url: str, redis_url: str, prefix: str) -> Settings:
         telegram_bot_token=SecretStr(TOKEN),
         telegram_api_base_url=url,
         pantau_rate_per_second=RATE,
-        pantau_rate_per_group_minute=20,
+        pantau_rate_per_group_minute=GROUP_PER_MINUTE,
         pantau_redis_url=redis_url,
         pantau_redis_prefix=prefix,
     )
@@ -110,10 +114,13 @@ async def test_two_instances_with_redis_against_one_emulator_never_exceed_the_ra
     try:
         for app in apps:
             await app.initialize()
-        for app in apps:  # each instance has 15 answers for the group, 15 for private chats
+        # Each instance has 4 answers for the group (fewer than its budget of 5, were it alone)
+        # and 8 for private chats: 16 together, more than RATE in the first second.
+        for app in apps:
             assert isinstance(app.bot, PantauBot)
-            for n in range(15):
-                app.bot.outbox.put(Outgoing(GROUP, f"answer {n}"))
+            for n in range(8):
+                if n < 4:
+                    app.bot.outbox.put(Outgoing(GROUP, f"answer {n}"))
                 app.bot.outbox.put(Outgoing(6000 + n + 100 * apps.index(app), f"private {n}"))
 
         def sent() -> tuple[list[float], list[float]]:
@@ -123,19 +130,19 @@ async def test_two_instances_with_redis_against_one_emulator_never_exceed_the_ra
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:  # noqa: ASYNC110 (the emulator runs in threads)
             to_group, private = sent()
-            if len(to_group) >= 20 and len(private) >= 30:
+            if len(to_group) >= GROUP_PER_MINUTE and len(private) >= 16:
                 break
             await asyncio.sleep(0.05)
-        # A second more: the overall budget would let any group message through that did not
-        # wait for the group's window.
-        await asyncio.sleep(1.0)
+        # Half a second more: the overall budget (RATE a second, all of it free by now) would
+        # let any group message through that did not wait for the group's window.
+        await asyncio.sleep(0.5)
         to_group, private = sent()
     finally:
         for app in apps:
             await app.shutdown()
         engine.dispose()
-    assert len(private) == 30
-    assert len(to_group) == 20  # the group's 20 a minute, shared: the other 10 still wait
+    assert len(private) == 16
+    assert len(to_group) == GROUP_PER_MINUTE  # the group's budget, shared: the other 3 wait
     # RATE a second for both together, as the emulator saw them arrive: a send leaves a little
     # after its slot was taken (more on a loaded machine), so the emulator's second is
     # shortened by 100 ms. (The limiter-level test above checks the slots themselves.)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,11 +18,11 @@ from sqlmodel import select
 from storage.db import make_engine, session_scope
 from storage.models import Report
 from tests.e2e.emulator import BotAPIEmulator, Chat, User, running
+from tests.e2e.forked import Forked
 from tests.helpers import assert_trail_intact
 
 TOKEN = "777000111:E2E-token-that-must-not-leak"
 ROOT = Path(__file__).resolve().parents[2]
-LAUNCH = Path(__file__).with_name("launch.py")
 
 OPERATOR = User(9001, "Oscar", "oscar_ops")
 REPORTERS = [
@@ -53,11 +51,11 @@ class BotProcess:
     workdir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     # Time constants scaled for a test (tests/e2e/launch.py; zero or empty: the bot's own).
-    clock_ahead: float = 0.0  # seconds the bot's wall clock runs ahead of the real one
+    clock_ahead: float | None = None  # seconds the bot's wall clock runs ahead of the real one
     group_window: int = 0  # seconds of Telegram's per-group window (a minute)
     retry_delays: tuple[float, ...] = ()  # pauses before retrying a failed Bot API call
     read_timeout: float = 0.0  # seconds a Bot API call waits for its answer
-    process: subprocess.Popen[bytes] | None = None
+    process: Forked | None = None
     starts: int = 0
 
     @property
@@ -104,25 +102,19 @@ class BotProcess:
         """tests/e2e/launch.py (the bot with Pantau's modules imported apart; see there) with
         the time constants this test scales."""
         scaled = {
-            "--ahead": str(self.clock_ahead) if self.clock_ahead else "",
+            "--ahead": str(self.clock_ahead) if self.clock_ahead is not None else "",
             "--group-window": str(self.group_window) if self.group_window else "",
             "--retry-delays": ",".join(str(d) for d in self.retry_delays),
             "--read-timeout": str(self.read_timeout) if self.read_timeout else "",
         }
         options = [part for name, value in scaled.items() if value for part in (name, value)]
-        return [str(LAUNCH), *options, "--"]
+        return [*options, "--"]
 
     def start(self, *args: str, wait_for: str | None = "getUpdates") -> None:
         calls_before = sum(1 for m, _ in self.emulator.calls if m == wait_for)
-        with self.log_path.open("ab") as log:  # the child keeps its own descriptor
-            launcher = self.launcher()
-            self.process = subprocess.Popen(
-                [sys.executable, *launcher, "run", *args],
-                cwd=self.workdir,
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        self.process = Forked(
+            [*self.launcher(), "run", *args], cwd=self.workdir, env=self.env(), log=self.log_path
+        )
         self.starts += 1
         if wait_for is not None:
             try:
@@ -144,6 +136,20 @@ class BotProcess:
         self.process.kill()  # SIGKILL: no cleanup of any kind
         self.process.wait(timeout=10)
         self.process = None
+
+    def shift_clock(self, seconds: float) -> None:
+        """Move the running bot's clock (started with ``clock_ahead``) on by ``seconds``."""
+        assert self.process is not None
+        assert self.clock_ahead is not None
+        shifts = self.log().count("launch.py: clock moved on")
+        (self.workdir / "clock-shift").write_text(str(seconds))
+        self.process.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + 15
+        while self.log().count("launch.py: clock moved on") == shifts:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the clock did not move within 15 s:\n{self.log()}")
+            time.sleep(0.02)
+        self.clock_ahead += seconds
 
     def wait_log(self, text: str, timeout: float = 15.0) -> None:
         """Wait until the bot's log says ``text``."""

@@ -1,4 +1,5 @@
-"""``pantau`` for the end-to-end tests: ``python tests/e2e/launch.py [options] -- run …``.
+"""``pantau`` for the end-to-end tests: ``python tests/e2e/launch.py [options] -- run …``,
+or forked by ``launch.py --serve SOCKET`` (:func:`serve`; the tests start bots that way).
 
 The process is the real one (``python -m bot``, run through runpy), talking to the emulator
 over HTTP. Two things differ, neither in what the bot does:
@@ -14,6 +15,9 @@ setting:
 --ahead SECONDS       the wall clock moved forward, ticking as usual (time-machine patches
                       ``time.time()`` and ``datetime.now()`` for every thread): a check-in or a
                       digest that fell due while the bot was stopped, without a real minute.
+                      SIGUSR1 then moves it on by the seconds written in the file ``clock-shift``
+                      of the working directory (``BotProcess.shift_clock``): a test sets up, then
+                      brings the bot's clock to just before the minute it waits for.
 --group-window SECS   Telegram's per-group window (20 messages a *minute*) shortened to SECS:
                       the budget keeps its shape (20 per window), a burst drains in seconds.
 --retry-delays A,B    the pauses before retrying a timed-out or failed call (2 s and 8 s).
@@ -27,15 +31,22 @@ import contextlib
 import functools
 import gc
 import importlib
+import json
+import os
 import runpy
+import select
+import signal
+import socket
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 
 def options(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(prog="launch.py")
-    parser.add_argument("--ahead", type=float, default=0.0)
+    parser.add_argument("--ahead", type=float, default=None)
     parser.add_argument("--group-window", type=int, default=0)
     parser.add_argument("--retry-delays", default="")
     parser.add_argument("--read-timeout", type=float, default=0.0)
@@ -74,26 +85,39 @@ def scale(args: argparse.Namespace) -> None:
 
 
 @contextlib.contextmanager
-def clock(ahead: float) -> Iterator[None]:
-    if not ahead:
+def clock(ahead: float | None) -> Iterator[None]:
+    if ahead is None:
         yield
         return
     import time_machine
 
-    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=ahead), tick=True):
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=ahead), tick=True) as moved:
+
+        def shift(_signal: int, _frame: object) -> None:
+            seconds = float(Path("clock-shift").read_text())
+            moved.shift(seconds)
+            sys.stderr.write(f"launch.py: clock moved on by {seconds} s\n")  # shift_clock waits
+            sys.stderr.flush()
+
+        signal.signal(signal.SIGUSR1, shift)
         yield
 
 
 # What ``pantau run`` imports (bot.cli_run imports the last ones when it starts the bot).
 IMPORTS = ("bot.cli", "bot.cli_run", "bot.app", "bot.startup", "bot.webhook", "telegram.ext")
 
-if __name__ == "__main__":
+
+def prepare() -> None:
     gc.disable()
     for name in IMPORTS:
         importlib.import_module(name)
     gc.freeze()
     gc.enable()
-    parsed, rest = options(sys.argv[1:])
+
+
+def run(argv: list[str]) -> None:
+    """``launch.py [options] -- run …``: pantau with these options; exits with its code."""
+    parsed, rest = options(argv)
     sys.argv = ["pantau", *rest]
     scale(parsed)
     try:
@@ -101,3 +125,62 @@ if __name__ == "__main__":
             runpy.run_module("bot", run_name="__main__")  # exits with pantau's code
     finally:
         gc.freeze()  # the collection at exit would walk every object still alive
+
+
+def serve(path: str) -> None:
+    """``launch.py --serve SOCKET``: import once, then fork one bot per request.
+
+    A request is a line of JSON (argv after ``launch.py``, cwd, env, log file); the answer is
+    the child's pid, then, when it ends, its exit code as ``Popen.wait`` gives it. Each child
+    is a copy of this process as it stood after the imports (the server itself runs nothing
+    of Pantau), so it is the process ``launch.py … -- run`` would be, minus a second and a
+    half of starting Python and importing (tests/e2e/forked.py).
+    """
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(path)
+    listener.listen(16)
+    children: dict[int, socket.socket] = {}
+    parent = os.getppid()
+    while os.getppid() == parent:  # ends with the test session, even one killed
+        if select.select([listener], [], [], 0.02)[0]:
+            conn, _ = listener.accept()
+            request = json.loads(conn.makefile("rb").readline())
+            pid = os.fork()
+            if pid == 0:  # the bot: it leaves through SystemExit, and Python's usual exit
+                listener.close()
+                for other in children.values():
+                    other.close()
+                conn.close()
+                child(request)
+            conn.sendall(f"{pid}\n".encode())
+            children[pid] = conn
+        while children:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+            done = children.pop(pid)
+            done.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+            done.close()
+    sys.exit(0)
+
+
+def child(request: dict[str, Any]) -> None:
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    run(request["argv"])
+    sys.exit(0)  # never back into the server's loop
+
+
+if __name__ == "__main__":
+    prepare()
+    if sys.argv[1] == "--serve":
+        serve(sys.argv[2])
+    run(sys.argv[1:])

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from storage.db import make_engine
 from storage.migrate import upgrade
-from tests.e2e.conftest import LAUNCH, OPERATOR, TOKEN, BotProcess, free_port
+from tests.e2e.conftest import OPERATOR, TOKEN, BotProcess, free_port
 from tests.e2e.emulator import BotAPIEmulator, Chat, message_update
+from tests.e2e.forked import LAUNCH
 
 log = logging.getLogger(__name__)
 SECRET = "e2e-webhook-secret_42"
