@@ -134,7 +134,7 @@ def place_and_rank(where: str, who: str) -> tuple[Place, Rank]:
         return Place.LINKED, operator
     if where == "unlinked group":
         return Place.UNLINKED, operator
-    if where == "private chat that follows the tracker":
+    if where == FOLLOWING:
         return Place.PRIVATE_LINKED, rank_in_story
     return Place.PRIVATE, rank_in_story
 
@@ -153,7 +153,7 @@ def chat_of(where: str, person: Person) -> ChatRef:
         "unlinked group": ELSEWHERE,
         "group linked to another tracker": OTHER,
         "private chat": ChatRef(person.id),
-        "private chat that follows the tracker": ChatRef(person.id),
+        FOLLOWING: ChatRef(person.id),
     }[where]
 
 
@@ -169,13 +169,10 @@ def follow_privately(engine: Engine, person: Person) -> None:
 
 @dataclass(frozen=True)
 class Cells:
-    """One database file and one engine for every cell of a module: each cell copies its
-    starting database over the file. The engine stays, and with it SQLAlchemy's cache of
-    compiled statements (per engine): a fresh engine per cell compiled every query again.
-
-    A cell starts from the seeded template, or, in a private chat that follows the tracker,
-    from the template with that person's chat linked (one file a person, made once). The
-    audit trail of each starting file was verified when it was made."""
+    """One database file and one engine for every cell of a module (the engine keeps its
+    cache of compiled statements): each cell writes its starting file over the database, the
+    seeded template or, in a private chat that follows the tracker, the template with that
+    person's chat linked. The audit trail of each starting file verified when it was made."""
 
     path: Path
     engine: Engine
@@ -188,25 +185,19 @@ class Cells:
     def fresh(self, where: str, person: Person) -> Engine:
         """The data the cell ``where`` for ``person`` starts from."""
         self.engine.dispose()  # no connection keeps the previous cell's file open
-        for leftover in self.leftovers():
-            leftover.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
         self.path.write_bytes(self.start(where, person))
         return self.engine
-
-    def leftovers(self) -> tuple[Path, Path]:
-        return self.path.with_name(self.path.name + "-wal"), self.path.with_name(
-            self.path.name + "-shm"
-        )
 
     def changed(self, where: str, person: Person) -> bool:
         """After a cell: whether its data may differ from what it started from; if so, its
         audit trail must verify (asserted here). Closing the last connection moves what the
         -wal file holds into the database file and deletes it (no -wal left: nothing was
         kept back), so a file byte for byte its starting file holds the same rows, whose
-        trail verified when that file was made: verification, a function of the rows, would
-        give the same answer."""
+        trail verified when that file was made (verification is a function of the rows)."""
         self.engine.dispose()
-        wal, _shm = self.leftovers()
+        wal = self.path.with_name(self.path.name + "-wal")
         if not wal.exists() and self.path.read_bytes() == self.start(where, person):
             return False
         assert_trail_intact(self.engine)
@@ -236,8 +227,7 @@ def database(settings: Settings) -> Iterator[Engine]:
 
 
 def settings_for(base: Settings, path: Path) -> Settings:
-    """``make_settings`` for the database at ``path``, without reading the environment and
-    validating every field again (a few milliseconds, for each of some 800 cells)."""
+    """``make_settings`` for ``path``, without reading the environment again (~800 cells)."""
     return base.model_copy(update={"database_url": f"sqlite:///{path}"})
 
 
