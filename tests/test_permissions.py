@@ -9,8 +9,8 @@ import asyncio
 import html
 import logging
 import shutil
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +22,9 @@ from sqlmodel import col, select
 
 import domain.chart
 from bot.access import Command, Place, Rank, help_lines
-from bot.app import build_application
 from bot.commands import COMMANDS
 from bot.config import Settings
-from bot.offline import ChatRef, OfflineBotAPI, Person
+from bot.offline import ChatRef, Person
 from storage import chats as chat_store
 from storage import trackers as tracker_store
 from storage.db import make_engine, session_scope
@@ -47,8 +46,8 @@ from tests.helpers import (
     OPERATOR,
     STAFF,
     Clock,
-    Harness,
     assert_trail_intact,
+    running_app,
     seed_tracker,
 )
 
@@ -204,17 +203,6 @@ class Cells:
         return True
 
 
-@asynccontextmanager
-async def running(settings: Settings, engine: Engine) -> AsyncIterator[Harness]:
-    """The application on ``engine`` (whose audit trail the caller checks afterwards)."""
-    clock = Clock()
-    api = OfflineBotAPI(clock)
-    app = build_application(settings, request=api, engine=engine, clock=clock)
-    async with app:
-        yield Harness(app, api, engine, clock)
-    assert api.unknown == []
-
-
 @contextmanager
 def database(settings: Settings) -> Iterator[Engine]:
     """An engine of its own on ``settings``' database, whose audit trail verifies at the end."""
@@ -233,7 +221,7 @@ def settings_for(base: Settings, path: Path) -> Settings:
 
 async def _seed(settings: Settings) -> None:
     with database(settings) as engine:
-        async with running(settings, engine) as h:
+        async with running_app(settings, engine, Clock()) as h:
             await seed_tracker(h)
             await h.say("/update payments 40", sender=BUDI)
             await h.say("/start", sender=BORIS, chat=ChatRef(BORIS.id))
@@ -363,7 +351,7 @@ async def test_permission_matrix(
     for where in PLACES:
         for who, (person, _rank) in PEOPLE.items():
             engine = cells.fresh(where, person)
-            async with running(cells.settings, engine) as h:
+            async with running_app(cells.settings, engine, Clock()) as h:
                 chat = chat_of(where, person)
                 if form == "edit":  # the message was refused when sent; now edited valid
                     await h.say("/update payments", sender=person, chat=chat, message_id=77)
@@ -415,7 +403,7 @@ async def test_help_lists_exactly_what_the_table_allows_here(
         html.unescape(line.usage)
         for line in help_lines(COMMANDS, place, rank, can_create=who == "operator")
     }
-    async with running(cells.settings, engine) as h:
+    async with running_app(cells.settings, engine, Clock()) as h:
         reply = await h.say("/help", sender=person, chat=chat_of(where, person))
     cells.changed(where, person)  # the trail verifies
     listed = {line[2:].split(" — ")[0] for line in reply.splitlines() if line.startswith("• ")}
@@ -433,7 +421,7 @@ async def test_command_menus_in_both_languages_are_the_tables_menu_rows(
     shutil.copy(template, cell)
     settings = settings_for(test_settings, cell)
     with database(settings) as engine:
-        async with running(settings, engine) as h:
+        async with running_app(settings, engine, Clock()) as h:
             assert h.app.post_init is not None
             await h.app.post_init(h.app)
             menus = {
