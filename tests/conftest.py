@@ -11,12 +11,10 @@ import pytest
 from sqlalchemy import Engine, create_engine
 
 import storage.db
-from bot.app import build_application
 from bot.config import Settings
-from bot.offline import OfflineBotAPI
 from storage.db import is_sqlite, make_engine
 from storage.migrate import upgrade
-from tests.helpers import Clock, Harness, assert_trail_intact, make_settings
+from tests.helpers import Clock, Harness, assert_trail_intact, make_settings, running_app
 from tests.pg import database_name, fresh_database, recreate_from_template, server_url
 
 # Hypothesis, for every property test: no deadline (a busy 2-core machine makes any example
@@ -151,12 +149,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def harness(settings: Settings, engine: Engine, clock: Clock) -> AsyncIterator[Harness]:
-    api = OfflineBotAPI(clock)
-    app = build_application(settings, request=api, engine=engine, clock=clock)
-    async with app:
-        yield Harness(app, api, engine, clock)
-    # Any Bot API method the offline transport does not know is a test failure.
-    assert api.unknown == []
+    async with running_app(settings, engine, clock) as h:
+        yield h
 
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379

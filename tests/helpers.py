@@ -285,6 +285,18 @@ class Harness:
 
 
 @asynccontextmanager
+async def running_app(settings: Settings, engine: Engine, clock: Clock) -> AsyncIterator[Harness]:
+    """The application on ``engine`` over the offline Bot API, as the ``harness`` fixture
+    gives it."""
+    api = OfflineBotAPI(clock)
+    app = build_application(settings, request=api, engine=engine, clock=clock)
+    async with app:
+        yield Harness(app, api, engine, clock)
+    # Any Bot API method the offline transport does not know is a test failure.
+    assert api.unknown == []
+
+
+@asynccontextmanager
 async def another_instance(
     h: Harness, settings: Settings
 ) -> AsyncIterator[tuple[PantauApp, OfflineBotAPI]]:

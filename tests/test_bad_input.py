@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import select
 
+from bot.config import Settings
 from bot.offline import ChatRef
 from storage import reports as report_store
-from storage.db import session_scope
+from storage.db import is_sqlite, make_engine, session_scope
 from storage.models import Member, Tracker, Workstream
-from tests.helpers import ADMIN, BUDI, DEWI, ELSEWHERE, OPERATOR, SARI, Harness, seed_tracker
+from tests.helpers import (
+    ADMIN,
+    BUDI,
+    DEWI,
+    ELSEWHERE,
+    OPERATOR,
+    SARI,
+    Clock,
+    Harness,
+    assert_trail_intact,
+    running_app,
+    seed_tracker,
+)
 
 
 def _state(h: Harness) -> tuple[object, ...]:
@@ -88,23 +106,62 @@ BAD_INPUTS = [
 ]
 
 
+async def tell_story(h: Harness) -> None:
+    await seed_tracker(h)
+    await h.say("/update payments 40", sender=BUDI)
+
+
+@pytest.fixture(scope="module")
+def story_file(
+    tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path, test_settings: Settings
+) -> Path:
+    """A SQLite database on which the story was told through the application, made once for
+    the module; its audit trail verifies."""
+    path = tmp_path_factory.mktemp("story") / "pantau.db"
+    shutil.copy(migrated_sqlite, path)
+    settings = test_settings.model_copy(update={"database_url": f"sqlite:///{path}"})
+    engine = make_engine(settings.database_url)
+
+    async def tell() -> None:
+        async with running_app(settings, engine, Clock()) as h:
+            await tell_story(h)
+
+    asyncio.run(tell())
+    assert_trail_intact(engine)
+    engine.dispose()  # the last connection closes: the -wal is moved into the file
+    return path
+
+
+@pytest.fixture
+async def story(
+    db_url: str, settings: Settings, engine: Engine, clock: Clock, story_file: Path
+) -> AsyncIterator[Harness]:
+    """The harness on the story: on SQLite a copy of ``story_file`` (telling it again for
+    each of some fifty cases was most of their time), on PostgreSQL told here."""
+    if is_sqlite(db_url):
+        engine.dispose()
+        shutil.copy(story_file, db_url.removeprefix("sqlite:///"))
+    async with running_app(settings, engine, clock) as h:
+        if not is_sqlite(db_url):
+            await tell_story(h)
+        yield h
+
+
 @pytest.mark.parametrize(("text", "sender", "expected"), BAD_INPUTS)
 async def test_bad_input_gets_specific_reply_and_changes_nothing(
-    harness: Harness,
+    story: Harness,
     caplog: pytest.LogCaptureFixture,
     text: str,
     sender: object,
     expected: str,
 ) -> None:
-    await seed_tracker(harness)
-    await harness.say("/update payments 40", sender=BUDI)
-    before = _state(harness)
+    before = _state(story)
     caplog.clear()
     with caplog.at_level(logging.INFO):
-        reply = await harness.say(text, sender=sender)  # type: ignore[arg-type]
+        reply = await story.say(text, sender=sender)  # type: ignore[arg-type]
     assert expected in reply
     assert len(reply.splitlines()) <= 2
-    assert _state(harness) == before
+    assert _state(story) == before
     refusals = [r for r in caplog.records if r.getMessage().startswith("refused")]
     assert len(refusals) == 1
     assert refusals[0].levelno == logging.INFO
