@@ -200,14 +200,15 @@ def statement(connection: Connection, which: str, tracker_id: int) -> str:
 
 
 def _mismatched_statement(dialect: Dialect) -> str:
-    """The sequence numbers, between :low and :high, of the row-backed events whose rows no
-    longer write out the text the event holds (a row changed, or gone)."""
+    """The events, between :low and :high, that the rows do not write out, as (seq, kind,
+    text): the row-backed events whose rows no longer write out the text the event holds (a
+    row changed, or gone), and the events with no row of their own (nothing writes them out).
+    One pass over the events finds both."""
     joins = _events_statement(dialect)
     joins = joins[joins.index(" FROM tracker_event e") : joins.index(" WHERE ")]
     return (
-        f"SELECT e.seq{joins} WHERE e.tracker_id = :tracker AND e.seq BETWEEN :low AND :high"
-        f" AND e.kind IN ({kinds(trail.ROW_KINDS)})"
-        f" AND (e.canonical = {_rebuilt(dialect)}) IS NOT TRUE"
+        f"SELECT e.seq, e.kind, e.canonical{joins} WHERE e.tracker_id = :tracker"
+        f" AND e.seq BETWEEN :low AND :high AND (e.canonical = {_rebuilt(dialect)}) IS NOT TRUE"
     )
 
 
