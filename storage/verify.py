@@ -88,10 +88,13 @@ PARALLEL_FROM = 20_000
 
 
 def _parts() -> int:
-    """In how many parts other connections check the rows: one for each core (this thread's
-    reading and hashing is a fraction of the rebuilding), at most four; none on one core."""
+    """In how many parts other connections check the rows: one for each core but one, at
+    most four; none on one core. This thread's reading and hashing plus the accounts cost
+    about as much as a whole core's share of the rebuilding, so they take the last core: on
+    two cores a second part made each part's CPU time half again as long (threads competing
+    for two cores) and the whole no sooner done."""
     cores = os.cpu_count() or 1
-    return min(cores, 4) if cores > 1 else 0
+    return min(cores - 1, 4) if cores > 1 else 0
 
 
 def _many_connections(engine: Any) -> bool:
