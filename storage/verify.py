@@ -90,9 +90,9 @@ PARALLEL_FROM = 20_000
 def _parts() -> int:
     """In how many parts other connections check the rows: one for each core but one, at
     most four; none on one core. This thread's reading and hashing plus the accounts cost
-    about as much as a whole core's share of the rebuilding, so they take the last core: on
-    two cores a second part made each part's CPU time half again as long (threads competing
-    for two cores) and the whole no sooner done."""
+    about as much as a whole core's share of the rebuilding, so they take the last core (on
+    two cores, measured on a busy machine, a second part cost as much CPU time or more and
+    finished no sooner: four threads then compete for two cores)."""
     cores = os.cpu_count() or 1
     return min(cores - 1, 4) if cores > 1 else 0
 
