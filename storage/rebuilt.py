@@ -5,8 +5,10 @@ holds).
 One printf (SQLite) or format (PostgreSQL) per event fills ``domain.trail.canonical``'s form,
 keys in sorted order; each slot is a column written as ``json.dumps(..., ensure_ascii=False)``
 writes it:
-- text and nullable numbers through JSON quoting (SQLite's json_quote, PostgreSQL's to_json:
-  a test holds both equal to json.dumps for every kind of character);
+- text through JSON quoting (SQLite's json_quote, PostgreSQL's to_json: a test holds both
+  equal to json.dumps for every kind of character);
+- numbers that may be NULL: on PostgreSQL quoted the same way; on SQLite, with no function
+  call per row, NULL as null, a number as it is and anything else as x (``Dialect.null_int``);
 - numbers that cannot be NULL as they are (SQLite turns an integer written as text into an
   integer, so what is left as text there is never digits alone, and cannot match);
 - times as ``domain.trail.time_text`` writes them (SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff'
