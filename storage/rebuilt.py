@@ -5,8 +5,10 @@ holds).
 One printf (SQLite) or format (PostgreSQL) per event fills ``domain.trail.canonical``'s form,
 keys in sorted order; each slot is a column written as ``json.dumps(..., ensure_ascii=False)``
 writes it:
-- text and nullable numbers through JSON quoting (SQLite's json_quote, PostgreSQL's to_json:
-  a test holds both equal to json.dumps for every kind of character);
+- text through JSON quoting (SQLite's json_quote, PostgreSQL's to_json: a test holds both
+  equal to json.dumps for every kind of character);
+- numbers that may be NULL: on PostgreSQL quoted the same way; on SQLite, with no function
+  call per row, NULL as null, a number as it is and anything else as x (``Dialect.null_int``);
 - numbers that cannot be NULL as they are (SQLite turns an integer written as text into an
   integer, so what is left as text there is never digits alone, and cannot match);
 - times as ``domain.trail.time_text`` writes them (SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff'
@@ -39,6 +41,24 @@ class Dialect:
             return f"json_quote({column})"
         return f"coalesce(to_json({column})::text, 'null')"
 
+    def null_int(self, column: str) -> str:
+        """A number that may be NULL. SQLite: without a function call per row (json_quote
+        was a sixth of the rebuilding): NULL as null, a number as it is, anything else
+        (text, even 'null', or a blob: ``x = x + 0`` holds only for a number) as x, which
+        no stored number or null equals."""
+        if self.name == "sqlite":
+            return (
+                f"CASE WHEN {column} IS NULL THEN 'null'"
+                f" WHEN {column} = {column} + 0 THEN {column} ELSE 'x' END"
+            )
+        return self.json(column)
+
+    def null_json(self, column: str) -> str:
+        """A text that may be NULL, and nearly always is: no function call for NULL."""
+        if self.name == "sqlite":
+            return f"CASE WHEN {column} IS NULL THEN 'null' ELSE json_quote({column}) END"
+        return self.json(column)
+
     def time(self, column: str) -> tuple[str, list[str]]:
         """A time's template piece (its quotes included) and arguments."""
         if self.name == "sqlite":
@@ -68,8 +88,9 @@ Piece = tuple[str, list[str]]  # a template and the arguments that fill it
 
 def _object(dialect: Dialect, fields: str, splice: str = "") -> Piece:
     """A JSON object of the fields ``key:how:column``, in key order. how: ``int`` as it is,
-    ``json`` quoted, ``time`` a time, ``ntime`` a time or null; the field ``*`` is ``splice``,
-    an SQL text expression that brings its own comma and key (or nothing)."""
+    ``json`` quoted, ``nint`` a number or null, ``time`` a time, ``ntime`` a time or null;
+    the field ``*`` is ``splice``, an SQL text expression that brings its own comma and key
+    (or nothing)."""
     template = ""
     arguments: list[str] = []
     comma = ""
@@ -87,9 +108,8 @@ def _object(dialect: Dialect, fields: str, splice: str = "") -> Piece:
             arguments += extra
         else:
             template += "%s"
-            arguments.append(
-                {"int": column, "json": dialect.json(column)}.get(how) or dialect.null_time(column)
-            )
+            written = {"json": dialect.json, "nint": dialect.null_int, "ntime": dialect.null_time}
+            arguments.append(column if how == "int" else written[how](column))
     return "{" + template + "}", arguments
 
 
@@ -100,7 +120,7 @@ def _rebuilt(dialect: Dialect) -> str:
 
     def retraction(row: str) -> Piece:
         fields = (
-            f"by:json:{row}.retracted_by report:int:{row}.id retracted_at:ntime:{row}.retracted_at"
+            f"by:nint:{row}.retracted_by report:int:{row}.id retracted_at:ntime:{row}.retracted_at"
         )
         return _object(dialect, fields)
 
@@ -111,7 +131,7 @@ def _rebuilt(dialect: Dialect) -> str:
     # "replaced" sorts after recorded_at: the * brings its own comma and key.
     report = _object(
         dialect,
-        """chat_id:int:r.chat_id corrects:json:r.corrects_id created_at:time:r.created_at
+        """chat_id:int:r.chat_id corrects:nint:r.corrects_id created_at:time:r.created_at
         id:int:r.id message_id:int:r.message_id note:json:r.note percent:int:r.percent
         recorded_at:time:r.recorded_at * reporter_id:int:r.reporter_id
         reporter_name:json:r.reporter_name revision:int:r.revision workstream:json:w.key""",
@@ -120,10 +140,14 @@ def _rebuilt(dialect: Dialect) -> str:
     evidence = _object(
         dialect,
         """file_unique_id:json:v.file_unique_id id:int:v.id mime:json:v.mime name:json:v.name
-        report:json:v.report_id sha256:json:v.sha256 size:json:v.size""",
+        report:nint:v.report_id sha256:json:v.sha256 size:nint:v.size""",
     )
     at, at_arguments = dialect.time("e.at")
-    event = [dialect.json(f"e.{name}") for name in ("actor_id", "chat_id", "detail")]
+    event = [
+        dialect.null_int("e.actor_id"),
+        dialect.null_int("e.chat_id"),
+        dialect.null_json("e.detail"),
+    ]
 
     def whole(subject: Piece) -> str:
         # One printf per event, the subject's slots among the event's: a second printf for
@@ -178,14 +202,15 @@ def statement(connection: Connection, which: str, tracker_id: int) -> str:
 
 
 def _mismatched_statement(dialect: Dialect) -> str:
-    """The sequence numbers, between :low and :high, of the row-backed events whose rows no
-    longer write out the text the event holds (a row changed, or gone)."""
+    """The events, between :low and :high, that the rows do not write out, as (seq, kind,
+    text): the row-backed events whose rows no longer write out the text the event holds (a
+    row changed, or gone), and the events with no row of their own (nothing writes them out).
+    One pass over the events finds both."""
     joins = _events_statement(dialect)
     joins = joins[joins.index(" FROM tracker_event e") : joins.index(" WHERE ")]
     return (
-        f"SELECT e.seq{joins} WHERE e.tracker_id = :tracker AND e.seq BETWEEN :low AND :high"
-        f" AND e.kind IN ({kinds(trail.ROW_KINDS)})"
-        f" AND (e.canonical = {_rebuilt(dialect)}) IS NOT TRUE"
+        f"SELECT e.seq, e.kind, e.canonical{joins} WHERE e.tracker_id = :tracker"
+        f" AND e.seq BETWEEN :low AND :high AND (e.canonical = {_rebuilt(dialect)}) IS NOT TRUE"
     )
 
 

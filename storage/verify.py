@@ -88,10 +88,13 @@ PARALLEL_FROM = 20_000
 
 
 def _parts() -> int:
-    """In how many parts other connections check the rows: one for each core (this thread's
-    reading and hashing is a fraction of the rebuilding), at most four; none on one core."""
+    """In how many parts other connections check the rows: one for each core but one, at
+    most four; none on one core. This thread's reading and hashing plus the accounts cost
+    about as much as a whole core's share of the rebuilding, so they take the last core (on
+    two cores, measured on a busy machine, a second part cost as much CPU time or more and
+    finished no sooner: four threads then compete for two cores)."""
     cores = os.cpu_count() or 1
-    return min(cores, 4) if cores > 1 else 0
+    return min(cores - 1, 4) if cores > 1 else 0
 
 
 def _many_connections(engine: Any) -> bool:
@@ -100,11 +103,10 @@ def _many_connections(engine: Any) -> bool:
     return isinstance(engine, Engine) and not isinstance(engine.pool, StaticPool)
 
 
-def _accounts(tracker_id: int, total: int) -> list[str]:
+def _accounts(tracker_id: int) -> list[str]:
     """Statements whose answers tell whether every row is accounted for: (report rows, file
     rows, report events, reports they name, files evidence events name); the first report
-    marked undone that neither an undo event nor a correction accounts for; the events with no
-    row of their own (seq, kind, text) among the first ``total``, in chain order."""
+    marked undone that neither an undo event nor a correction accounts for."""
     tracker = int(tracker_id)
     reports = kinds(trail.REPORT_KINDS)
     return [
@@ -115,8 +117,6 @@ def _accounts(tracker_id: int, total: int) -> list[str]:
         f" count(DISTINCT CASE WHEN kind = '{Kind.EVIDENCE}' THEN evidence_id END)"
         f" FROM tracker_event WHERE tracker_id = {tracker}",
         _silently_undone(tracker),
-        f"SELECT seq, kind, canonical FROM tracker_event WHERE tracker_id = {tracker}"
-        f" AND kind NOT IN ({kinds(trail.ROW_KINDS)}) AND seq <= {int(total)} ORDER BY seq",
     ]
 
 
@@ -181,7 +181,7 @@ def _jobs(session: Session, connection: Connection, tracker_id: int, total: int)
     """Start the database's part: the accounts, then the rows checked (in parts, on other
     connections, from ``PARALLEL_FROM`` events on; on this one, now, before that)."""
     mismatched = statement(connection, "mismatched", tracker_id)
-    accounts = _accounts(tracker_id, total)
+    accounts = _accounts(tracker_id)
     engine = session.get_bind()
     parts = _parts() if total >= PARALLEL_FROM else 0
     if parts == 0 or not _many_connections(engine):
@@ -224,8 +224,11 @@ def verify_tracker(
         binary=connection.dialect.name == "postgresql",
     )
     linked = _links_hold(chain)
-    counts, silently, standalone, *mismatched = background.results()
-    suspects = {row[0] for rows in mismatched for row in rows}
+    counts, silently, *unmatched = background.results()
+    # What the rows do not write out: events with no row of their own, and (if any)
+    # row-backed events whose rows no longer match them.
+    standalone = sorted(row for rows in unmatched for row in rows if row[1] not in trail.ROW_KINDS)
+    suspects = {row[0] for rows in unmatched for row in rows if row[1] in trail.ROW_KINDS}
     reports, files, report_events, reported, attached = counts[0]
     # (first, last) is (1, total) only when the seqs are 1..total: (tracker_id, seq) is unique.
     if (

@@ -163,3 +163,76 @@ def test_an_event_without_a_row_is_rebuilt_and_a_change_to_its_columns_named(
     assert "role_given: the event row no longer says what its hash covers: actor_id: 1 in the" in (
         str(result.problem)
     )
+
+
+NOTES = [
+    None,
+    'a "quoted" note',
+    "back\\slash \\n not a line break",
+    "two\nlines\r\nand a\ttab",
+    "non-ASCII: selesai 100% ✓ → 🚀, é, \u2028",
+    "",
+    "null",
+    '{"percent":90}',
+]
+
+
+def test_notes_of_every_kind_prove_the_chain_intact_the_short_way(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_chain(engine, EVENTS, notes=NOTES)
+
+    def never(*_args: object, **_kwargs: object) -> verify.ChainResult:
+        raise AssertionError("the chain went through the slow path")
+
+    monkeypatch.setattr(verify, "_explained", never)
+    result = _result(engine)
+    assert result.problem is None
+    assert result.count == EVENTS
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    ("statement", "named"),
+    [
+        pytest.param(
+            # The text 'null' where no report is named: it must not pass for the null written.
+            "UPDATE report SET corrects_id = 'null' WHERE id = 3",
+            "report of report #3:",
+            id="text-null-in-a-number",
+        ),
+        pytest.param(
+            # A number and then a NUL: SQLite's printf would stop at the NUL.
+            "UPDATE tracker_event SET chat_id = '-100' || char(0) || 'x' WHERE seq = 3",
+            "chat_id: -100 in the trail, '-100\\x00x' in the row",
+            id="nul-after-a-number",
+        ),
+        pytest.param(
+            "UPDATE tracker_event SET actor_id = NULL WHERE seq = 3",
+            "actor_id: 1003 in the trail, None in the row",
+            id="number-made-null",
+        ),
+        pytest.param(
+            "UPDATE tracker_event SET detail = 'null' WHERE seq = 3",
+            "detail: None in the trail, 'null' in the row",
+            id="text-null-in-a-null-text",
+        ),
+    ],
+)
+def test_a_number_or_null_replaced_by_what_prints_alike_is_named(
+    engine: Engine, statement: str, named: str
+) -> None:
+    seed_chain(engine, EVENTS)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys = OFF")
+        cursor.execute(statement)
+        cursor.execute("PRAGMA foreign_keys = ON")
+        raw.commit()
+    finally:
+        raw.close()
+    result = _result(engine)
+    assert result.problem is not None
+    assert result.problem.seq == 3
+    assert named in str(result.problem)
