@@ -102,12 +102,17 @@ class Explainer:
         else:
             subject = written[7]
         fields = (event.kind, trail.time_text(event.at), event.actor_id, event.chat_id)
-        rebuilt = json.dumps(
-            [trail.FORMAT, seq, *fields, event.detail, subject],
-            ensure_ascii=False,
-            separators=(",", ":"),
-            sort_keys=True,
-        )
+        try:
+            rebuilt = json.dumps(
+                [trail.FORMAT, seq, *fields, event.detail, subject],
+                ensure_ascii=False,
+                separators=(",", ":"),
+                sort_keys=True,
+            )
+        except TypeError:
+            # SQLite keeps whatever a column is given: only a write past Pantau can put bytes
+            # (a BLOB) where Pantau writes text or a number. Named, not a crash.
+            return f"{what}: a field holds bytes where the trail has text or a number"
         if rebuilt == stored:
             return None
         changed = trail.differences(written[7], subject) or [

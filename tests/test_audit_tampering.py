@@ -89,6 +89,11 @@ TAMPERING = [
         "an event was deleted",
         id="deleted-event",
     ),
+    pytest.param(
+        "UPDATE tracker_event SET actor_id = x'00ff' WHERE kind = 'report' AND report_id = 1",
+        "a field holds bytes where the trail has text or a number",
+        id="bytes-in-a-number",
+    ),
 ]
 
 
