@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -152,3 +152,14 @@ class Settings(BaseSettings):
         """Where files are downloaded from on that server (``…/file/bot``), as on Telegram."""
         base = self.base_url
         return None if base is None else base.removesuffix("/bot") + "/file/bot"
+
+
+T = TypeVar("T")
+
+
+def configured(value: T | None, by: str) -> T:
+    """An attribute the application factory sets after construction (PTB builds the bot and
+    the context first), read where it must be set: ``by`` says who sets it, for the assertion
+    a wiring mistake would fail."""
+    assert value is not None, by
+    return value

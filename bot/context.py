@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.access import Command
 from bot.cache import TrackerCache
-from bot.config import Settings
+from bot.config import Settings, configured
 from storage.db import session_scope
 
 T = TypeVar("T")
@@ -63,13 +63,11 @@ class BotData:
 
     @property
     def settings(self) -> Settings:
-        assert self._settings is not None, "build_application() configures bot_data"
-        return self._settings
+        return configured(self._settings, "build_application() configures bot_data")
 
     @property
     def engine(self) -> Engine:
-        assert self._engine is not None, "build_application() configures bot_data"
-        return self._engine
+        return configured(self._engine, "build_application() configures bot_data")
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]

@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.config import Settings
+from bot.config import Settings, configured
 from bot.outbox import Outbox
 from bot.ratelimit import SendLimiter
 
@@ -35,8 +35,7 @@ class PantauBot(ExtBot[None]):
 
     @property
     def outbox(self) -> Outbox:
-        assert self._outbox is not None, "build_application() gives the bot its outbox"
-        return self._outbox
+        return configured(self._outbox, "build_application() gives the bot its outbox")
 
     def attach(self, outbox: Outbox, on_batch: BatchHook | None) -> None:
         self._outbox = outbox

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from telegram import Chat, Update
 
 from bot.access import Command, Place, Rank, rank_of
-from bot.config import Settings
+from bot.config import Settings, configured
 from bot.context import Context, run_db
 from bot.outbox import Ack, Attachment, Outbox, Outgoing
 from bot.transport import PantauBot
@@ -49,8 +49,7 @@ class Caller(Source):
 
     @property
     def declaration(self) -> Command:
-        assert self.declared is not None, "a command handler passes its declaration"
-        return self.declared
+        return configured(self.declared, "a command handler passes its declaration")
 
     @property
     def source(self) -> Source:
