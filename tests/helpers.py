@@ -143,7 +143,8 @@ def run_pantau_bytes(
         if isinstance(logger, logging.Logger)
     }
     environment = pantau_env(workdir, **env)
-    saved = (os.getcwd(), dict(os.environ), sys.argv, sys.stdin, sys.stdout, sys.stderr)
+    cwd, saved_environ, argv = os.getcwd(), dict(os.environ), sys.argv
+    stdio = (sys.stdin, sys.stdout, sys.stderr)
     handlers, level = root.handlers[:], root.level
     secrets, debug = set(cli_common.SECRETS), dict(cli_common.DEBUG)
     cli_common.SECRETS.clear()
@@ -163,10 +164,11 @@ def run_pantau_bytes(
     finally:
         for stream in streams:
             stream.flush()
-        os.chdir(saved[0])
+        os.chdir(cwd)
         os.environ.clear()
-        os.environ.update(saved[1])
-        sys.argv, sys.stdin, sys.stdout, sys.stderr = saved[2:]
+        os.environ.update(saved_environ)
+        sys.argv = argv
+        sys.stdin, sys.stdout, sys.stderr = stdio
         for handler in root.handlers:
             if handler not in handlers:
                 handler.close()
